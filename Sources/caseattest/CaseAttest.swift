@@ -12,6 +12,8 @@ struct CaseAttest: AsyncParsableCommand {
             """,
         subcommands: [
             Migrate.self,
+            Util.self,
+            Keys.self,
         ]
     )
 }

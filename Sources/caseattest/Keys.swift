@@ -1,0 +1,10 @@
+import ArgumentParser
+
+/// Signer key management: Web3 Secret Storage (keystore v3) files.
+struct Keys: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Create, import and inspect signer keystores.",
+        subcommands: [
+        ]
+    )
+}
