@@ -54,6 +54,10 @@ let package = Package(
             .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres"]),
+        .testTarget(name: "EthereumRPCTests", dependencies: [
+            "EthereumRPC",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "IntegrationTests", dependencies: [
             "Postgres", "EthereumRPC", "Ethereum", "Attestation",
             .product(name: "Logging", package: "swift-log"),

@@ -1,0 +1,37 @@
+# The two commands of the README: `make run` and `make test`.
+# Everything a fresh Debian machine lacks is installed by scripts/install-deps.sh.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+.PHONY: help install build run test bench dev-up dev-down contracts clean
+
+help:
+	@echo "make run       start PostgreSQL + the dev chain, migrate, deploy, seed demo cases, run the daemon"
+	@echo "make test      install what is missing, start services on free ports, run every test"
+	@echo "make bench     benchmarks, side by side with their peers"
+	@echo "make dev-up    start the services only (writes .run/env); make dev-down stops them"
+
+install:
+	@scripts/install-deps.sh
+
+build: install
+	swift build
+
+run: install
+	@scripts/run.sh
+
+test:
+	@scripts/test.sh
+
+bench:
+	@scripts/bench.sh
+
+dev-up: install
+	@scripts/dev-up.sh
+
+dev-down:
+	@scripts/dev-down.sh
+
+clean:
+	@CLEAN=1 scripts/dev-down.sh
+	rm -rf .build

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# `make bench`: release build, services up, then every bench/*.sh in order.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh
+export RUN_DIR=.run/bench
+CLEAN=1 scripts/dev-down.sh
+trap 'CLEAN=1 scripts/dev-down.sh' EXIT
+scripts/dev-up.sh
+# shellcheck disable=SC1091
+source "$RUN_DIR/env"
+swift build -c release
+export CASEATTEST_BIN="$(swift build -c release --show-bin-path)/caseattest"
+export PYTHON="$PWD/.venv/bin/python" REPO="$PWD"
+for b in bench/*.sh; do
+    echo
+    echo "==> $b"
+    bash "$b"
+done

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# `make test`: installs what is missing, starts PostgreSQL and the dev chain on
+# free ports, runs every test (Swift unit + integration, then pytest), and
+# stops the services whatever happened.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh
+
+export RUN_DIR=.run/test
+CLEAN=1 scripts/dev-down.sh
+trap 'CLEAN=1 scripts/dev-down.sh' EXIT
+scripts/dev-up.sh
+# shellcheck disable=SC1091
+source "$RUN_DIR/env"
+export CASEATTEST_REQUIRE_SERVICES=1
+
+swift build --build-tests
+export CASEATTEST_BIN="$(swift build --show-bin-path)/caseattest"
+
+status=0
+echo "==> swift test"
+swift test --skip-build || status=1
+
+suites=()
+for d in devchain/tests contracts/tests tests/python; do [ -d "$d" ] && suites+=("$d"); done
+if [ ${#suites[@]} -gt 0 ]; then
+    echo "==> pytest ${suites[*]}"
+    .venv/bin/python -m pytest -q "${suites[@]}" || status=1
+fi
+exit $status
