@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# `make run`: the daemon on its embedded defaults, with a throwaway PostgreSQL
+# cluster and the dev chain started for it. Ctrl-C stops everything.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export RUN_DIR=.run PG_PORT=${PG_PORT:-54329} CHAIN_PORT=${CHAIN_PORT:-8545} CHAIN_ID=${CHAIN_ID:-1337}
+
+swift build
+BIN="$(swift build --show-bin-path)/caseattest"
+
+scripts/dev-down.sh
+trap 'echo; echo "==> stopping services"; scripts/dev-down.sh' EXIT
+scripts/dev-up.sh
+# shellcheck disable=SC1091
+source .run/env
+
+# Development secrets, made once per checkout and kept out of git under .run/.
+# The signer is the dev chain's first PUBLIC well-known account: never use it
+# on a real network.
+[ -f .run/pseudonym.key ] || (umask 077; head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > .run/pseudonym.key)
+[ -f .run/signer.key ] || (umask 077; echo "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80" > .run/signer.key)
+export CASEATTEST_PSEUDONYM_KEY_FILE=$PWD/.run/pseudonym.key CASEATTEST_PRIVATE_KEY_FILE=$PWD/.run/signer.key
+
+"$BIN" migrate
+if "$BIN" help contract >/dev/null 2>&1; then
+    "$BIN" contract deploy --address-file .run/contract.address
+    CASEATTEST_CONTRACT=$(cat .run/contract.address)
+    export CASEATTEST_CONTRACT
+fi
+PG_BIN=$(ls -d /usr/lib/postgresql/15/bin 2>/dev/null || dirname "$(command -v psql)")
+"$PG_BIN/psql" -q -v ON_ERROR_STOP=1 "$DATABASE_URL" -f scripts/demo-seed.sql
+echo "==> demo cases seeded; starting the daemon (Ctrl-C to stop)"
+"$BIN" serve
