@@ -1,0 +1,1 @@
+"""CaseAttest dev chain: a JSON-RPC Ethereum node for tests, built on eth-tester + py-evm."""

@@ -1,0 +1,167 @@
+"""CaseAttest dev chain: a JSON-RPC Ethereum node on 127.0.0.1 over eth-tester + py-evm.
+
+    python devchain/server.py [--host 127.0.0.1] [--port 0] [--chain-id 1337]
+        [--prefund ADDRESS[:WEI] ...] [--no-automine] [--block-time SECONDS] [--port-file PATH]
+
+Prints `devchain listening on http://HOST:PORT chain-id=N` once it accepts connections and runs
+until SIGTERM/SIGINT. See devchain/README.md.
+"""
+
+import argparse
+import os
+import signal
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+if __package__ in (None, ""):  # run as a script: make `devchain` importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from devchain.accounts import DEFAULT_PREFUND_WEI, DEV_ADDRESSES  # noqa: E402
+from devchain.chain import DevChain  # noqa: E402
+from devchain.interval import IntervalMiner  # noqa: E402
+from devchain.jsonrpc import handle_body  # noqa: E402
+from devchain.methods import Methods  # noqa: E402
+
+#: geth's default HTTP body limit (5 MiB).
+MAX_BODY_BYTES = 5 * 1024 * 1024
+
+
+class RpcHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive
+    # Without this every keep-alive response waits ~40 ms for the client's delayed ACK (Nagle).
+    disable_nagle_algorithm = True
+    server_version = "CaseAttestDevchain/0.1"
+    methods = None  # set by make_server
+
+    def log_message(self, format, *args):  # one line per request would drown test output
+        pass
+
+    def _reply(self, status: int, body: bytes = b"", content_type: str = "application/json", close: bool = False):
+        self.send_response(status)
+        if status == 405:
+            self.send_header("Allow", "POST")
+        if body:
+            self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        if close:
+            self.send_header("Connection", "close")
+            self.close_connection = True
+        self.end_headers()
+        if body:
+            self.wfile.write(body)
+
+    def _plain(self, status: int, text: str, close: bool = False):
+        self._reply(status, (text + "\n").encode(), "text/plain; charset=utf-8", close)
+
+    def do_POST(self):
+        length_header = self.headers.get("Content-Length")
+        if length_header is None:
+            # We cannot find the end of the body: answer and drop the connection.
+            return self._plain(411, "Content-Length required", close=True)
+        try:
+            length = int(length_header)
+        except ValueError:
+            return self._plain(400, "invalid Content-Length", close=True)
+        if length < 0:
+            return self._plain(400, "invalid Content-Length", close=True)
+        if length > MAX_BODY_BYTES:
+            return self._plain(413, f"content length too large ({length}>{MAX_BODY_BYTES})", close=True)
+        body = self.rfile.read(length)
+        content_type = self.headers.get("Content-Type", "application/json").split(";")[0].strip().lower()
+        if content_type not in ("application/json", "application/json-rpc", "application/jsonrequest"):
+            return self._plain(415, "invalid content type, only application/json is supported")
+        response = handle_body(self.methods, body)
+        self._reply(200, response or b"")
+
+    def _not_allowed(self):
+        self._plain(405, "method not allowed: use POST")
+
+    do_GET = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _not_allowed
+
+
+class RpcServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+def parse_prefund(spec: str):
+    address, _, wei = spec.partition(":")
+    if not (address.startswith(("0x", "0X")) and len(address) == 42):
+        raise argparse.ArgumentTypeError(f"invalid prefund address {address!r}: expected 0x + 40 hex digits")
+    try:
+        raw = bytes.fromhex(address[2:])
+        amount = int(wei, 0) if wei else DEFAULT_PREFUND_WEI
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid prefund {spec!r}: expected ADDRESS[:WEI]") from None
+    if amount < 0:
+        raise argparse.ArgumentTypeError(f"invalid prefund {spec!r}: negative amount")
+    return raw, amount
+
+
+def parse_arguments(argv):
+    parser = argparse.ArgumentParser(description="CaseAttest dev chain (JSON-RPC over eth-tester + py-evm)")
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=0, help="port to listen on; 0 picks a free one (default)")
+    parser.add_argument("--chain-id", type=int, default=1337, help="EIP-155 chain id (default 1337)")
+    parser.add_argument(
+        "--prefund", type=parse_prefund, action="append", metavar="ADDRESS[:WEI]",
+        help="fund ADDRESS at genesis (default 10^24 wei); repeatable; replaces the three default dev accounts",
+    )
+    parser.add_argument("--no-automine", action="store_true", help="keep transactions pending until a block is mined")
+    parser.add_argument("--block-time", type=float, default=0, metavar="SECONDS", help="also mine a block every SECONDS")
+    parser.add_argument("--port-file", metavar="PATH", help="write the URL to PATH once listening")
+    args = parser.parse_args(argv)
+    if args.chain_id <= 0:
+        parser.error("--chain-id must be positive")
+    if args.block_time < 0:
+        parser.error("--block-time must not be negative")
+    if not 0 <= args.port <= 65535:
+        parser.error("--port must be between 0 and 65535")
+    return args
+
+
+def make_server(args):
+    if args.prefund:
+        prefund = dict(args.prefund)
+    else:
+        prefund = {bytes.fromhex(address[2:]): DEFAULT_PREFUND_WEI for address in DEV_ADDRESSES}
+    chain = DevChain(args.chain_id, prefund, automine=not args.no_automine)
+    miner = IntervalMiner(chain, args.block_time)
+    handler = type("BoundRpcHandler", (RpcHandler,), {"methods": Methods(chain, miner)})
+    return RpcServer((args.host, args.port), handler), miner
+
+
+def write_port_file(path: str, url: str) -> None:
+    temporary = f"{path}.tmp{os.getpid()}"
+    with open(temporary, "w") as handle:
+        handle.write(url)
+    os.replace(temporary, path)
+
+
+def main(argv=None) -> int:
+    args = parse_arguments(argv)
+    server, miner = make_server(args)
+    host, port = server.server_address[:2]
+    url = f"http://{host}:{port}"
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    serving = threading.Thread(target=server.serve_forever, name="http", daemon=True)
+    serving.start()
+    miner.start()
+    if args.port_file:
+        write_port_file(args.port_file, url)
+    # The socket is already listening (bound in the constructor), so clients can connect now.
+    print(f"devchain listening on {url} chain-id={args.chain_id}", flush=True)
+    while not stop.wait(timeout=1):
+        pass
+    miner.stop()
+    server.shutdown()
+    server.server_close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
