@@ -11,6 +11,9 @@ public struct PostgresError: Error, CustomStringConvertible, Sendable, Equatable
         public static let queryFailed = Code("query-failed")
         public static let decoding = Code("decoding")
         public static let poolClosed = Code("pool-closed")
+        public static let invalidParameter = Code("invalid-parameter")
+        public static let transactionAborted = Code("transaction-aborted")
+        public static let listenerClosed = Code("listener-closed")
     }
 
     public let code: Code

@@ -1,0 +1,94 @@
+import Foundation
+
+/// A fixed set of dedicated OS threads for blocking libpq calls.
+///
+/// libpq blocks its calling thread while it waits for the server. Doing that on
+/// Swift's cooperative pool would starve every other task on a 2-core machine,
+/// so every blocking call goes through here instead: `run` parks the calling
+/// task on a continuation and one of these threads does the work.
+final class BlockingExecutor: @unchecked Sendable {
+    // All mutable state below is guarded by `condition`.
+    private let condition = NSCondition()
+    private var jobs: [@Sendable () -> Void] = []
+    private var head = 0
+    private var shuttingDown = false
+    private var liveThreads = 0
+
+    init(threadCount: Int, name: String) {
+        let count = max(1, threadCount)
+        liveThreads = count
+        for index in 0..<count {
+            let thread = Thread { [self] in workLoop() }
+            thread.name = "\(name).\(index)"
+            thread.start()
+        }
+    }
+
+    /// Runs `body` on one of the executor's threads and returns its result.
+    func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, Error>) in
+            let accepted = enqueue {
+                continuation.resume(with: Result { try body() })
+            }
+            if !accepted {
+                continuation.resume(throwing: PostgresError(.poolClosed, message: "the connection pool is closed"))
+            }
+        }
+    }
+
+    /// Queues a job; false when the executor is shutting down.
+    func enqueue(_ job: @escaping @Sendable () -> Void) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        if shuttingDown { return false }
+        jobs.append(job)
+        condition.signal()
+        return true
+    }
+
+    /// Lets queued jobs finish, then ends the threads. New jobs are refused.
+    func shutdown() {
+        condition.lock()
+        shuttingDown = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    private func workLoop() {
+        while let job = nextJob() {
+            job()
+        }
+    }
+
+    private func nextJob() -> (@Sendable () -> Void)? {
+        condition.lock()
+        defer { condition.unlock() }
+        while head == jobs.count {
+            if shuttingDown {
+                liveThreads -= 1
+                return nil
+            }
+            condition.wait()
+        }
+        let job = jobs[head]
+        head += 1
+        // Compact now and then so the array does not grow without bound.
+        if head > 64 && head * 2 > jobs.count {
+            jobs.removeFirst(head)
+            head = 0
+        }
+        return job
+    }
+
+    /// Runs `body` on a fresh thread of its own (for one-off sessions such as
+    /// the migrator's, which hold a connection for their whole run).
+    static func runOnOwnThread<T: Sendable>(name: String, _ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, Error>) in
+            let thread = Thread {
+                continuation.resume(with: Result { try body() })
+            }
+            thread.name = name
+            thread.start()
+        }
+    }
+}

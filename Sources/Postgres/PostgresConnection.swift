@@ -1,0 +1,303 @@
+import CLibPQ
+import Foundation
+import Logging
+
+/// One libpq connection (PGconn). Its calls block the calling thread, so use
+/// it from one thread at a time and never from Swift's cooperative pool:
+/// `PostgresPool` hands connections to its own threads, and the migrator and
+/// listener run on dedicated threads.
+public final class PostgresConnection {
+    private var handle: OpaquePointer?
+    private let notices: Unmanaged<NoticeRouter>
+    public let logger: Logger
+
+    private init(handle: OpaquePointer, logger: Logger) {
+        self.handle = handle
+        self.logger = logger
+        notices = Unmanaged.passRetained(NoticeRouter(logger: logger))
+        PQsetNoticeReceiver(handle, noticeReceiver, notices.toOpaque())
+    }
+
+    deinit {
+        close()
+    }
+
+    /// Opens a connection from a `postgres://` or `postgresql://` URL (libpq
+    /// parses it), then pins the session to UTC and ISO dates so timestamps
+    /// decode predictably. Errors never contain the password.
+    public static func connect(url: String, logger: Logger) throws -> PostgresConnection {
+        try PostgresURL.validate(url)
+        // Earlier keys are defaults the URL may override; client_encoding
+        // comes after the URL because decoding assumes UTF-8.
+        let parameters = [
+            ("connect_timeout", "10"),
+            ("application_name", "caseattest"),
+            ("dbname", url),
+            ("client_encoding", "UTF8"),
+        ]
+        let raw = openConnection(parameters)
+        guard let raw else {
+            throw PostgresError(.connectionFailed, message: "libpq could not allocate a connection")
+        }
+        guard PQstatus(raw) == CONNECTION_OK else {
+            let message = PostgresURL.scrub(Self.errorMessage(raw), url: url)
+            PQfinish(raw)
+            throw PostgresError(.connectionFailed, message: message)
+        }
+        let connection = PostgresConnection(handle: raw, logger: logger)
+        try connection.simpleExecute("SET TimeZone = 'UTC'; SET DateStyle = 'ISO, MDY'")
+        return connection
+    }
+
+    private static func openConnection(_ parameters: [(String, String)]) -> OpaquePointer? {
+        let keys = parameters.map { strdup($0.0) }
+        let values = parameters.map { strdup($0.1) }
+        defer {
+            keys.forEach { free($0) }
+            values.forEach { free($0) }
+        }
+        let keyArray = keys.map { UnsafePointer<CChar>($0) } + [nil]
+        let valueArray = values.map { UnsafePointer<CChar>($0) } + [nil]
+        return PQconnectdbParams(keyArray, valueArray, 1)
+    }
+
+    /// Closes the connection; later calls fail with `connectionFailed`.
+    public func close() {
+        guard let handle else { return }
+        PQfinish(handle)
+        self.handle = nil
+        // Released only after PQfinish, so libpq can no longer call the receiver.
+        notices.release()
+    }
+
+    public var isOpen: Bool { handle != nil }
+
+    /// True while libpq believes the connection is usable.
+    public var isHealthy: Bool {
+        guard let handle else { return false }
+        return PQstatus(handle) == CONNECTION_OK
+    }
+
+    /// True when the session is idle outside a transaction block.
+    public var isIdle: Bool {
+        guard let handle else { return false }
+        return PQtransactionStatus(handle) == PQTRANS_IDLE
+    }
+
+    /// The server process id serving this connection (for pg_terminate_backend, logs).
+    public var backendPID: Int32 {
+        guard let handle else { return 0 }
+        return PQbackendPID(handle)
+    }
+
+    var rawHandle: OpaquePointer? { handle }
+
+    // MARK: Queries
+
+    /// Runs one statement with its values bound as `$1...$n` (PQexecParams).
+    /// Errors carry the SQLSTATE and the server's primary message, scrubbed
+    /// of the bound values.
+    @discardableResult
+    public func query(_ query: PostgresQuery) throws -> PostgresQueryResult {
+        let handle = try liveHandle()
+        let parameters = try query.binds.enumerated().map { try $0.element.wireParameter(position: $0.offset + 1) }
+        let result = try Self.withCParameters(parameters) { types, values, lengths, formats in
+            PQexecParams(handle, query.sql, Int32(parameters.count), types, values, lengths, formats, 0)
+        }
+        defer { PQclear(result) }
+        try check(result, binds: query.binds)
+        return Self.readResult(result)
+    }
+
+    /// Runs a script of one or more statements with no parameters (PQexec),
+    /// for migrations and session setup. It takes no values on purpose.
+    public func simpleExecute(_ script: String) throws {
+        let handle = try liveHandle()
+        let result = PQexec(handle, script)
+        defer { PQclear(result) }
+        try check(result, binds: [])
+    }
+
+    /// Runs `body` inside BEGIN/COMMIT; rolls back when it throws or when a
+    /// statement inside failed (a COMMIT would silently roll back then).
+    public func transaction<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
+        try simpleExecute("BEGIN")
+        let value: T
+        do {
+            value = try body(self)
+        } catch {
+            rollbackQuietly()
+            throw error
+        }
+        if let handle, PQtransactionStatus(handle) == PQTRANS_INERROR {
+            rollbackQuietly()
+            throw PostgresError(.transactionAborted, message: "the transaction was aborted by an earlier error and has been rolled back")
+        }
+        try simpleExecute("COMMIT")
+        return value
+    }
+
+    func rollbackQuietly() {
+        do {
+            try simpleExecute("ROLLBACK")
+        } catch {
+            logger.warning("ROLLBACK failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Sends a notification through `pg_notify`, with channel and payload bound as values.
+    public func notify(channel: String, payload: String = "") throws {
+        try query("SELECT pg_notify(\(channel), \(payload))")
+    }
+
+    /// Quotes a name as an SQL identifier (PQescapeIdentifier), for the few
+    /// statements such as LISTEN that cannot take a bound parameter.
+    public func quoteIdentifier(_ name: String) throws -> String {
+        let handle = try liveHandle()
+        let utf8 = Array(name.utf8)
+        guard !utf8.contains(0) else {
+            throw PostgresError(.invalidParameter, message: "an identifier cannot contain a NUL character")
+        }
+        guard let quoted = PQescapeIdentifier(handle, name, utf8.count) else {
+            throw PostgresError(.invalidParameter, message: "could not quote the identifier: \(Self.errorMessage(handle))")
+        }
+        defer { PQfreemem(quoted) }
+        return String(cString: quoted)
+    }
+
+    // MARK: Internals
+
+    private func liveHandle() throws -> OpaquePointer {
+        guard let handle else {
+            throw PostgresError(.connectionFailed, message: "the connection is closed")
+        }
+        return handle
+    }
+
+    private func check(_ result: OpaquePointer?, binds: [PostgresValue]) throws {
+        let status = result.map(PQresultStatus) ?? PGRES_FATAL_ERROR
+        switch status {
+        case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY:
+            return
+        default:
+            throw makeError(result, binds: binds)
+        }
+    }
+
+    private func makeError(_ result: OpaquePointer?, binds: [PostgresValue]) -> PostgresError {
+        let sqlState = result.flatMap { Self.field($0, "C") }
+        var message = result.flatMap { Self.field($0, "M") }
+        if message == nil, let handle { message = Self.errorMessage(handle) }
+        let code: PostgresError.Code = isHealthy ? .queryFailed : .connectionFailed
+        let text = BindRedaction.scrub(message ?? "unknown error", binds: binds)
+        return PostgresError(code, sqlState: sqlState, message: text)
+    }
+
+    static func field(_ result: OpaquePointer, _ code: Unicode.Scalar) -> String? {
+        guard let pointer = PQresultErrorField(result, Int32(code.value)) else { return nil }
+        return String(cString: pointer)
+    }
+
+    static func errorMessage(_ handle: OpaquePointer) -> String {
+        guard let pointer = PQerrorMessage(handle) else { return "unknown libpq error" }
+        let text = String(cString: pointer).trimmingCharacters(in: .whitespacesAndNewlines)
+        return text.isEmpty ? "unknown libpq error" : text
+    }
+
+    private static func withCParameters<R>(
+        _ parameters: [WireParameter],
+        _ body: ([Oid], [UnsafePointer<CChar>?], [Int32], [Int32]) throws -> R
+    ) throws -> R {
+        var buffers: [UnsafeMutablePointer<CChar>?] = []
+        defer { buffers.forEach { $0?.deallocate() } }
+        var lengths: [Int32] = []
+        for (position, parameter) in parameters.enumerated() {
+            guard let bytes = parameter.bytes else {
+                buffers.append(nil)
+                lengths.append(0)
+                continue
+            }
+            guard let length = Int32(exactly: bytes.count), length < Int32.max else {
+                throw PostgresError(.invalidParameter, message: "parameter $\(position + 1) is too large")
+            }
+            // One extra byte: text parameters are read as NUL-terminated strings.
+            let buffer = UnsafeMutablePointer<CChar>.allocate(capacity: bytes.count + 1)
+            bytes.withUnsafeBufferPointer { source in
+                source.withMemoryRebound(to: CChar.self) { chars in
+                    if let base = chars.baseAddress { buffer.update(from: base, count: bytes.count) }
+                }
+            }
+            buffer[bytes.count] = 0
+            buffers.append(buffer)
+            lengths.append(length)
+        }
+        return try body(
+            parameters.map { Oid($0.typeOID) },
+            buffers.map { $0.map { UnsafePointer($0) } },
+            lengths,
+            parameters.map { $0.binary ? 1 : 0 }
+        )
+    }
+
+    private static func readResult(_ result: OpaquePointer?) -> PostgresQueryResult {
+        guard let result else { return PostgresQueryResult(rows: [], columns: [], affectedRows: nil) }
+        let fieldCount = PQnfields(result)
+        let rowCount = PQntuples(result)
+        let columns = (0..<fieldCount).map { field in
+            PostgresColumn(name: String(cString: PQfname(result, field)), typeOID: UInt32(PQftype(result, field)))
+        }
+        let shared = PostgresColumns(columns)
+        var rows: [PostgresRow] = []
+        rows.reserveCapacity(Int(rowCount))
+        for row in 0..<rowCount {
+            var cells: [[UInt8]?] = []
+            cells.reserveCapacity(Int(fieldCount))
+            for field in 0..<fieldCount {
+                if PQgetisnull(result, row, field) == 1 {
+                    cells.append(nil)
+                    continue
+                }
+                let length = Int(PQgetlength(result, row, field))
+                let value = PQgetvalue(result, row, field)
+                cells.append(value.map { pointer in
+                    pointer.withMemoryRebound(to: UInt8.self, capacity: length) { Array(UnsafeBufferPointer(start: $0, count: length)) }
+                } ?? [])
+            }
+            rows.append(PostgresRow(columns: shared, cells: cells))
+        }
+        let tag = PQcmdTuples(result).map { String(cString: $0) } ?? ""
+        return PostgresQueryResult(rows: rows, columns: columns, affectedRows: Int(tag))
+    }
+}
+
+/// A connection belongs to one thread at a time; sharing it is a bug.
+@available(*, unavailable)
+extension PostgresConnection: Sendable {}
+
+/// Keeps bound values out of server messages: PostgreSQL quotes offending
+/// input in some errors (`invalid input syntax for type integer: "..."`).
+enum BindRedaction {
+    static func scrub(_ message: String, binds: [PostgresValue]) -> String {
+        var output = message
+        // Longest first, so a value containing another is removed whole.
+        for text in binds.compactMap(textForm).sorted(by: { $0.count > $1.count }) where !text.isEmpty {
+            output = output.replacingOccurrences(of: "\"\(text)\"", with: "\"<value>\"")
+            if text.count >= 4 {
+                output = output.replacingOccurrences(of: text, with: "<value>")
+            }
+        }
+        return output
+    }
+
+    private static func textForm(_ value: PostgresValue) -> String? {
+        switch value {
+        case .null: nil
+        case .int(let number): String(number)
+        case .double(let number): PostgresValue.doubleText(number)
+        case .bool: nil
+        case .text(let text), .jsonb(let text), .numeric(let text): text
+        case .bytea(let bytes): "\\x" + bytes.map { String(format: "%02x", $0) }.joined()
+        case .timestamp(let timestamp): timestamp.postgresText
+        }
+    }
+}

@@ -1,0 +1,186 @@
+/// Parsers for PostgreSQL's text output of the types whose text form needs
+/// more than a plain conversion. The session is pinned to `TimeZone=UTC` and
+/// `DateStyle=ISO` on connect, so timestamps arrive as
+/// `YYYY-MM-DD HH:MM:SS[.ffffff]+00[ BC]`; other offsets are accepted too.
+/// Errors say what was wrong with the text but never quote it.
+enum TextFormat {
+    struct Failure: Error {
+        let reason: String
+    }
+
+    // MARK: timestamptz
+
+    static func timestamp(_ bytes: some Collection<UInt8>) throws(Failure) -> PostgresTimestamp {
+        var scanner = ByteScanner(Array(bytes))
+        if scanner.remainingEquals("infinity") || scanner.remainingEquals("-infinity") {
+            throw Failure(reason: "infinite timestamps have no date")
+        }
+        let year = try scanner.number(minDigits: 4, maxDigits: 9, what: "year")
+        try scanner.expect(UInt8(ascii: "-"), what: "date")
+        let month = try scanner.number(minDigits: 2, maxDigits: 2, what: "month")
+        try scanner.expect(UInt8(ascii: "-"), what: "date")
+        let day = try scanner.number(minDigits: 2, maxDigits: 2, what: "day")
+        guard scanner.take(UInt8(ascii: " ")) || scanner.take(UInt8(ascii: "T")) else {
+            throw Failure(reason: "expected a time after the date")
+        }
+        let hour = try scanner.number(minDigits: 2, maxDigits: 2, what: "hour")
+        try scanner.expect(UInt8(ascii: ":"), what: "time")
+        let minute = try scanner.number(minDigits: 2, maxDigits: 2, what: "minute")
+        try scanner.expect(UInt8(ascii: ":"), what: "time")
+        let second = try scanner.number(minDigits: 2, maxDigits: 2, what: "second")
+        var micros: Int64 = 0
+        if scanner.take(UInt8(ascii: ".")) {
+            let digits = scanner.digits()
+            guard !digits.isEmpty, digits.count <= 6 else { throw Failure(reason: "bad fractional seconds") }
+            for digit in digits { micros = micros * 10 + Int64(digit - 48) }
+            for _ in digits.count..<6 { micros *= 10 }
+        }
+        var offsetSeconds: Int64 = 0
+        if let sign = scanner.takeSign() {
+            let offsetHours = try scanner.number(minDigits: 2, maxDigits: 2, what: "zone hour")
+            var offsetMinutes: Int64 = 0
+            var offsetSecs: Int64 = 0
+            if scanner.take(UInt8(ascii: ":")) {
+                offsetMinutes = try scanner.number(minDigits: 2, maxDigits: 2, what: "zone minute")
+                if scanner.take(UInt8(ascii: ":")) {
+                    offsetSecs = try scanner.number(minDigits: 2, maxDigits: 2, what: "zone second")
+                }
+            }
+            offsetSeconds = sign * (offsetHours * 3600 + offsetMinutes * 60 + offsetSecs)
+        }
+        var civilYear = year
+        if scanner.remainingEquals(" BC") {
+            civilYear = 1 - year
+            scanner.skipRest()
+        }
+        guard scanner.atEnd else { throw Failure(reason: "unexpected text after the timestamp") }
+        guard year >= 1, (1...12).contains(month),
+              day >= 1, day <= CivilCalendar.daysInMonth(year: civilYear, month: month),
+              hour <= 23, minute <= 59, second <= 59
+        else { throw Failure(reason: "date or time field out of range") }
+
+        let days = CivilCalendar.days(year: civilYear, month: month, day: day)
+        let secondsOfDay = hour * 3600 + minute * 60 + second - offsetSeconds
+        // days * 86_400_000_000 can overflow for far-off years; check rather than trap.
+        let (dayMicros, overflow1) = days.multipliedReportingOverflow(by: 86_400_000_000)
+        let (total, overflow2) = dayMicros.addingReportingOverflow(secondsOfDay * 1_000_000 + micros)
+        guard !overflow1, !overflow2 else { throw Failure(reason: "timestamp out of range") }
+        return PostgresTimestamp(microsecondsSinceEpoch: total)
+    }
+
+    // MARK: bytea
+
+    /// Decodes bytea text output: hex format (`\x0a0b`, the default since 9.0)
+    /// or the older escape format.
+    static func bytea(_ input: some Collection<UInt8>) throws(Failure) -> [UInt8] {
+        let bytes = Array(input)
+        if bytes.count >= 2, bytes[0] == UInt8(ascii: "\\"), bytes[1] == UInt8(ascii: "x") {
+            return try hexBytea(bytes[2...])
+        }
+        return try escapeBytea(bytes)
+    }
+
+    private static func hexBytea(_ digits: ArraySlice<UInt8>) throws(Failure) -> [UInt8] {
+        guard digits.count % 2 == 0 else { throw Failure(reason: "odd number of hex digits in bytea") }
+        var output = [UInt8]()
+        output.reserveCapacity(digits.count / 2)
+        var index = digits.startIndex
+        while index < digits.endIndex {
+            guard let high = hexValue(digits[index]), let low = hexValue(digits[index + 1]) else {
+                throw Failure(reason: "non-hex digit in bytea")
+            }
+            output.append(high << 4 | low)
+            index += 2
+        }
+        return output
+    }
+
+    private static func escapeBytea(_ bytes: [UInt8]) throws(Failure) -> [UInt8] {
+        var output = [UInt8]()
+        output.reserveCapacity(bytes.count)
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            guard byte == UInt8(ascii: "\\") else {
+                output.append(byte)
+                index += 1
+                continue
+            }
+            if index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "\\") {
+                output.append(byte)
+                index += 2
+                continue
+            }
+            guard index + 3 < bytes.count else {
+                throw Failure(reason: "truncated escape in bytea")
+            }
+            var value = 0
+            for offset in 1...3 {
+                let digit = bytes[index + offset]
+                guard digit >= UInt8(ascii: "0"), digit <= UInt8(ascii: "7") else {
+                    throw Failure(reason: "bad octal escape in bytea")
+                }
+                value = value * 8 + Int(digit - 48)
+            }
+            guard value <= 255 else { throw Failure(reason: "bad octal escape in bytea") }
+            output.append(UInt8(value))
+            index += 4
+        }
+        return output
+    }
+
+    private static func hexValue(_ digit: UInt8) -> UInt8? {
+        switch digit {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - 48
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - 87
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): digit - 55
+        default: nil
+        }
+    }
+}
+
+/// A cursor over ASCII bytes for the small parsers above.
+private struct ByteScanner {
+    let bytes: [UInt8]
+    var index = 0
+
+    init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    var atEnd: Bool { index == bytes.count }
+
+    func remainingEquals(_ text: String) -> Bool {
+        bytes[index...].elementsEqual(text.utf8)
+    }
+
+    mutating func skipRest() { index = bytes.count }
+
+    mutating func take(_ byte: UInt8) -> Bool {
+        guard index < bytes.count, bytes[index] == byte else { return false }
+        index += 1
+        return true
+    }
+
+    mutating func expect(_ byte: UInt8, what: String) throws(TextFormat.Failure) {
+        guard take(byte) else { throw TextFormat.Failure(reason: "malformed \(what)") }
+    }
+
+    mutating func takeSign() -> Int64? {
+        if take(UInt8(ascii: "+")) { return 1 }
+        if take(UInt8(ascii: "-")) { return -1 }
+        return nil
+    }
+
+    mutating func digits() -> ArraySlice<UInt8> {
+        let start = index
+        while index < bytes.count, bytes[index] >= 48, bytes[index] <= 57 { index += 1 }
+        return bytes[start..<index]
+    }
+
+    mutating func number(minDigits: Int, maxDigits: Int, what: String) throws(TextFormat.Failure) -> Int64 {
+        let run = digits()
+        guard run.count >= minDigits, run.count <= maxDigits else {
+            throw TextFormat.Failure(reason: "malformed \(what)")
+        }
+        return run.reduce(0) { $0 * 10 + Int64($1 - 48) }
+    }
+}
