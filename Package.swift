@@ -36,9 +36,16 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
+        // Long-running services: the daemon's pieces.
+        .target(name: "AttestationService", dependencies: [
+            "Attestation", "Ethereum", "Postgres", "EthereumRPC",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
+
         // The executable: wiring only.
         .executableTarget(name: "caseattest", dependencies: [
-            "Ethereum", "Attestation", "Postgres", "EthereumRPC",
+            "Ethereum", "Attestation", "Postgres", "EthereumRPC", "AttestationService",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

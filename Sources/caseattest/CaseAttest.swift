@@ -14,6 +14,7 @@ struct CaseAttest: AsyncParsableCommand {
             Migrate.self,
             Util.self,
             Keys.self,
+            Serve.self,
         ]
     )
 }

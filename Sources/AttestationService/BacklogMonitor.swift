@@ -1,0 +1,57 @@
+import EthereumRPC
+import Logging
+import Postgres
+import ServiceLifecycle
+
+/// Watches both ends the daemon works between, the database and the chain,
+/// and logs what it sees: the chain head and how many resolved or closed
+/// cases still have no attestation. Stops on graceful shutdown.
+public struct BacklogMonitor: Service {
+    public struct Snapshot: Sendable, Equatable {
+        public let chainHead: UInt64
+        public let unattestedCases: Int64
+    }
+
+    let database: PostgresPool
+    let ethereum: EthereumClient
+    let interval: Duration
+    let logger: Logger
+
+    public init(database: PostgresPool, ethereum: EthereumClient, interval: Duration, logger: Logger) {
+        self.database = database
+        self.ethereum = ethereum
+        self.interval = interval
+        self.logger = logger
+    }
+
+    public func snapshot() async throws -> Snapshot {
+        let head = try await ethereum.blockNumber()
+        let rows = try await database.query("""
+            SELECT count(*) AS unattested FROM cases c
+            WHERE c.status IN ('resolved', 'closed')
+              AND NOT EXISTS (SELECT 1 FROM caseattestation a WHERE a.case_id = c.id)
+            """)
+        let count = try rows.rows.first?.decode(Int64.self, "unattested") ?? 0
+        return Snapshot(chainHead: head, unattestedCases: count)
+    }
+
+    public func run() async throws {
+        var last: Snapshot?
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            do {
+                let now = try await snapshot()
+                if now != last {
+                    logger.info("backlog", metadata: [
+                        "chain_head": "\(now.chainHead)", "unattested_cases": "\(now.unattestedCases)",
+                    ])
+                    last = now
+                }
+            } catch {
+                // A dead node or database is logged and retried, never fatal here.
+                logger.warning("backlog check failed", metadata: ["error": "\(error)"])
+            }
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+        }
+        logger.info("backlog monitor stopped")
+    }
+}

@@ -1,0 +1,57 @@
+import ArgumentParser
+import EthereumRPC
+import Foundation
+import Logging
+import Postgres
+
+/// Where the database and the node are: flags first, then the environment,
+/// then the embedded defaults that `make run` starts services on.
+struct ServiceOptions: ParsableArguments {
+    static let defaultDatabaseURL = "postgres://postgres@127.0.0.1:54329/caseattest"
+    static let defaultRPCURL = "http://127.0.0.1:8545"
+    static let defaultChainID: UInt64 = 1337
+
+    @Option(name: .customLong("database-url"),
+            help: "PostgreSQL URL (default: $DATABASE_URL, else \(defaultDatabaseURL)).")
+    var databaseURL: String?
+
+    @Option(name: .customLong("rpc-url"),
+            help: "JSON-RPC URL(s), comma-separated for failover (default: $CASEATTEST_RPC_URL, else \(defaultRPCURL)).")
+    var rpcURL: String?
+
+    @Option(name: .customLong("chain-id"), help: "Expected chain id (default: $CASEATTEST_CHAIN_ID, else \(defaultChainID)).")
+    var chainID: UInt64?
+
+    @Option(name: .customLong("log-format"), help: "text or json.")
+    var logFormat: LogFormat = .text
+
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
+    var logLevel: Logger.Level = .info
+
+    private static func environment(_ name: String) -> String? {
+        guard let value = ProcessInfo.processInfo.environment[name], !value.isEmpty else { return nil }
+        return value
+    }
+
+    var resolvedDatabaseURL: String { databaseURL ?? Self.environment("DATABASE_URL") ?? Self.defaultDatabaseURL }
+    var resolvedRPCURLs: String { rpcURL ?? Self.environment("CASEATTEST_RPC_URL") ?? Self.defaultRPCURL }
+
+    func resolvedChainID() throws -> UInt64 {
+        if let chainID { return chainID }
+        guard let text = Self.environment("CASEATTEST_CHAIN_ID") else { return Self.defaultChainID }
+        guard let value = UInt64(text) else { throw ValidationError("CASEATTEST_CHAIN_ID is not a number") }
+        return value
+    }
+
+    func bootstrapLogging() {
+        LoggingBootstrap.bootstrap(format: logFormat, level: logLevel)
+    }
+
+    func ethereumClient(logger: Logger) throws -> EthereumClient {
+        EthereumClient(rpc: try JSONRPCClient(configuration: RPCConfiguration(commaSeparated: resolvedRPCURLs), logger: logger))
+    }
+
+    func databasePool(logger: Logger, maxConnections: Int = 4) throws -> PostgresPool {
+        try PostgresPool(url: resolvedDatabaseURL, maxConnections: maxConnections, logger: logger)
+    }
+}
