@@ -120,6 +120,7 @@ public final class PostgresConnection {
 
     /// Runs `body` inside BEGIN/COMMIT; rolls back when it throws or when a
     /// statement inside failed (a COMMIT would silently roll back then).
+    @discardableResult
     public func transaction<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
         try simpleExecute("BEGIN")
         let value: T
@@ -293,6 +294,7 @@ enum BindRedaction {
         switch value {
         case .null: nil
         case .int(let number): String(number)
+        case .int32(let number): String(number)
         case .double(let number): PostgresValue.doubleText(number)
         case .bool: nil
         case .text(let text), .jsonb(let text), .numeric(let text): text
