@@ -21,6 +21,11 @@ public final class PostgresPool: Sendable {
         executor = BlockingExecutor(threadCount: self.maxConnections, name: "caseattest.postgres")
     }
 
+    deinit {
+        // Idle connections close as the state is freed; the threads end here.
+        executor.shutdown()
+    }
+
     /// Runs `body` with a connection of its own on a pool thread. Waits (in
     /// order) while all connections are busy.
     @discardableResult
