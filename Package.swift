@@ -60,7 +60,10 @@ let package = Package(
             "Attestation", "Ethereum",
             .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
-        .testTarget(name: "PostgresTests", dependencies: ["Postgres"]),
+        .testTarget(name: "PostgresTests", dependencies: [
+            "Postgres",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "EthereumRPCTests", dependencies: [
             "EthereumRPC",
             .product(name: "Logging", package: "swift-log"),

@@ -54,7 +54,16 @@ final class BlockingExecutor: @unchecked Sendable {
         condition.unlock()
     }
 
+    private static let markerKey = "caseattest.postgres.blocking-executor"
+
+    /// True on a thread owned by a BlockingExecutor (Thread names are not
+    /// reliable on Linux, so the thread marks itself).
+    static var isExecutorThread: Bool {
+        Thread.current.threadDictionary[markerKey] as? Bool == true
+    }
+
     private func workLoop() {
+        Thread.current.threadDictionary[Self.markerKey] = true
         while let job = nextJob() {
             job()
         }
@@ -85,6 +94,7 @@ final class BlockingExecutor: @unchecked Sendable {
     static func runOnOwnThread<T: Sendable>(name: String, _ body: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, Error>) in
             let thread = Thread {
+                Thread.current.threadDictionary[markerKey] = true
                 continuation.resume(with: Result { try body() })
             }
             thread.name = name

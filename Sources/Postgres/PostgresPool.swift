@@ -21,8 +21,14 @@ public final class PostgresPool: Sendable {
         executor = BlockingExecutor(threadCount: self.maxConnections, name: "caseattest.postgres")
     }
 
+    deinit {
+        // Idle connections close as the state is freed; the threads end here.
+        executor.shutdown()
+    }
+
     /// Runs `body` with a connection of its own on a pool thread. Waits (in
     /// order) while all connections are busy.
+    @discardableResult
     public func withConnection<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) throws -> T) async throws -> T {
         let lease = try await acquire()
         return try await executor.run { [self] in
@@ -42,12 +48,14 @@ public final class PostgresPool: Sendable {
     }
 
     /// Runs one parameterised query.
+    @discardableResult
     public func query(_ query: PostgresQuery) async throws -> PostgresQueryResult {
         try await withConnection { try $0.query(query) }
     }
 
     /// Runs `body` in a transaction on one connection: COMMIT when it returns,
     /// ROLLBACK when it throws.
+    @discardableResult
     public func transaction<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) throws -> T) async throws -> T {
         try await withConnection { try $0.transaction(body) }
     }

@@ -41,5 +41,11 @@ public struct PostgresQuery: Sendable, Hashable, ExpressibleByStringInterpolatio
             binds.append(value.postgresValue)
             sql += "$\(binds.count)"
         }
+
+        /// nil binds SQL NULL. (Spelled out so optionals need no cast.)
+        public mutating func appendInterpolation<Value: PostgresEncodable>(_ value: Value?) {
+            binds.append(value?.postgresValue ?? .null)
+            sql += "$\(binds.count)"
+        }
     }
 }

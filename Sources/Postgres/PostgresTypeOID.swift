@@ -22,29 +22,29 @@ public enum PostgresTypeOID {
     public static let jsonb: UInt32 = 3802
 
     /// A readable name for error messages.
-    public static func name(of oid: UInt32) -> String {
-        switch oid {
-        case bool: "bool"
-        case bytea: "bytea"
-        case char: "char"
-        case name: "name"
-        case int8: "int8"
-        case int2: "int2"
-        case int4: "int4"
-        case text: "text"
-        case oid: "oid"
-        case json: "json"
-        case float4: "float4"
-        case float8: "float8"
-        case unknown: "unknown"
-        case bpchar: "bpchar"
-        case varchar: "varchar"
-        case timestamp: "timestamp"
-        case timestamptz: "timestamptz"
-        case numeric: "numeric"
-        case uuid: "uuid"
-        case jsonb: "jsonb"
-        default: "type oid \(oid)"
+    public static func name(of typeOID: UInt32) -> String {
+        switch typeOID {
+        case Self.bool: "bool"
+        case Self.bytea: "bytea"
+        case Self.char: "char"
+        case Self.name: "name"
+        case Self.int8: "int8"
+        case Self.int2: "int2"
+        case Self.int4: "int4"
+        case Self.text: "text"
+        case Self.oid: "oid"
+        case Self.json: "json"
+        case Self.float4: "float4"
+        case Self.float8: "float8"
+        case Self.unknown: "unknown"
+        case Self.bpchar: "bpchar"
+        case Self.varchar: "varchar"
+        case Self.timestamp: "timestamp"
+        case Self.timestamptz: "timestamptz"
+        case Self.numeric: "numeric"
+        case Self.uuid: "uuid"
+        case Self.jsonb: "jsonb"
+        default: "type oid \(typeOID)"
         }
     }
 }

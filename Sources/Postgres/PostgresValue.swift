@@ -4,7 +4,10 @@ import Foundation
 /// separately from the SQL text; nothing here ever builds SQL from a value.
 public enum PostgresValue: Sendable, Hashable {
     case null
+    /// Bound as int8. Fine wherever PostgreSQL widens or compares integers.
     case int(Int64)
+    /// Bound as int4, for functions that take exactly an integer (e.g. pg_terminate_backend).
+    case int32(Int32)
     case double(Double)
     case bool(Bool)
     case text(String)
@@ -34,6 +37,8 @@ extension PostgresValue {
             return WireParameter(typeOID: 0, bytes: nil, binary: false)
         case .int(let value):
             return WireParameter(typeOID: PostgresTypeOID.int8, bytes: Array(String(value).utf8), binary: false)
+        case .int32(let value):
+            return WireParameter(typeOID: PostgresTypeOID.int4, bytes: Array(String(value).utf8), binary: false)
         case .double(let value):
             return WireParameter(typeOID: PostgresTypeOID.float8, bytes: Array(Self.doubleText(value).utf8), binary: false)
         case .bool(let value):
@@ -88,11 +93,11 @@ extension Int64: PostgresEncodable {
 }
 
 extension Int32: PostgresEncodable {
-    public var postgresValue: PostgresValue { .int(Int64(self)) }
+    public var postgresValue: PostgresValue { .int32(self) }
 }
 
 extension Int16: PostgresEncodable {
-    public var postgresValue: PostgresValue { .int(Int64(self)) }
+    public var postgresValue: PostgresValue { .int32(Int32(self)) }
 }
 
 extension Double: PostgresEncodable {

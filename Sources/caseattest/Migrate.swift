@@ -55,7 +55,9 @@ struct Migrate: AsyncParsableCommand {
 
         do {
             if status {
-                try await printStatus(migrator)
+                if try await printStatus(migrator) {
+                    fail(1, "some applied migrations were edited or their files are missing")
+                }
             } else if let baseline {
                 let file = try await migrator.baseline(baseline)
                 print("baselined \(file.fileName) (recorded as applied, not run)")
@@ -75,7 +77,8 @@ struct Migrate: AsyncParsableCommand {
         }
     }
 
-    private func printStatus(_ migrator: Migrator) async throws {
+    /// Prints one line per migration; true when any is changed or missing.
+    private func printStatus(_ migrator: Migrator) async throws -> Bool {
         let entries = try await migrator.status()
         let width = entries.map(\.name.count).max() ?? 0
         var problems = false
@@ -97,9 +100,7 @@ struct Migrate: AsyncParsableCommand {
         if entries.isEmpty {
             print("no migrations found in \(migrator.directory)")
         }
-        if problems {
-            throw ExitCode(1)
-        }
+        return problems
     }
 
     private func fail(_ code: Int32, _ message: String) -> Never {
