@@ -8,7 +8,7 @@ export RUN_DIR=.run PG_PORT=${PG_PORT:-54329} CHAIN_PORT=${CHAIN_PORT:-8545} CHA
 swift build
 BIN="$(swift build --show-bin-path)/caseattest"
 
-scripts/dev-down.sh
+CLEAN=1 scripts/dev-down.sh  # a throwaway cluster and chain each run: they must agree
 trap 'echo; echo "==> stopping services"; scripts/dev-down.sh' EXIT
 scripts/dev-up.sh
 # shellcheck disable=SC1091
@@ -17,12 +17,13 @@ source .run/env
 # Development secrets, made once per checkout and kept out of git under .run/.
 # The signer is the dev chain's first PUBLIC well-known account: never use it
 # on a real network.
+mkdir -p .run
 [ -f .run/pseudonym.key ] || (umask 077; head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > .run/pseudonym.key)
 [ -f .run/signer.key ] || (umask 077; echo "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80" > .run/signer.key)
 export CASEATTEST_PSEUDONYM_KEY_FILE=$PWD/.run/pseudonym.key CASEATTEST_PRIVATE_KEY_FILE=$PWD/.run/signer.key
 
 "$BIN" migrate
-if "$BIN" help contract >/dev/null 2>&1; then
+if "$BIN" --help | grep -qE "^ +contract "; then
     "$BIN" contract deploy --address-file .run/contract.address
     CASEATTEST_CONTRACT=$(cat .run/contract.address)
     export CASEATTEST_CONTRACT
