@@ -148,6 +148,21 @@ def verifyLeaf(root: bytes32, leaf: bytes32, proof: DynArray[bytes32, MAX_PROOF_
     return self._processProof(leaf, proof) == root
 
 
+@external
+@view
+def verifyContentHash(root: bytes32, contentHash: bytes32, proof: DynArray[bytes32, MAX_PROOF_LENGTH]) -> bool:
+    """
+    @notice verifyLeaf for a case content hash, hashing it into its leaf on chain:
+            leaf = keccak256(keccak256(abi.encode(contentHash))) as in OpenZeppelin's
+            StandardMerkleTree. Unlike verifyLeaf, an inner node of the tree cannot pass
+            for a case here, so third parties holding only the content hash should use this.
+    """
+    if self.anchors[root] == 0:
+        return False
+    leaf: bytes32 = keccak256(keccak256(abi_encode(contentHash)))
+    return self._processProof(leaf, proof) == root
+
+
 @internal
 @pure
 def _processProof(leaf: bytes32, proof: DynArray[bytes32, MAX_PROOF_LENGTH]) -> bytes32:
