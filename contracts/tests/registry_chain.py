@@ -138,7 +138,7 @@ def _tester_chain() -> Chain:
         w3.eth.wait_for_transaction_receipt(tx_hash, timeout=RECEIPT_TIMEOUT_S)
     chain = Chain(w3, accounts, "in-process EthereumTesterProvider (py-evm)")
     chain.notes.append(
-        "contract tests ran on web3's in-process EthereumTesterProvider: no CASEATTEST_RPC_URL "
+        "using web3's in-process EthereumTesterProvider (py-evm), not the dev chain: no CASEATTEST_RPC_URL "
         "and no devchain/server.py (set DEVCHAIN_SERVER to use one)"
     )
     return chain
