@@ -195,6 +195,8 @@ def deploy(w3: Web3, sender: LocalAccount, artifact: dict):
 
 def transact(w3: Web3, sender: LocalAccount, function_call, gas: int | None = None) -> dict:
     """Sends a contract function call; returns the receipt."""
+    # Only `to` and `data` are taken; the placeholder gas, nonce and fees keep web3 from
+    # estimating here (send() sets the real ones, and a reverting call must not be estimated).
     tx = function_call.build_transaction({"from": sender.address, "gas": gas or 1_000_000, "nonce": 0,
                                          "maxFeePerGas": 1, "maxPriorityFeePerGas": 1})
     return send(w3, sender, {"to": tx["to"], "data": tx["data"]}, gas=gas)
