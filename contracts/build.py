@@ -3,7 +3,7 @@
 
 Outputs:
   contracts/build/CaseAttestationRegistry.json   (git-ignored) ABI + bytecode for tools and tests
-  Sources/caseattest/Generated/RegistryArtifact.swift   (committed) creation bytecode for the
+  Sources/Registry/RegistryArtifact.swift   (committed) creation bytecode for the
       Swift executable, so `caseattest contract deploy` and the daemon work on machines
       without Vyper.
 
@@ -28,7 +28,7 @@ CONTRACTS_DIR = Path(__file__).resolve().parent
 REPO_ROOT = CONTRACTS_DIR.parent
 SOURCE_PATH = CONTRACTS_DIR / f"{CONTRACT_NAME}.vy"
 JSON_PATH = CONTRACTS_DIR / "build" / f"{CONTRACT_NAME}.json"
-SWIFT_PATH = REPO_ROOT / "Sources" / "caseattest" / "Generated" / "RegistryArtifact.swift"
+SWIFT_PATH = REPO_ROOT / "Sources" / "Registry" / "RegistryArtifact.swift"
 
 
 class BuildError(Exception):
@@ -75,17 +75,17 @@ def render_swift(artifact: dict) -> str:
 // contract tests) fails when this file no longer matches the source.
 
 /// The compiled registry contract, embedded so deploying needs no Vyper on the machine.
-enum RegistryArtifact {{
-    static let contractName = "{artifact["contractName"]}"
-    static let vyperVersion = "{artifact["vyperVersion"]}"
+public enum RegistryArtifact {{
+    public static let contractName = "{artifact["contractName"]}"
+    public static let vyperVersion = "{artifact["vyperVersion"]}"
     /// SHA-256 (hex) of the Vyper source this bytecode was compiled from.
-    static let sourceSHA256 = "{artifact["sourceSha256"]}"
+    public static let sourceSHA256 = "{artifact["sourceSha256"]}"
     /// Keccak-256 of the runtime code: compare with keccak256(eth_getCode(address)) to tell
     /// whether a deployed registry is this build (the contract has no immutables).
-    static let deployedBytecodeKeccak256 = "{keccak256_hex(runtime)}"
+    public static let deployedBytecodeKeccak256 = "{keccak256_hex(runtime)}"
     /// Creation (init) code; the constructor takes no arguments, so this is the whole `data`
     /// of the deployment transaction.
-    static let creationBytecode = "{artifact["bytecode"]}"
+    public static let creationBytecode = "{artifact["bytecode"]}"
 }}
 """
 

@@ -10,7 +10,7 @@ import sys
 from registry_chain import BUILD_PY, REPO_ROOT
 from registry_merkle import keccak256
 
-SWIFT_FILE = REPO_ROOT / "Sources" / "caseattest" / "Generated" / "RegistryArtifact.swift"
+SWIFT_FILE = REPO_ROOT / "Sources" / "Registry" / "RegistryArtifact.swift"
 
 
 def load_build_module():
@@ -21,7 +21,7 @@ def load_build_module():
 
 
 def swift_constant(name: str) -> str:
-    match = re.search(rf'static let {name} = "([^"]*)"', SWIFT_FILE.read_text())
+    match = re.search(rf'public static let {name} = "([^"]*)"', SWIFT_FILE.read_text())
     assert match, f"{name} missing from {SWIFT_FILE.name}"
     return match.group(1)
 
