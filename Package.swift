@@ -51,6 +51,9 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
 
+        // Benchmark of the Ethereum core (bench/10-ethereum.sh).
+        .executableTarget(name: "bench-ethereum", dependencies: ["Ethereum"]),
+
         .testTarget(name: "CBindingsTests", dependencies: ["CLibPQ", "CCurl", "CSecp256k1", "COpenSSL"]),
         .testTarget(name: "EthereumTests", dependencies: [
             "Ethereum",

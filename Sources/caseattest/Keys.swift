@@ -5,6 +5,9 @@ struct Keys: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Create, import and inspect signer keystores.",
         subcommands: [
+            KeysNew.self,
+            KeysAddress.self,
+            KeysImport.self,
         ]
     )
 }
