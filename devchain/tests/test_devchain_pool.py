@@ -135,3 +135,17 @@ def test_block_time_flag_mines_on_its_own():
             time.sleep(0.1)
         assert client("eth_getTransactionReceipt", tx_hash)["status"] == "0x1"
         client.close()
+
+
+def test_pending_state_reflects_the_pool(empty_pool):
+    rpc = empty_pool
+    sender, recipient = DEV_ACCOUNTS[1].address, "0x" + "5a" * 20
+    before = int(rpc("eth_getBalance", recipient, "latest"), 16)
+    rpc("eth_sendRawTransaction", signed(1, nonce_of(rpc, 1), to=recipient, value=777))
+    assert int(rpc("eth_getBalance", recipient, "pending"), 16) == before + 777
+    assert int(rpc("eth_getBalance", recipient, "latest"), 16) == before
+    assert int(rpc("eth_getBalance", sender, "pending"), 16) < int(rpc("eth_getBalance", sender, "latest"), 16)
+    full = rpc("eth_getBlockByNumber", "pending", True)
+    assert full["transactions"][0]["blockHash"] is None and full["transactions"][0]["value"] == hex(777)
+    rpc("evm_mine")
+    assert int(rpc("eth_getBalance", recipient, "latest"), 16) == before + 777
