@@ -107,8 +107,10 @@ def test_blocks_by_number_and_hash_agree(rpc):
         assert key in latest
     assert rpc("eth_getBlockByNumber", hex(int(latest["number"], 16) + 100), False) is None
     assert rpc("eth_getBlockByHash", "0x" + "11" * 32, False) is None
-    pending = rpc("eth_getBlockByNumber", "pending", False)  # automine: nothing pending
-    assert pending["hash"] == latest["hash"]
+    pending = rpc("eth_getBlockByNumber", "pending", False)  # automine: an empty pending block
+    assert pending["hash"] is None and pending["miner"] is None and pending["nonce"] is None
+    assert pending["number"] == hex(int(latest["number"], 16) + 1)
+    assert pending["parentHash"] == latest["hash"] and pending["transactions"] == []
 
 
 def test_unknown_transaction_is_null(rpc):
