@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from conftest import SERVER, Rpc, running_devchain
+from devchain_process import SERVER, Rpc, running_devchain
 from devchain.accounts import DEFAULT_PREFUND_WEI, DEV_ACCOUNTS
 
 

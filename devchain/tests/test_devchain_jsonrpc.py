@@ -93,7 +93,7 @@ def test_keep_alive_reuses_one_connection(devchain):
 def test_concurrent_clients_are_served_consistently(devchain):
     import threading
 
-    from conftest import Rpc
+    from devchain_process import Rpc
 
     failures = []
 

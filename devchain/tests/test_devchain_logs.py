@@ -2,7 +2,7 @@
 
 import pytest
 
-from conftest import RpcFailure
+from devchain_process import RpcFailure
 from devchain.accounts import DEV_ACCOUNTS
 from devchain_helpers import MARKED_TOPIC, deploy_marker, nonce_of, selector, signed, topic_of_address, word
 

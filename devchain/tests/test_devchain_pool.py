@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from conftest import RpcFailure
+from devchain_process import RpcFailure
 from devchain.accounts import DEV_ACCOUNTS
 from devchain_helpers import GWEI, nonce_of, signed
 
@@ -125,7 +125,7 @@ def test_interval_mining_mines_pending_transactions(empty_pool):
 
 
 def test_block_time_flag_mines_on_its_own():
-    from conftest import Rpc, running_devchain
+    from devchain_process import Rpc, running_devchain
 
     with running_devchain("--no-automine", "--block-time", "0.3") as server:
         client = Rpc(server.url)
