@@ -86,9 +86,7 @@ class DevChain:
 
     def resolve(self, ref):
         """(bundle, is_pending) for a parsed block reference; bundle None when no such block."""
-        if ref == "pending":
-            if len(self.pool) == 0:
-                return self.bundle_by_hash(self.head().hash), False
+        if ref == "pending":  # like geth: the block mining would produce now (maybe empty)
             return self.pending_bundle(), True
         if ref in ("latest", "safe", "finalized"):
             return self.bundle_by_hash(self.head().hash), False
@@ -99,12 +97,16 @@ class DevChain:
         return self.bundle_by_number(ref), False
 
     def state_at(self, ref):
+        if ref == "pending" and len(self.pool) == 0:
+            ref = "latest"
         bundle, _ = self.resolve(ref)
         if bundle is None:
             raise rejected("header not found")
         return self.evm.get_vm(bundle.block.header).state
 
     def header_at(self, ref):
+        if ref == "pending" and len(self.pool) == 0:
+            ref = "latest"
         bundle, _ = self.resolve(ref)
         if bundle is None:
             raise rejected("header not found")

@@ -12,6 +12,7 @@ from eth.exceptions import (
 )
 from eth.vm.spoof import SpoofTransaction
 from eth_abi import abi
+from eth_utils import ValidationError
 
 from .errors import EXECUTION_REVERTED, RpcError, rejected
 from .hexcodec import encode_data
@@ -95,11 +96,22 @@ def _check_value(state, call: CallRequest) -> None:
         )
 
 
+def _apply(state, transaction):
+    """Execute; py-evm's refusals (intrinsic gas and the like) become geth-style -32000 errors."""
+    intrinsic = transaction.intrinsic_gas
+    if transaction.gas < intrinsic:
+        raise rejected(f"intrinsic gas too low: have {transaction.gas}, want {intrinsic}")
+    try:
+        return state.apply_transaction(transaction)
+    except ValidationError as error:
+        raise rejected(str(error)) from None
+
+
 def call(vm, call_request: CallRequest, gas_cap: int) -> bytes:
     gas = min(call_request.gas or gas_cap, gas_cap)
     with vm.in_costless_state() as state:
         _check_value(state, call_request)
-        computation = state.apply_transaction(_transaction(vm, state, call_request, gas))
+        computation = _apply(state, _transaction(vm, state, call_request, gas))
     if computation.is_error:
         if isinstance(computation.error, Revert):
             raise revert_error(computation.output)
@@ -112,7 +124,7 @@ def estimate_gas(vm, call_request: CallRequest, gas_cap: int) -> int:
     with vm.in_costless_state() as state:
         _check_value(state, call_request)
         snapshot = state.snapshot()
-        computation = state.apply_transaction(_transaction(vm, state, call_request, cap))
+        computation = _apply(state, _transaction(vm, state, call_request, cap))
         state.revert(snapshot)
         if computation.is_error:
             if isinstance(computation.error, Revert):

@@ -83,10 +83,13 @@ def get_logs(chain, log_filter: LogFilter) -> list:
         if bundle is None:
             raise rejected("unknown block")
         return _bundle_logs(bundle, log_filter)
+    # Like geth, only two explicit numbers can form an invalid range; a start beyond the
+    # resolved end (e.g. fromBlock past the head with toBlock "latest") just finds nothing.
+    if isinstance(log_filter.from_ref, int) and isinstance(log_filter.to_ref, int):
+        if log_filter.from_ref > log_filter.to_ref:
+            raise rejected("invalid block range params")
     first = _block_number(chain, log_filter.from_ref)
     last = _block_number(chain, log_filter.to_ref)
-    if first > last:
-        raise rejected("invalid block range params")
     found = []
     for number in range(first, min(last, chain.head().block_number) + 1):
         bundle = chain.bundle_by_number(number)

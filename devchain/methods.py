@@ -141,6 +141,8 @@ class Methods:
 
     def rpc_eth_feeHistory(self, params):
         count, newest, percentiles = _arguments(params, 2, 1)
+        if isinstance(count, str) and count.isdigit():  # geth's HexOrDecimal64 takes "5" too
+            count = int(count)
         block_count = parse_quantity(count, "block count", allow_int=True)
         if percentiles is not None and not isinstance(percentiles, list):
             raise invalid_params("invalid argument 2: expected an array of percentiles")

@@ -142,6 +142,8 @@ def write_port_file(path: str, url: str) -> None:
 
 def main(argv=None) -> int:
     args = parse_arguments(argv)
+    if args.host not in ("127.0.0.1", "localhost", "::1"):
+        print(f"devchain: warning: listening on {args.host}, not loopback; the dev keys are public", file=sys.stderr)
     server, miner = make_server(args)
     host, port = server.server_address[:2]
     url = f"http://{host}:{port}"

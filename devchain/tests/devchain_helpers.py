@@ -4,7 +4,7 @@ from functools import lru_cache
 
 import vyper
 from eth_account import Account
-from eth_utils import keccak
+from eth_utils import keccak, to_checksum_address
 
 from devchain.accounts import DEV_ACCOUNTS, DEV_KEYS
 
@@ -65,6 +65,8 @@ def signed(key_index: int, nonce: int, **fields) -> str:
     transaction.update(fields)
     if transaction.get("to") is None:
         del transaction["to"]  # contract creation
+    else:
+        transaction["to"] = to_checksum_address(transaction["to"])  # eth-account insists
     if "gasPrice" in fields:
         for dynamic in ("maxFeePerGas", "maxPriorityFeePerGas", "type"):
             transaction.pop(dynamic, None)

@@ -88,3 +88,31 @@ def test_keep_alive_reuses_one_connection(devchain):
         local_ports.add(connection.sock.getsockname()[1])
     connection.close()
     assert len(local_ports) == 1
+
+
+def test_concurrent_clients_are_served_consistently(devchain):
+    import threading
+
+    from devchain_process import Rpc
+
+    failures = []
+
+    def worker():
+        client = Rpc(devchain.url)
+        try:
+            for _ in range(25):
+                if client("eth_chainId") != "0x539":
+                    failures.append("wrong chain id")
+                client("eth_getBlockByNumber", "latest", True)
+        except Exception as error:  # collected and asserted below
+            failures.append(repr(error))
+        finally:
+            client.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not any(thread.is_alive() for thread in threads)
+    assert failures == []

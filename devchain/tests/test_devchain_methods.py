@@ -4,7 +4,7 @@ import pytest
 from eth_account import Account
 from web3 import HTTPProvider, Web3
 
-from conftest import RpcFailure
+from devchain_process import RpcFailure
 from devchain.accounts import DEFAULT_PREFUND_WEI, DEV_ACCOUNTS, DEV_KEYS
 from devchain_helpers import (
     CHAIN_ID, GWEI, deploy_marker, marker_bytecode, nonce_of, selector, signed, word,
@@ -107,8 +107,10 @@ def test_blocks_by_number_and_hash_agree(rpc):
         assert key in latest
     assert rpc("eth_getBlockByNumber", hex(int(latest["number"], 16) + 100), False) is None
     assert rpc("eth_getBlockByHash", "0x" + "11" * 32, False) is None
-    pending = rpc("eth_getBlockByNumber", "pending", False)  # automine: nothing pending
-    assert pending["hash"] == latest["hash"]
+    pending = rpc("eth_getBlockByNumber", "pending", False)  # automine: an empty pending block
+    assert pending["hash"] is None and pending["miner"] is None and pending["nonce"] is None
+    assert pending["number"] == hex(int(latest["number"], 16) + 1)
+    assert pending["parentHash"] == latest["hash"] and pending["transactions"] == []
 
 
 def test_unknown_transaction_is_null(rpc):
@@ -146,6 +148,12 @@ def test_call_and_estimate_report_reverts_like_geth(rpc):
     assert rpc("eth_call", passing, "latest") == "0x"
 
 
+def test_call_with_too_little_gas_is_refused(rpc):
+    with pytest.raises(RpcFailure) as failure:
+        rpc("eth_call", {"to": DEV_ACCOUNTS[1].address, "gas": "0x1"}, "latest")
+    assert failure.value.code == -32000 and failure.value.message == "intrinsic gas too low: have 1, want 21000"
+
+
 def test_call_with_value_beyond_balance_is_refused(rpc):
     poor = "0x" + "42" * 20
     with pytest.raises(RpcFailure) as failure:
@@ -166,6 +174,7 @@ def test_fee_history(rpc):
     assert history["reward"][2] == [hex(GWEI), hex(GWEI)]  # the one transaction's tip
     assert int(history["baseFeePerGas"][3], 16) < int(history["baseFeePerGas"][2], 16)  # under-full block
     assert rpc("eth_feeHistory", 2, "latest", [])["oldestBlock"] == hex(head - 1)
+    assert rpc("eth_feeHistory", "2", "latest", [])["oldestBlock"] == hex(head - 1)
     with pytest.raises(RpcFailure) as failure:
         rpc("eth_feeHistory", "0x1", "latest", [90, 10])
     assert failure.value.code == -32602

@@ -4,7 +4,7 @@ import rlp
 import pytest
 from eth_account import Account
 
-from conftest import RpcFailure
+from devchain_process import RpcFailure
 from devchain.accounts import DEV_ACCOUNTS, DEV_KEYS
 from devchain_helpers import CHAIN_ID, GWEI, nonce_of, signed
 
