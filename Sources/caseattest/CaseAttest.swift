@@ -15,6 +15,7 @@ struct CaseAttest: AsyncParsableCommand {
             Util.self,
             Keys.self,
             Serve.self,
+            Contract.self,
         ]
     )
 }

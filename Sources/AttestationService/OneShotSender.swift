@@ -1,0 +1,114 @@
+import Ethereum
+import EthereumRPC
+import Logging
+import Registry
+
+/// Sends one transaction and waits for its receipt: for operator commands
+/// (deploying the registry, managing attesters). The daemon's anchoring
+/// goes through the durable pipeline instead, which survives crashes.
+public struct OneShotSender: Sendable {
+    public struct Failure: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    let ethereum: EthereumClient
+    let key: PrivateKey
+    let chainID: UInt64
+    let logger: Logger
+    /// Fee cap in wei per gas that is never exceeded.
+    let maxFeeCeiling: UInt256?
+
+    public init(ethereum: EthereumClient, key: PrivateKey, chainID: UInt64, maxFeeCeiling: UInt256? = nil, logger: Logger) {
+        self.ethereum = ethereum
+        self.key = key
+        self.chainID = chainID
+        self.maxFeeCeiling = maxFeeCeiling
+        self.logger = logger
+    }
+
+    public var address: Address { key.address }
+
+    /// Signs, sends and waits up to `timeout` for the receipt; a reverted
+    /// transaction is a failure carrying the revert reason.
+    public func send(to: Address?, data: [UInt8], value: UInt256 = .zero,
+                     timeout: Duration = .seconds(120)) async throws -> TransactionReceipt {
+        let estimate = try await estimateGas(to: to, data: data, value: value)
+        // 20% headroom: estimates run against the current state, mining may see another.
+        let gasLimit = estimate + estimate / 5 + 10_000
+        let nonce = try await ethereum.transactionCount(of: key.address, at: .pending)
+        let unsigned = try await unsignedTransaction(nonce: nonce, gasLimit: gasLimit, to: to, value: value, data: data)
+        let signed = unsigned.sign(with: key)
+        logger.info("sending transaction", metadata: [
+            "hash": "\(Hex.encodePrefixed(signed.hash))", "nonce": "\(nonce)", "gas_limit": "\(gasLimit)",
+        ])
+        do {
+            _ = try await ethereum.sendRawTransaction(signed.rawBytes)
+        } catch {
+            // The same bytes arrived before (a retried request): wait for them.
+            guard error.nodeErrorKind == .alreadyKnown else { throw error }
+        }
+        let receipt = try await waitForReceipt(signed.hash, timeout: timeout)
+        guard receipt.succeeded else {
+            let reason = await revertReason(to: to, data: data, value: value, block: receipt.blockNumber)
+            throw Failure(description: "transaction \(Hex.encodePrefixed(signed.hash)) reverted: \(reason ?? "no reason given")")
+        }
+        return receipt
+    }
+
+    private func estimateGas(to: Address?, data: [UInt8], value: UInt256) async throws -> UInt64 {
+        do {
+            return try await ethereum.estimateGas(CallRequest(from: key.address, to: to, data: data, value: value))
+        } catch {
+            guard error.nodeErrorKind == .executionReverted else { throw error }
+            throw Failure(description: "the transaction would revert: \(Self.reason(of: error))")
+        }
+    }
+
+    private func unsignedTransaction(nonce: UInt64, gasLimit: UInt64, to: Address?, value: UInt256,
+                                     data: [UInt8]) async throws -> UnsignedTransaction {
+        guard let baseFee = try await ethereum.block(.latest)?.baseFeePerGas else {
+            // No base fee: a pre-London chain takes a legacy EIP-155 transaction.
+            let price = try capped(try await ethereum.gasPrice())
+            return .legacy(UnsignedLegacyTransaction(chainId: chainID, nonce: nonce, gasPrice: price,
+                                                     gasLimit: gasLimit, to: to, value: value, data: data))
+        }
+        let tip = try await ethereum.maxPriorityFeePerGas()
+        // Twice the base fee survives six full blocks of base-fee growth.
+        let maxFee = try capped(baseFee * 2 + tip)
+        return .eip1559(UnsignedEIP1559Transaction(
+            chainId: chainID, nonce: nonce, maxPriorityFeePerGas: min(tip, maxFee), maxFeePerGas: maxFee,
+            gasLimit: gasLimit, to: to, value: value, data: data))
+    }
+
+    private func capped(_ fee: UInt256) throws -> UInt256 {
+        guard let ceiling = maxFeeCeiling, fee > ceiling else { return fee }
+        throw Failure(description: "the fee the network needs (\(fee) wei/gas) exceeds the ceiling (\(ceiling) wei/gas)")
+    }
+
+    private func waitForReceipt(_ hash: [UInt8], timeout: Duration) async throws -> TransactionReceipt {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if let receipt = try await ethereum.transactionReceipt(hash) { return receipt }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        throw Failure(description: "no receipt for \(Hex.encodePrefixed(hash)) within \(timeout)")
+    }
+
+    /// Replays the call at the block to learn why it reverted.
+    private func revertReason(to: Address?, data: [UInt8], value: UInt256, block: UInt64) async -> String? {
+        do {
+            _ = try await ethereum.call(CallRequest(from: key.address, to: to, data: data, value: value), at: .number(block))
+            return nil
+        } catch {
+            return Self.reason(of: error)
+        }
+    }
+
+    /// The decoded `Error(string)` of a revert, else the node's message.
+    static func reason(of error: RPCError) -> String {
+        guard let data = error.data, let bytes = try? Hex.decode(data), let reason = RegistryCalls.revertReason(bytes) else {
+            return error.message
+        }
+        return reason
+    }
+}
