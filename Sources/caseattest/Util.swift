@@ -5,6 +5,9 @@ struct Util: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Hashing, signing, canonicalisation and other offline utilities.",
         subcommands: [
+            UtilCanonicalize.self,
+            UtilPseudonym.self,
+            UtilMerkleTree.self,
         ]
     )
 }
