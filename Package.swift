@@ -44,6 +44,9 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
 
+        // Benchmark of case documents: build, canonicalise, hash (bench/20-canonical.sh).
+        .executableTarget(name: "bench-attestation", dependencies: ["Attestation", "Ethereum"]),
+
         .testTarget(name: "CBindingsTests", dependencies: ["CLibPQ", "CCurl", "CSecp256k1", "COpenSSL"]),
         .testTarget(name: "EthereumTests", dependencies: [
             "Ethereum",

@@ -10,9 +10,7 @@ public enum CaseDocument {
     /// silently round) and for timestamps outside years 0000-9999.
     public static func v1(case record: CaseRecord, appointments: [AppointmentRecord], userHash: String,
                           salt: Salt) throws(AttestationError) -> JSONValue {
-        guard isPseudonym(userHash) else {
-            throw AttestationError(.invalidUserHash, "user_hash must be 64 lowercase hex digits (HMAC-SHA256)")
-        }
+        try validate(userHash: userHash)
         let ordered = appointments.sorted { $0.id < $1.id }
         var appointmentValues: [JSONValue] = []
         appointmentValues.reserveCapacity(ordered.count)
@@ -45,11 +43,21 @@ public enum CaseDocument {
     /// Integers a double holds exactly: beyond this two ids could collide.
     static let maximumExactInteger: Int64 = 1 << 53
 
-    private static func integer(_ value: Int64?) throws(AttestationError) -> JSONValue {
-        guard let value else { return .null }
+    static func validate(userHash: String) throws(AttestationError) {
+        guard isPseudonym(userHash) else {
+            throw AttestationError(.invalidUserHash, "user_hash must be 64 lowercase hex digits (HMAC-SHA256)")
+        }
+    }
+
+    static func checkExact(_ value: Int64) throws(AttestationError) {
         guard value.magnitude <= UInt64(maximumExactInteger) else {
             throw AttestationError(.integerOutOfRange, "integer \(value) is beyond ±2^53 and cannot be a JSON number exactly")
         }
+    }
+
+    private static func integer(_ value: Int64?) throws(AttestationError) -> JSONValue {
+        guard let value else { return .null }
+        try checkExact(value)
         return .number(Double(value))
     }
 
@@ -63,9 +71,14 @@ public enum CaseDocument {
     }
 
     private static func isPseudonym(_ text: String) -> Bool {
-        text.utf8.count == 64 && text.utf8.allSatisfy {
-            ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9")) || ($0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "f"))
+        guard text.utf8.count == 64 else { return false }
+        func check(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+            for byte in bytes where !(byte &- UInt8(ascii: "0") < 10 || byte &- UInt8(ascii: "a") < 6) {
+                return false
+            }
+            return true
         }
+        return text.utf8.withContiguousStorageIfAvailable(check) ?? Array(text.utf8).withUnsafeBufferPointer(check)
     }
 }
 
@@ -88,7 +101,8 @@ public struct CaseDocumentV1: Hashable, Sendable {
         try CaseDocument.v1(case: record, appointments: appointments, userHash: userHash, salt: salt)
     }
 
+    /// SHA-256 of the canonical bytes (written directly, see `writeCanonical(into:)`).
     public func contentHash() throws(AttestationError) -> ContentHash {
-        ContentHash(of: try json())
+        ContentHash(canonicalBytes: try canonicalBytes())
     }
 }

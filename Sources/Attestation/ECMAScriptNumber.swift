@@ -21,6 +21,16 @@ enum ECMAScriptNumber {
         appendShortest(value, to: &out)
     }
 
+    static func write(_ value: Double, to writer: inout ByteWriter) {
+        if value.isFinite, value.magnitude < exactIntegerLimit, value == value.rounded(.towardZero) {
+            writer.integer(Int64(value))  // also 0 and -0, as "0"
+            return
+        }
+        var text: [UInt8] = []
+        append(value, to: &text)
+        text.withUnsafeBufferPointer { writer.bytes($0) }
+    }
+
     static func appendInteger(_ value: Int64, to out: inout [UInt8]) {
         if value < 0 { out.append(UInt8(ascii: "-")) }
         var magnitude = value.magnitude

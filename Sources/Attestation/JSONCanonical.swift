@@ -5,17 +5,74 @@ extension JSONValue {
     /// built by hand they are written as `null`, as ECMAScript's
     /// JSON.stringify (on which JCS is defined) does.
     public func canonicalBytes() -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(256)
-        writeCanonical(into: &out)
-        return out
+        // Size the result once from an upper bound, then write without
+        // per-append capacity checks.
+        let bound = canonicalByteBound()
+        return [UInt8](unsafeUninitializedCapacity: bound) { buffer, initialized in
+            guard let base = buffer.baseAddress else { return }
+            var writer = ByteWriter(base: base, capacity: bound)
+            write(to: &writer)
+            initialized = writer.count
+        }
+    }
+
+    /// At least the canonical size: strings 2 + 6 per UTF-8 byte, numbers
+    /// 25 ("-1.7976931348623157e+308" is 24), literals 5, separators 1 each.
+    func canonicalByteBound() -> Int {
+        switch self {
+        case .null, .bool: return 5
+        case .number: return 25
+        case .string(let value): return 2 + 6 * value.utf8.count
+        case .array(let elements):
+            var total = 2 + elements.count
+            for element in elements { total += element.canonicalByteBound() }
+            return total
+        case .object(let members):
+            var total = 2 + 2 * members.count
+            for member in members { total += 2 + 6 * member.key.utf8.count + member.value.canonicalByteBound() }
+            return total
+        }
+    }
+
+    func write(to writer: inout ByteWriter) {
+        switch self {
+        case .null: writer.literal("null")
+        case .bool(let value): writer.literal(value ? "true" : "false")
+        case .number(let value): ECMAScriptNumber.write(value, to: &writer)
+        case .string(let value): writer.string(value)
+        case .array(let elements):
+            writer.byte(UInt8(ascii: "["))
+            for (index, element) in elements.enumerated() {
+                if index > 0 { writer.byte(UInt8(ascii: ",")) }
+                element.write(to: &writer)
+            }
+            writer.byte(UInt8(ascii: "]"))
+        case .object(let members):
+            writer.byte(UInt8(ascii: "{"))
+            if CanonicalWriter.isSortedByUTF16(members) {
+                Self.writeMembers(members, to: &writer)
+            } else {
+                Self.writeMembers(members.sorted { CanonicalWriter.precedesInUTF16Order($0.key, $1.key) }, to: &writer)
+            }
+            writer.byte(UInt8(ascii: "}"))
+        }
+    }
+
+    private static func writeMembers(_ members: [(key: String, value: JSONValue)], to writer: inout ByteWriter) {
+        for (index, member) in members.enumerated() {
+            if index > 0 { writer.byte(UInt8(ascii: ",")) }
+            writer.string(member.key)
+            writer.byte(UInt8(ascii: ":"))
+            member.value.write(to: &writer)
+        }
     }
 
     public var canonicalString: String {
         String(decoding: canonicalBytes(), as: UTF8.self)
     }
 
-    /// Appends the canonical form to `out`, so callers can reuse one buffer.
+    /// Appends the canonical form to `out` (the plain appending writer; same
+    /// bytes as `canonicalBytes()`).
     public func writeCanonical(into out: inout [UInt8]) {
         switch self {
         case .null: CanonicalWriter.append("null", to: &out)
@@ -111,29 +168,14 @@ enum CanonicalWriter {
         out.append(UInt8(ascii: "\""))
     }
 
-    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
-
     private static func appendEscaped(_ bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
         var runStart = 0
-        for index in 0..<bytes.count {
-            let byte = bytes[index]
-            if byte >= 0x20, byte != 0x22, byte != 0x5C { continue }
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
-            runStart = index + 1
-            out.append(UInt8(ascii: "\\"))
-            switch byte {
-            case 0x22: out.append(UInt8(ascii: "\""))
-            case 0x5C: out.append(UInt8(ascii: "\\"))
-            case 0x08: out.append(UInt8(ascii: "b"))
-            case 0x09: out.append(UInt8(ascii: "t"))
-            case 0x0A: out.append(UInt8(ascii: "n"))
-            case 0x0C: out.append(UInt8(ascii: "f"))
-            case 0x0D: out.append(UInt8(ascii: "r"))
-            default:
-                out.append(contentsOf: [UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
-                                        hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0x0F)]])
-            }
+        while true {
+            let next = firstByteNeedingEscape(bytes, from: runStart)
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<next]))
+            guard next < bytes.count else { return }
+            escape(bytes[next]) { out.append($0) }
+            runStart = next + 1
         }
-        out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<bytes.count]))
     }
 }

@@ -12,9 +12,9 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
     static let microsecondsPerDay: Int64 = 86_400_000_000
     /// 0000-01-01T00:00:00.000000Z ... 9999-12-31T23:59:59.999999Z: the
     /// four-digit years RFC 3339 can write.
+    /// (-719_528 and 2_932_897 days from 1970; a test recomputes them.)
     public static let representableRange: ClosedRange<Int64> =
-        CivilDate.daysSinceEpoch(year: 0, month: 1, day: 1) * microsecondsPerDay
-        ... CivilDate.daysSinceEpoch(year: 10000, month: 1, day: 1) * microsecondsPerDay - 1
+        -62_167_219_200_000_000 ... 253_402_300_800_000_000 - 1
 
     public static func < (lhs: Timestamp, rhs: Timestamp) -> Bool {
         lhs.microsecondsSinceEpoch < rhs.microsecondsSinceEpoch
@@ -29,6 +29,17 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
     }
 
     public func appendRFC3339(to out: inout [UInt8]) throws(AttestationError) {
+        let text = try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 27) {
+            buffer throws(AttestationError) -> [UInt8] in
+            var writer = ByteWriter(base: buffer.baseAddress!, capacity: 27)
+            try write(to: &writer)
+            return Array(UnsafeBufferPointer(start: buffer.baseAddress, count: writer.count))
+        }
+        out.append(contentsOf: text)
+    }
+
+    /// Writes the 27 bytes of the RFC 3339 form.
+    func write(to writer: inout ByteWriter) throws(AttestationError) {
         guard Self.representableRange.contains(microsecondsSinceEpoch) else {
             throw AttestationError(.timestampOutOfRange,
                                    "timestamp \(microsecondsSinceEpoch) µs is outside years 0000-9999")
@@ -42,20 +53,20 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
         }
         let date = CivilDate(daysSinceEpoch: days)
         let seconds = ofDay / 1_000_000
-        append(date.year, width: 4, to: &out)
-        out.append(UInt8(ascii: "-"))
-        append(date.month, width: 2, to: &out)
-        out.append(UInt8(ascii: "-"))
-        append(date.day, width: 2, to: &out)
-        out.append(UInt8(ascii: "T"))
-        append(seconds / 3600, width: 2, to: &out)
-        out.append(UInt8(ascii: ":"))
-        append(seconds / 60 % 60, width: 2, to: &out)
-        out.append(UInt8(ascii: ":"))
-        append(seconds % 60, width: 2, to: &out)
-        out.append(UInt8(ascii: "."))
-        append(ofDay % 1_000_000, width: 6, to: &out)
-        out.append(UInt8(ascii: "Z"))
+        writer.fixedDigits(date.year, width: 4)
+        writer.byte(UInt8(ascii: "-"))
+        writer.fixedDigits(date.month, width: 2)
+        writer.byte(UInt8(ascii: "-"))
+        writer.fixedDigits(date.day, width: 2)
+        writer.byte(UInt8(ascii: "T"))
+        writer.fixedDigits(seconds / 3600, width: 2)
+        writer.byte(UInt8(ascii: ":"))
+        writer.fixedDigits(seconds / 60 % 60, width: 2)
+        writer.byte(UInt8(ascii: ":"))
+        writer.fixedDigits(seconds % 60, width: 2)
+        writer.byte(UInt8(ascii: "."))
+        writer.fixedDigits(ofDay % 1_000_000, width: 6)
+        writer.byte(UInt8(ascii: "Z"))
     }
 
     /// Parses exactly the form `rfc3339()` writes: "YYYY-MM-DDTHH:MM:SS.ffffffZ".
@@ -89,17 +100,6 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
 
     public var description: String {
         (try? rfc3339()) ?? "Timestamp(\(microsecondsSinceEpoch) µs since 1970)"
-    }
-
-    private func append(_ value: Int64, width: Int, to out: inout [UInt8]) {
-        var divisor: Int64 = 1
-        for _ in 1..<width { divisor *= 10 }
-        var rest = value
-        while divisor > 0 {
-            out.append(UInt8(ascii: "0") + UInt8(rest / divisor))
-            rest %= divisor
-            divisor /= 10
-        }
     }
 }
 

@@ -71,3 +71,12 @@ struct TimestampTests {
         }
     }
 }
+
+extension TimestampTests {
+    @Test func representableRangeIsYearsZeroToNineThousandNineHundredNinetyNine() throws {
+        #expect(Timestamp.representableRange.lowerBound
+            == (try Timestamp(rfc3339: "0000-01-01T00:00:00.000000Z")).microsecondsSinceEpoch)
+        #expect(Timestamp.representableRange.upperBound
+            == (try Timestamp(rfc3339: "9999-12-31T23:59:59.999999Z")).microsecondsSinceEpoch)
+    }
+}
