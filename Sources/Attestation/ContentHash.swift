@@ -1,3 +1,4 @@
+import COpenSSL
 import Ethereum
 
 /// SHA-256 of a document's canonical bytes: the value a Merkle leaf commits
@@ -11,7 +12,13 @@ public struct ContentHash: Hashable, Sendable, CustomStringConvertible {
     }
 
     public init(canonicalBytes: [UInt8]) {
-        bytes = SHA256Digest.hash(canonicalBytes)
+        // OpenSSL directly (non-generic): this sits on the per-case hot path.
+        bytes = [UInt8](unsafeUninitializedCapacity: Self.byteCount) { digest, initialized in
+            canonicalBytes.withUnsafeBufferPointer { input in
+                _ = COpenSSL.SHA256(input.baseAddress, input.count, digest.baseAddress)
+            }
+            initialized = Self.byteCount
+        }
     }
 
     public init(bytes: [UInt8]) throws(AttestationError) {
