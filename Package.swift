@@ -55,6 +55,8 @@ let package = Package(
 
         // Benchmark of the Ethereum core (bench/10-ethereum.sh).
         .executableTarget(name: "bench-ethereum", dependencies: ["Ethereum"]),
+        // Benchmark of case documents: build, canonicalise, hash (bench/20-canonical.sh).
+        .executableTarget(name: "bench-attestation", dependencies: ["Attestation", "Ethereum"]),
 
         .testTarget(name: "CBindingsTests", dependencies: ["CLibPQ", "CCurl", "CSecp256k1", "COpenSSL"]),
         .testTarget(name: "EthereumTests", dependencies: [

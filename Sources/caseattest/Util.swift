@@ -8,6 +8,9 @@ struct Util: AsyncParsableCommand {
             UtilKeccak256.self,
             UtilSignTx.self,
             UtilDecodeTx.self,
+            UtilCanonicalize.self,
+            UtilPseudonym.self,
+            UtilMerkleTree.self,
         ]
     )
 }
