@@ -42,6 +42,12 @@ public struct PostgresQuery: Sendable, Hashable, ExpressibleByStringInterpolatio
             sql += "$\(binds.count)"
         }
 
+        /// Splices SQL text fixed at compile time (a column list, a fragment).
+        /// `StaticString` keeps runtime values out: they can only be binds.
+        public mutating func appendInterpolation(unescaped fragment: StaticString) {
+            sql += fragment.description
+        }
+
         /// nil binds SQL NULL. (Spelled out so optionals need no cast.)
         public mutating func appendInterpolation<Value: PostgresEncodable>(_ value: Value?) {
             binds.append(value?.postgresValue ?? .null)
