@@ -1,0 +1,13 @@
+import Attestation
+
+/// What the HTTP API asks of the verifier. The verifier (`caseattest verify`)
+/// implements it; the API returns these JSON documents as they are.
+public protocol VerificationService: Sendable {
+    /// The live verdict for the latest attestation of a case, as the JSON
+    /// object `caseattest verify --json` prints for it; nil for an unknown case.
+    func verification(caseID: Int64) async throws -> JSONValue?
+
+    /// The portable receipt of an attestation (`caseattest receipt`); nil when
+    /// the attestation does not exist or is not confirmed yet.
+    func receipt(attestationID: Int64) async throws -> JSONValue?
+}
