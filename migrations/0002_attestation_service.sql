@@ -95,6 +95,10 @@ ALTER TABLE caseattestation
     ADD COLUMN schema_version text,
     -- 32 random bytes; NULL once erased (`caseattest forget`).
     ADD COLUMN salt bytea CHECK (salt IS NULL OR octet_length(salt) = 32),
+    -- The canonical bytes that were hashed (pseudonymous: ids, statuses,
+    -- times, user_hash, salt), so a verifier can name the fields that changed
+    -- since. NULLed with the salt on erasure.
+    ADD COLUMN attested_document bytea,
     ADD COLUMN erased_at timestamptz,
     ADD COLUMN batch_id bigint REFERENCES attestation_batch (id),
     ADD COLUMN leaf_index integer CHECK (leaf_index >= 0),

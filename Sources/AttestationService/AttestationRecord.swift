@@ -20,6 +20,8 @@ public struct AttestationRecord: Sendable, Hashable {
     public let schemaVersion: String?
     public let contentHash: String?
     public let salt: [UInt8]?
+    /// The canonical bytes that were hashed; nil before commit and after erasure.
+    public let attestedDocument: [UInt8]?
     public let erasedAt: Date?
     public let batchID: Int64?
     public let leafIndex: Int?
@@ -40,7 +42,7 @@ public struct AttestationRecord: Sendable, Hashable {
     public let updatedAt: Date
 
     static let columns: StaticString = """
-        id, case_id, version, counsellor_id, status, schema_version, content_hash, salt, erased_at, batch_id,
+        id, case_id, version, counsellor_id, status, schema_version, content_hash, salt, attested_document, erased_at, batch_id,
         leaf_index, leaf, proof::text AS proof, chain_id, contract_address, tx_hash, block_number, block_hash,
         confirmations, attested_at, attempts, last_error, requested_by, requested_at, updated_at
         """
@@ -58,6 +60,7 @@ public struct AttestationRecord: Sendable, Hashable {
         schemaVersion = try row.decode(String?.self, "schema_version")
         contentHash = try row.decode(String?.self, "content_hash")
         salt = try row.decode([UInt8]?.self, "salt")
+        attestedDocument = try row.decode([UInt8]?.self, "attested_document")
         erasedAt = try row.decode(Date?.self, "erased_at")
         batchID = try row.decode(Int64?.self, "batch_id")
         leafIndex = try row.decode(Int?.self, "leaf_index")
