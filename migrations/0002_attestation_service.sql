@@ -35,6 +35,8 @@ CREATE TABLE attestation_transaction (
     max_fee_per_gas          numeric(78, 0) NOT NULL,
     max_priority_fee_per_gas numeric(78, 0) NOT NULL,
     replacements             integer NOT NULL DEFAULT 0,
+    -- When the newest bytes were signed: replacement timing starts here.
+    current_signed_at        timestamptz NOT NULL DEFAULT now(),
     -- Which of the hashes was mined, where.
     mined_hash               text,
     block_number             bigint,

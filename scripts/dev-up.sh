@@ -8,6 +8,8 @@ RUN_DIR=${RUN_DIR:-.run}
 PG_PORT=${PG_PORT:-0}
 CHAIN_PORT=${CHAIN_PORT:-0}
 CHAIN_ID=${CHAIN_ID:-1337}
+# A block every second, as well as one per transaction: confirmations advance.
+CHAIN_BLOCK_TIME=${CHAIN_BLOCK_TIME:-1}
 PG_BIN=${PG_BIN:-$(ls -d /usr/lib/postgresql/15/bin 2>/dev/null || dirname "$(command -v initdb)")}
 PY=.venv/bin/python
 
@@ -45,7 +47,7 @@ as_pg "'$PG_BIN/psql' -h 127.0.0.1 -p $PG_PORT -U postgres -d postgres -qtAc \"S
 
 # The dev chain prints its URL once it accepts connections.
 rm -f "$RUN_DIR/chain.url"
-nohup $PY devchain/server.py --port "$CHAIN_PORT" --chain-id "$CHAIN_ID" --port-file "$RUN_DIR/chain.url" \
+nohup $PY devchain/server.py --port "$CHAIN_PORT" --chain-id "$CHAIN_ID" --block-time "$CHAIN_BLOCK_TIME" --port-file "$RUN_DIR/chain.url" \
     >"$RUN_DIR/chain.log" 2>&1 &
 echo $! > "$RUN_DIR/chain.pid"
 for _ in $(seq 1 300); do

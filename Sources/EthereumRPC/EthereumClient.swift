@@ -136,7 +136,7 @@ public struct EthereumClient: Sendable {
 
     // MARK: - Decoding
 
-    static func receipt(_ json: JSON) throws(RPCError) -> TransactionReceipt {
+    public static func receipt(_ json: JSON) throws(RPCError) -> TransactionReceipt {
         let object = try Quantity.object(json, "receipt")
         return TransactionReceipt(
             transactionHash: try Quantity.hash(object["transactionHash"], "transactionHash"),
@@ -151,7 +151,7 @@ public struct EthereumClient: Sendable {
             logs: try Quantity.array(object["logs"], "logs").map { json throws(RPCError) in try log(json) })
     }
 
-    static func log(_ json: JSON) throws(RPCError) -> LogEntry {
+    public static func log(_ json: JSON) throws(RPCError) -> LogEntry {
         let object = try Quantity.object(json, "log")
         return LogEntry(
             address: try Quantity.address(object["address"], "log.address"),
@@ -166,7 +166,7 @@ public struct EthereumClient: Sendable {
             removed: object["removed"] == .bool(true))
     }
 
-    static func blockHeader(_ json: JSON) throws(RPCError) -> BlockHeader {
+    public static func blockHeader(_ json: JSON) throws(RPCError) -> BlockHeader {
         let object = try Quantity.object(json, "block")
         let transactions = try Quantity.array(object["transactions"] ?? .array([]), "transactions")
         return BlockHeader(

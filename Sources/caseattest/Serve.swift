@@ -5,22 +5,31 @@ import Postgres
 import ServiceLifecycle
 
 /// `caseattest serve`: the daemon. Every long-running piece is a `Service`
-/// in one group; SIGTERM or SIGINT shuts them down gracefully.
+/// in one group; SIGTERM or SIGINT shuts them down gracefully, each at a
+/// durable state.
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the attestation daemon until SIGTERM or SIGINT.")
 
     @OptionGroup var options: ServiceOptions
+    @OptionGroup var contract: ContractOptions
+    @OptionGroup var signer: SignerOptions
+    @OptionGroup var pseudonym: PseudonymOptions
+    @OptionGroup var worker: WorkerOptions
 
     @Option(name: .customLong("monitor-interval"), help: "Seconds between backlog reports.")
-    var monitorInterval: Int = 5
+    var monitorInterval: Int = 30
 
     func run() async throws {
         options.bootstrapLogging()
         let logger = Logger(label: "caseattest.serve")
         let chainID = try options.resolvedChainID()
+        // Secrets and addresses first: a bad key or password is a clear start-up error.
+        let key = try signer.loadKey()
+        let pseudonymKey = try pseudonym.loadKey()
+        let registry = try contract.address()
 
-        let database = try options.databasePool(logger: logger)
+        let database = try options.databasePool(logger: logger, maxConnections: 6)
         let ethereum = try options.ethereumClient(logger: logger)
         do {
             try await StartupChecks(database: database, ethereum: ethereum, expectedChainID: chainID, logger: logger).run()
@@ -30,13 +39,20 @@ struct Serve: AsyncParsableCommand {
             throw ExitCode(2)
         }
 
+        var configuration = WorkerConfiguration(databaseURL: options.resolvedDatabaseURL, chainID: chainID, contract: registry,
+                                                signer: key, pseudonymKey: pseudonymKey, tracking: worker.tracking())
+        configuration.batchMax = worker.batchMax
+        configuration.batchWait = worker.batchWait
+        configuration.automaticIntake = !worker.noAutoIntake
+        configuration.sweepInterval = worker.sweepInterval
+        let attestationWorker = AttestationWorker(configuration: configuration, database: database, ethereum: ethereum, logger: logger)
         let monitor = BacklogMonitor(database: database, ethereum: ethereum,
                                      interval: .seconds(max(1, monitorInterval)), logger: logger)
         let group = ServiceGroup(configuration: .init(
-            services: [.init(service: monitor)],
+            services: [.init(service: attestationWorker), .init(service: monitor)],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
-        logger.info("caseattest daemon running", metadata: ["chain_id": "\(chainID)"])
+        logger.info("caseattest daemon running", metadata: ["chain_id": "\(chainID)", "signer": "\(key.address.checksummed)"])
         try await group.run()
         await database.close()
         logger.info("caseattest daemon stopped")

@@ -1,0 +1,34 @@
+import Attestation
+import Ethereum
+
+/// Everything the attestation worker is told at start-up.
+public struct WorkerConfiguration: Sendable {
+    public var databaseURL: String
+    public var chainID: UInt64
+    public var contract: Address
+    public var signer: PrivateKey
+    public var pseudonymKey: PseudonymKey
+    /// A batch closes at this many cases...
+    public var batchMax: Int = 256
+    /// ...or when its oldest case has waited this long (seconds).
+    public var batchWait: Double = 10
+    public var tracking: TrackingPolicy
+    /// How often the loop runs when no notification wakes it.
+    public var pollInterval: Duration = .milliseconds(250)
+    /// Resolved cases without an attestation are requested automatically
+    /// (LISTEN/NOTIFY plus this periodic sweep); off leaves intake to the API/CLI.
+    public var automaticIntake: Bool = true
+    public var sweepInterval: Double = 30
+    /// Warn when the signer cannot pay for this many more anchors.
+    public var balanceWarningAnchors: UInt64 = 100
+
+    public init(databaseURL: String, chainID: UInt64, contract: Address, signer: PrivateKey,
+                pseudonymKey: PseudonymKey, tracking: TrackingPolicy) {
+        self.databaseURL = databaseURL
+        self.chainID = chainID
+        self.contract = contract
+        self.signer = signer
+        self.pseudonymKey = pseudonymKey
+        self.tracking = tracking
+    }
+}

@@ -1,0 +1,48 @@
+import ArgumentParser
+import AttestationService
+import Ethereum
+
+/// How the worker batches, confirms and prices.
+struct WorkerOptions: ParsableArguments {
+    @Option(name: .customLong("batch-max"), help: "Close a batch at this many cases.")
+    var batchMax: Int = 256
+
+    @Option(name: .customLong("batch-wait"), help: "Close a batch when its oldest case has waited this many seconds.")
+    var batchWait: Double = 10
+
+    @Option(name: .customLong("confirmations"), help: "Blocks (including the anchor's) before an attestation is confirmed.")
+    var confirmations: UInt64 = 2
+
+    @Option(name: .customLong("replace-after"), help: "Seconds without a receipt before a transaction is replaced with higher fees.")
+    var replaceAfter: Double = 60
+
+    @Option(name: .customLong("rebroadcast-after"), help: "Seconds between re-sends of an unmined transaction.")
+    var rebroadcastAfter: Double = 15
+
+    @Option(name: .customLong("max-fee-gwei"), help: "Fee ceiling in gwei per gas; never exceeded.")
+    var maxFeeGwei: UInt64 = 500
+
+    @Flag(name: .customLong("no-auto-intake"),
+          help: "Do not request attestations for resolved cases automatically (LISTEN/NOTIFY and the sweep).")
+    var noAutoIntake = false
+
+    @Option(name: .customLong("sweep-interval"), help: "Seconds between sweeps for resolved cases without an attestation.")
+    var sweepInterval: Double = 30
+
+    func validate() throws {
+        guard batchMax >= 1, batchMax <= 65_536 else { throw ValidationError("--batch-max must be 1...65536") }
+        guard batchWait >= 0, replaceAfter > 0, rebroadcastAfter > 0, sweepInterval > 0 else {
+            throw ValidationError("durations must be positive")
+        }
+        guard confirmations >= 1 else { throw ValidationError("--confirmations must be at least 1") }
+    }
+
+    func feePolicy() -> FeePolicy {
+        FeePolicy(ceiling: UInt256(maxFeeGwei) * UInt256(1_000_000_000))
+    }
+
+    func tracking() -> TrackingPolicy {
+        TrackingPolicy(confirmations: confirmations, replaceAfter: replaceAfter, rebroadcastAfter: rebroadcastAfter,
+                       fees: feePolicy())
+    }
+}
