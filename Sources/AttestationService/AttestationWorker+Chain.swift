@@ -113,19 +113,17 @@ extension AttestationWorker {
         let open = try await database.transaction { connection in
             try PipelineStore.openTransactions(chainID: configuration.chainID, signer: configuration.signer.address, on: connection)
         }
-        guard !open.isEmpty else { return }
         let head = try await rpc("eth_blockNumber") { try await ethereum.blockNumber() }
         metrics.chainHead.record(Int(clamping: head))
+        try await database.query("""
+            UPDATE attestation_signer SET last_block = \(Int64(head)), last_seen_at = \(Date())
+            WHERE chain_id = \(Int64(configuration.chainID)) AND signer = \(Hex.encodePrefixed(configuration.signer.address.bytes))
+            """)
+        guard !open.isEmpty else { return }
         let hashes = open.flatMap(\.state.hashes)
         let receipts = try await receipts(for: hashes)
         let heights = Set(receipts.values.map(\.blockNumber))
         let canonical = try await canonicalHashes(at: heights)
-        try await database.transaction { connection in
-            try connection.query("""
-                UPDATE attestation_signer SET last_block = \(Int64(head)), last_seen_at = \(Date())
-                WHERE chain_id = \(Int64(configuration.chainID)) AND signer = \(Hex.encodePrefixed(configuration.signer.address.bytes))
-                """)
-        }
         let observation = ChainObservation(head: head, now: Date().timeIntervalSince1970,
                                            receipts: receipts.mapValues { $0.summary }, canonicalBlockHashes: canonical)
         for transaction in open {

@@ -16,6 +16,8 @@ struct CaseAttest: AsyncParsableCommand {
             Keys.self,
             Serve.self,
             Contract.self,
+            Attest.self,
+            Status.self,
         ]
     )
 }
