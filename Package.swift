@@ -77,6 +77,7 @@ let package = Package(
             "EthereumRPC",
             .product(name: "Logging", package: "swift-log"),
         ]),
+        .testTarget(name: "AttestationServiceTests", dependencies: ["AttestationService", "Ethereum", "EthereumRPC"]),
         .testTarget(name: "IntegrationTests", dependencies: [
             "Postgres", "EthereumRPC", "Ethereum", "Attestation", "Registry", "AttestationService",
             .product(name: "Logging", package: "swift-log"),

@@ -96,6 +96,13 @@ public struct FeeHistory: Sendable, Hashable {
     public let gasUsedRatio: [Double]
     /// Per block, one reward per requested percentile.
     public let reward: [[UInt256]]
+
+    public init(oldestBlock: UInt64, baseFeePerGas: [UInt256], gasUsedRatio: [Double], reward: [[UInt256]]) {
+        self.oldestBlock = oldestBlock
+        self.baseFeePerGas = baseFeePerGas
+        self.gasUsedRatio = gasUsedRatio
+        self.reward = reward
+    }
 }
 
 public struct LogFilter: Sendable {
