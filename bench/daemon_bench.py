@@ -77,7 +77,7 @@ def daemon_run(bin_path: str, rpc: str, base_url: str, chain_id: int, tmp: Path)
         log = open(tmp / "daemon.log", "w")
         start = time.monotonic()
         daemon = subprocess.Popen([bin_path, "serve", "--batch-max", "256", "--batch-wait", "1",
-                                   "--confirmations", "2", "--log-level", os.environ.get("BENCH_LOG_LEVEL", "warning")],
+                                   "--confirmations", "2", "--log-format", "json", "--log-level", os.environ.get("BENCH_LOG_LEVEL", "warning")],
                                   env=env, stdout=log, stderr=subprocess.STDOUT)
         try:
             deadline = start + 600
@@ -102,7 +102,8 @@ def daemon_run(bin_path: str, rpc: str, base_url: str, chain_id: int, tmp: Path)
         return {"seconds": elapsed, "gas": gas, "transactions": len(hashes), "batches": batches}
     finally:
         if os.environ.get("BENCH_KEEP_LOG"):
-            print((tmp / "daemon.log").read_text()[-20000:])
+            import shutil
+            shutil.copy(tmp / "daemon.log", "/tmp/daemon-bench.log")
         psql(admin, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 

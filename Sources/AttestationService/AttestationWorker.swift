@@ -64,16 +64,24 @@ public final class AttestationWorker: Service, Sendable {
     /// pass (each pass commits a bounded number, so chain work starts early).
     @discardableResult
     public func tick() async throws -> Bool {
-        try await intake()
-        let busy = try await commit()
-        try await batch()
+        let clock = ContinuousClock()
+        var timings: Logger.Metadata = [:]
+        func timed<T>(_ step: String, _ body: () async throws -> T) async rethrows -> T {
+            let start = clock.now
+            defer { timings[step] = "\((clock.now - start).components.attoseconds / 1_000_000_000_000_000 + (clock.now - start).components.seconds * 1000)ms" }
+            return try await body()
+        }
+        try await timed("intake") { try await intake() }
+        let busy = try await timed("commit") { try await commit() }
+        try await timed("batch") { try await batch() }
+        defer { logger.trace("pass", metadata: timings) }
         guard await lease.holds() else { return busy }
         if !memory.reconciled {
             try await reconcileNonces()
             memory.reconciled = true
         }
-        try await signBatches()
-        try await track()
+        try await timed("sign") { try await signBatches() }
+        try await timed("track") { try await track() }
         await checkBalance()
         return busy
     }
