@@ -13,10 +13,11 @@ if [ -f "$RUN_DIR/chain.pid" ]; then
     rm -f "$RUN_DIR/chain.pid" "$RUN_DIR/chain.url"
 fi
 if [ -f "$RUN_DIR/pg/data/postmaster.pid" ]; then
+    PGDATA="$(readlink -f "$RUN_DIR/pg")/data"
     if [ "$(id -u)" -eq 0 ]; then
-        su postgres -s /bin/bash -c "'$PG_BIN/pg_ctl' -D '$RUN_DIR/pg/data' -m fast -w stop >/dev/null"
+        su postgres -s /bin/bash -c "'$PG_BIN/pg_ctl' -D '$PGDATA' -m fast -w stop >/dev/null"
     else
-        "$PG_BIN/pg_ctl" -D "$RUN_DIR/pg/data" -m fast -w stop >/dev/null
+        "$PG_BIN/pg_ctl" -D "$PGDATA" -m fast -w stop >/dev/null
     fi
 fi
 rm -f "$RUN_DIR/env"

@@ -33,14 +33,16 @@ if [ ! -e "$RUN_DIR/pg" ]; then
         mkdir -p "$RUN_DIR/pg"
     fi
 fi
-PGDATA="$RUN_DIR/pg/data"
+# The resolved path: the postgres user may not be able to traverse the checkout's.
+PGROOT=$(readlink -f "$RUN_DIR/pg")
+PGDATA="$PGROOT/data"
 if [ ! -f "$PGDATA/PG_VERSION" ]; then
-    as_pg "'$PG_BIN/initdb' -D '$PGDATA' -A trust -U postgres -E UTF8 --locale=C.UTF-8 >'$RUN_DIR/pg/initdb.log' 2>&1" \
-        || { cat "$RUN_DIR/pg/initdb.log"; exit 1; }
+    as_pg "'$PG_BIN/initdb' -D '$PGDATA' -A trust -U postgres -E UTF8 --locale=C.UTF-8 >'$PGROOT/initdb.log' 2>&1" \
+        || { cat "$PGROOT/initdb.log"; exit 1; }
 fi
-as_pg "'$PG_BIN/pg_ctl' -D '$PGDATA' -w -t 60 -l '$RUN_DIR/pg/server.log' \
+as_pg "'$PG_BIN/pg_ctl' -D '$PGDATA' -w -t 60 -l '$PGROOT/server.log' \
     -o \"-p $PG_PORT -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c fsync=off\" start >/dev/null" \
-    || { tail -20 "$RUN_DIR/pg/server.log"; exit 1; }
+    || { tail -20 "$PGROOT/server.log"; exit 1; }
 DATABASE_URL="postgres://postgres@127.0.0.1:$PG_PORT/caseattest"
 as_pg "'$PG_BIN/psql' -h 127.0.0.1 -p $PG_PORT -U postgres -d postgres -qtAc \"SELECT 1 FROM pg_database WHERE datname='caseattest'\" | grep -q 1 \
     || '$PG_BIN/createdb' -h 127.0.0.1 -p $PG_PORT -U postgres caseattest"
