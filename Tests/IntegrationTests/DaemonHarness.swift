@@ -149,14 +149,24 @@ final class DaemonTestContext: @unchecked Sendable {
 
     private func tearDown(printLogs: Bool) async {
         let all = lock.withLock { processes }
-        for process in all { await process.stop() }
+        for process in all {
+            let stopping = ContinuousClock.now
+            await process.stop()
+            let took = ContinuousClock.now - stopping
+            if took > .seconds(2) { log("stopping \(process.label) took \(took)") }
+        }
         if printLogs {
             for process in all where process.isDaemon {
                 print("---- \(name): last lines of \(process.label) (\(process.logPath)) ----")
                 print(process.tail(60))
             }
         }
+        let closing = ContinuousClock.now
         await database.close()
+        defer {
+            let took = ContinuousClock.now - closing
+            if took > .seconds(2) { log("closing and dropping the database took \(took)") }
+        }
         if let admin = try? PostgresPool(url: environment.serverURL, maxConnections: 1, logger: Self.quietLogger) {
             let databaseName = databaseName
             _ = try? await admin.withConnection {
@@ -420,8 +430,10 @@ final class ManagedProcess: @unchecked Sendable {
         return nil
     }
 
+    /// Daemons get time to stop at a durable state; helpers (a dev chain
+    /// waits for its keep-alive clients) are killed after a short grace.
     func stop() async {
-        await terminate(timeout: .seconds(10))
+        await terminate(timeout: isDaemon ? .seconds(10) : .seconds(2))
     }
 
     @discardableResult

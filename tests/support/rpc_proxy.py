@@ -183,6 +183,8 @@ def main(argv=None):
     ProxyHandler.state = ProxyState(args.upstream, args.seed)
     server = ThreadingHTTPServer((args.host, args.port), ProxyHandler)
     server.daemon_threads = True
+    # Keep-alive clients hold handler threads; do not wait for them on shutdown.
+    server.block_on_close = False
     host, port = server.server_address[:2]
     signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=server.shutdown, daemon=True).start())
     print(f"rpc proxy listening on http://{host}:{port}", flush=True)
