@@ -10,6 +10,7 @@ help:
 	@echo "make test      install what is missing, start services on free ports, run every test"
 	@echo "make bench     benchmarks, side by side with their peers"
 	@echo "make dev-up    start the services only (writes .run/env); make dev-down stops them"
+	@echo "make contracts compile contracts/*.vy with the pinned Vyper (contracts/build/, and the embedded Swift artifact)"
 
 install:
 	@scripts/install-deps.sh
@@ -31,6 +32,9 @@ dev-up: install
 
 dev-down:
 	@scripts/dev-down.sh
+
+contracts: install
+	.venv/bin/python contracts/build.py
 
 clean:
 	@CLEAN=1 scripts/dev-down.sh

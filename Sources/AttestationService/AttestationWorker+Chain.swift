@@ -77,11 +77,15 @@ extension AttestationWorker {
         guard !batches.isEmpty else { return }
         let now = Date().timeIntervalSince1970
         let fees = try await currentFees()
+        // One estimate per pass: anchors cost the same whatever the root, and
+        // a batch-specific revert still surfaces through its receipt.
+        var estimate: UInt64?
         for batch in batches where (memory.retryBatchAt[batch.id] ?? 0) <= now {
             let data = try RegistryCalls.anchor(root: batch.root, leafCount: UInt32(batch.leafCount))
-            let estimate: UInt64
             do {
-                estimate = try await ethereum.estimateGas(CallRequest(from: signer, to: configuration.contract, data: data))
+                if estimate == nil {
+                    estimate = try await ethereum.estimateGas(CallRequest(from: signer, to: configuration.contract, data: data))
+                }
             } catch {
                 metrics.rpcError(method: "eth_estimateGas")
                 guard error.nodeErrorKind == .executionReverted else { throw error }
@@ -94,7 +98,8 @@ extension AttestationWorker {
                 }
                 continue
             }
-            let gasLimit = estimate + estimate / 5 + 10_000
+            guard let estimate else { continue }
+            let gasLimit = estimate + estimate / 5 + 20_000
             let key = configuration.signer
             let transactionID = try await database.transaction { connection in
                 try PipelineStore.signBatch(batch, signer: key, chainID: configuration.chainID, contract: configuration.contract,

@@ -43,14 +43,16 @@ public final class AttestationWorker: Service, Sendable {
         ])
         var failures = 0
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            var busy = false
             do {
-                try await tick()
+                busy = try await tick()
                 failures = 0
             } catch {
                 failures += 1
                 logger.warning("worker step failed; will retry", metadata: ["error": "\(error)", "consecutive": "\(failures)"])
             }
             // Back off while the database or the node is down; wake early on notifications.
+            if busy { continue }  // requests still waiting: no pause between passes
             let delay = failures == 0 ? configuration.pollInterval : min(.seconds(5), configuration.pollInterval * (1 << min(failures, 5)))
             await wake.wait(upTo: delay)
         }
@@ -58,19 +60,30 @@ public final class AttestationWorker: Service, Sendable {
         logger.info("attestation worker stopped at a durable state")
     }
 
-    /// One pass over the pipeline. Public for tests that drive it step by step.
-    public func tick() async throws {
-        try await intake()
-        try await commit()
-        try await batch()
-        guard await lease.holds() else { return }
+    /// One pass over the pipeline; true when requests were left for the next
+    /// pass (each pass commits a bounded number, so chain work starts early).
+    @discardableResult
+    public func tick() async throws -> Bool {
+        let clock = ContinuousClock()
+        var timings: Logger.Metadata = [:]
+        func timed<T>(_ step: String, _ body: () async throws -> T) async rethrows -> T {
+            let start = clock.now
+            defer { timings[step] = "\((clock.now - start).components.attoseconds / 1_000_000_000_000_000 + (clock.now - start).components.seconds * 1000)ms" }
+            return try await body()
+        }
+        try await timed("intake") { try await intake() }
+        let busy = try await timed("commit") { try await commit() }
+        try await timed("batch") { try await batch() }
+        defer { logger.trace("pass", metadata: timings) }
+        guard await lease.holds() else { return busy }
         if !memory.reconciled {
             try await reconcileNonces()
             memory.reconciled = true
         }
-        try await signBatches()
-        try await track()
+        try await timed("sign") { try await signBatches() }
+        try await timed("track") { try await track() }
         await checkBalance()
+        return busy
     }
 
     // MARK: - Intake
@@ -95,34 +108,43 @@ public final class AttestationWorker: Service, Sendable {
     private func intake() async throws {
         guard configuration.automaticIntake else { return }
         let intake = AttestationIntake(database: database, pseudonymKey: configuration.pseudonymKey, logger: logger)
-        var caseIDs = memory.drainResolved()
-        let now = Date().timeIntervalSince1970
-        if now - memory.lastSweep >= configuration.sweepInterval {
-            memory.lastSweep = now
-            let rows = try await database.query("""
-                SELECT c.id FROM cases c WHERE c.status IN ('resolved', 'closed')
-                  AND NOT EXISTS (SELECT 1 FROM caseattestation a WHERE a.case_id = c.id)
-                ORDER BY c.id LIMIT 10000
-                """).rows
-            caseIDs += try rows.map { try $0.decode(Int64.self, "id") }
-        }
-        for caseID in Set(caseIDs).sorted() {
+        // Notified cases go one by one: a re-resolved case may need a new version.
+        for caseID in Set(memory.drainResolved()).sorted() {
             let outcome = try await intake.request(caseID: caseID, source: "auto")
             if case .created = outcome { metrics.requested.increment() }
+        }
+        let now = Date().timeIntervalSince1970
+        guard now - memory.lastSweep >= configuration.sweepInterval else { return }
+        memory.lastSweep = now
+        // The sweep catches what missed notifications left: resolved cases with
+        // no attestation at all, requested in one statement. The unique
+        // (case_id, version) key keeps two daemons from doubling a request.
+        let swept = try await database.query("""
+            INSERT INTO caseattestation (case_id, counsellor_id, version, status, requested_by)
+            SELECT c.id, c.counsellor_id, 1, 'requested', 'sweep' FROM cases c
+            WHERE c.status IN ('resolved', 'closed')
+              AND NOT EXISTS (SELECT 1 FROM caseattestation a WHERE a.case_id = c.id)
+            ON CONFLICT (case_id, version) DO NOTHING
+            """).affectedRows ?? 0
+        if swept > 0 {
+            metrics.requested.increment(by: swept)
+            logger.info("sweep requested attestations for resolved cases", metadata: ["cases": "\(swept)"])
         }
     }
 
     // MARK: - Commit and batch
 
-    private func commit() async throws {
+    /// Commits up to 2,048 requests; true when more are waiting.
+    private func commit() async throws -> Bool {
         let key = configuration.pseudonymKey
-        while true {
+        for _ in 0..<4 {
             let committed = try await database.transaction { connection in
                 try PipelineStore.commitRequested(limit: 512, key: key, now: Date(), on: connection)
             }
             metrics.committed.increment(by: committed)
-            if committed < 512 { return }
+            if committed < 512 { return false }
         }
+        return true
     }
 
     private func batch() async throws {

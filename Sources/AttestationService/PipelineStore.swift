@@ -19,22 +19,29 @@ enum PipelineStore {
         guard !claimed.isEmpty else { return 0 }
         let pairs = try claimed.map { (try $0.decode(Int64.self, "id"), try $0.decode(Int64.self, "case_id")) }
         let cases = try CaseRows.load(ids: pairs.map(\.1), on: connection)
+        var committed: [[PostgresValue]] = []
+        var failed: [Int64] = []
         for (id, caseID) in pairs {
             guard let snapshot = cases[caseID], ["resolved", "closed"].contains(snapshot.record.status) else {
-                try connection.query("""
-                    UPDATE caseattestation SET status = 'failed', updated_at = \(now),
-                        last_error = 'the case is no longer resolved or closed'
-                    WHERE id = \(id)
-                    """)
+                failed.append(id)
                 continue
             }
             let salt = try Salt.random()
-            let document = snapshot.document(pseudonymKey: key, salt: salt)
-            let canonical = try document.canonicalBytes()
-            let hash = ContentHash(canonicalBytes: canonical)
+            let canonical = try snapshot.document(pseudonymKey: key, salt: salt).canonicalBytes()
+            committed.append([.int(id), .bytea(salt.bytes), .bytea(canonical), .text(ContentHash(canonicalBytes: canonical).hex)])
+        }
+        if !committed.isEmpty {
+            try connection.query(bulkUpdate(
+                set: """
+                    status = 'committed', salt = v.salt, attested_document = v.document, content_hash = v.content_hash,
+                    schema_version = '\(CaseDocument.schemaV1)', updated_at = $1
+                    """,
+                columns: ["id::bigint", "salt::bytea", "document::bytea", "content_hash::text"], rows: committed, now: now))
+        }
+        for id in failed {
             try connection.query("""
-                UPDATE caseattestation SET status = 'committed', salt = \(salt.bytes), attested_document = \(canonical),
-                    content_hash = \(hash.hex), schema_version = \(CaseDocument.schemaV1), updated_at = \(now)
+                UPDATE caseattestation SET status = 'failed', updated_at = \(now),
+                    last_error = 'the case is no longer resolved or closed'
                 WHERE id = \(id)
                 """)
         }
@@ -71,17 +78,46 @@ enum PipelineStore {
             VALUES (\(root), \(ids.count), 'batched', \(Int64(chainID)), \(contractText), \(now), \(now))
             RETURNING id
             """).rows[0].decode(Int64.self, "id")
+        var rows: [[PostgresValue]] = []
         for (index, id) in ids.enumerated() {
-            let proof = try tree.proof(forValueAt: index).map { Hex.encodePrefixed($0) }
-            let proofJSON = "[" + proof.map { "\"\($0)\"" }.joined(separator: ",") + "]"
-            try connection.query("""
-                UPDATE caseattestation SET status = 'batched', batch_id = \(batchID), leaf_index = \(index),
-                    leaf = \(Hex.encodePrefixed(MerkleTree.leafHash(hashes[index]))), proof = \(PostgresValue.jsonb(proofJSON)),
-                    chain_id = \(Int64(chainID)), contract_address = \(contractText), updated_at = \(now)
-                WHERE id = \(id)
-                """)
+            let proof = try tree.proof(forValueAt: index).map { "\"\(Hex.encodePrefixed($0))\"" }
+            rows.append([.int(id), .int(Int64(index)), .text(Hex.encodePrefixed(MerkleTree.leafHash(hashes[index]))),
+                         .jsonb("[" + proof.joined(separator: ",") + "]")])
+        }
+        // PostgreSQL takes at most 65,535 binds a statement: 4 a row, in chunks.
+        for start in stride(from: 0, to: rows.count, by: 4096) {
+            let chunk = Array(rows[start..<min(start + 4096, rows.count)])
+            try connection.query(bulkUpdate(
+            set: """
+                status = 'batched', batch_id = \(batchID), leaf_index = v.leaf_index, leaf = v.leaf, proof = v.proof,
+                chain_id = \(chainID), contract_address = '\(contractText)', updated_at = $1
+                """,
+            columns: ["id::bigint", "leaf_index::integer", "leaf::text", "proof::jsonb"], rows: chunk, now: now))
         }
         return BatchCreated(id: batchID, root: root, leafCount: ids.count)
+    }
+
+    /// One UPDATE for many rows: `UPDATE caseattestation SET <set> FROM
+    /// (VALUES ($2, $3, ...), ...) AS v(...) WHERE caseattestation.id = v.id`.
+    /// Every value is a bind; `set` may only interpolate numbers and hex the
+    /// code itself produced, and `$1` is the update time.
+    static func bulkUpdate(set: String, columns: [String], rows: [[PostgresValue]], now: Date) -> PostgresQuery {
+        var binds: [PostgresValue] = [now.postgresValue]
+        var tuples: [String] = []
+        tuples.reserveCapacity(rows.count)
+        for row in rows {
+            var placeholders: [String] = []
+            for (column, value) in zip(columns, row) {
+                binds.append(value)
+                let type = column.split(separator: ":", maxSplits: 2).last.map(String.init) ?? "text"
+                placeholders.append("$\(binds.count)::\(type)")
+            }
+            tuples.append("(" + placeholders.joined(separator: ", ") + ")")
+        }
+        let names = columns.map { String($0.split(separator: ":").first ?? "") }.joined(separator: ", ")
+        let sql = "UPDATE caseattestation SET \(set) FROM (VALUES \(tuples.joined(separator: ", "))) AS v(\(names)) "
+            + "WHERE caseattestation.id = v.id"
+        return PostgresQuery(sql: sql, binds: binds)
     }
 
     // MARK: batched -> signed

@@ -2,7 +2,9 @@ import Foundation
 @testable import Postgres
 import Testing
 
-/// A temporary migrations folder, seeded with the repository's own files.
+/// A temporary migrations folder, seeded with the repository's seed schema
+/// (0001) only: these tests are about the migrator, and add their own later
+/// files; the full set is applied by the integration tests.
 private final class MigrationsFolder {
     let path: String
 
@@ -16,9 +18,8 @@ private final class MigrationsFolder {
         path = FileManager.default.temporaryDirectory.appendingPathComponent("caseattest-migrations-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         if copyingRepository {
-            for name in try FileManager.default.contentsOfDirectory(atPath: Self.repositoryMigrations) where name.hasSuffix(".sql") {
-                try FileManager.default.copyItem(atPath: Self.repositoryMigrations + "/" + name, toPath: path + "/" + name)
-            }
+            let seed = "0001_seed_schema.sql"
+            try FileManager.default.copyItem(atPath: Self.repositoryMigrations + "/" + seed, toPath: path + "/" + seed)
         }
     }
 
