@@ -10,19 +10,23 @@ actor DevFaucet {
     private var previous: Task<PrivateKey, any Error>?
 
     func fundedKey(rpcURL: String, wei: UInt256 = UInt256(10).power(18)) async throws -> PrivateKey {
+        try await fund(try PrivateKey.generate(), rpcURL: rpcURL, wei: wei)
+    }
+
+    /// Funds a key the caller made (e.g. one it must also write to a key file).
+    func fund(_ key: PrivateKey, rpcURL: String, wei: UInt256 = UInt256(10).power(18)) async throws -> PrivateKey {
         let prior = previous
         let task = Task {
             _ = await prior?.result
-            return try await Self.fund(rpcURL: rpcURL, wei: wei)
+            return try await Self.fund(key, rpcURL: rpcURL, wei: wei)
         }
         previous = task
         return try await task.value
     }
 
-    private static func fund(rpcURL: String, wei: UInt256) async throws -> PrivateKey {
+    private static func fund(_ key: PrivateKey, rpcURL: String, wei: UInt256) async throws -> PrivateKey {
         let eth = EthereumClient(rpc: try JSONRPCClient(configuration: .init(urls: [rpcURL]), logger: TestEnvironment.logger))
         let faucet = try PrivateKey(hex: TestEnvironment.devKeyHex)
-        let key = try PrivateKey.generate()
         let nonce = try await eth.transactionCount(of: faucet.address, at: .pending)
         let tx = UnsignedEIP1559Transaction(
             chainId: TestEnvironment.chainID, nonce: nonce, maxPriorityFeePerGas: UInt256(1_000_000_000),
