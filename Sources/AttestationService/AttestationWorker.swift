@@ -76,9 +76,9 @@ public final class AttestationWorker: Service, Sendable {
         try await timed("batch") { try await batch() }
         defer { logger.trace("pass", metadata: timings) }
         guard await lease.holds() else { return busy }
-        if !memory.reconciled {
+        if memory.reconciledGeneration != lease.generation {
             try await reconcileNonces()
-            memory.reconciled = true
+            memory.reconciledGeneration = lease.generation
         }
         try await timed("sign") { try await signBatches() }
         try await timed("track") { try await track() }
@@ -205,7 +205,8 @@ final class WakeSignal: @unchecked Sendable {
 final class WorkerMemory: @unchecked Sendable {
     private let lock = NSLock()
     private var resolved: [Int64] = []
-    var reconciled = false
+    /// The signer-lease generation whose nonces were reconciled.
+    var reconciledGeneration = 0
     var lastSweep: Double = 0
     var lastBalanceCheck: Double = 0
     var lastCeilingWarning: [Int64: Double] = [:]

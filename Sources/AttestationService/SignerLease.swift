@@ -39,6 +39,7 @@ final class SignerLease: Sendable {
                 return false
             }
             state.session = session
+            state.generation += 1
             logger.info("signer lease acquired")
             return true
         } catch {
@@ -46,6 +47,10 @@ final class SignerLease: Sendable {
             return false
         }
     }
+
+    /// Counts acquisitions: a lease taken again must reconcile nonces again,
+    /// since another daemon may have signed meanwhile.
+    var generation: Int { state.generation }
 
     func release() async {
         if let session = state.session {
@@ -58,4 +63,5 @@ final class SignerLease: Sendable {
 /// Touched only from the worker's single loop.
 private final class LeaseState: @unchecked Sendable {
     var session: PostgresSession?
+    var generation = 0
 }
