@@ -17,7 +17,7 @@ struct PseudonymOptions: ParsableArguments {
         do {
             return try PseudonymKey(contentsOfFile: path)
         } catch {
-            throw ValidationError("pseudonym key: \(error)")
+            throw startupFailure("pseudonym key \(path): \(error)")
         }
     }
 }

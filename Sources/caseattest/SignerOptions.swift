@@ -40,7 +40,7 @@ struct SignerOptions: ParsableArguments {
         do {
             return try source().load()
         } catch let error as SignerKeySource.LoadError {
-            throw ValidationError(error.description)
+            throw startupFailure(error.description)
         }
     }
 }

@@ -1,0 +1,9 @@
+import ArgumentParser
+import Foundation
+
+/// A configuration problem found at start-up (unreadable key, wrong password):
+/// said plainly on stderr, exit code 2, no usage text, no secret in the message.
+func startupFailure(_ message: String) -> ExitCode {
+    FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+    return ExitCode(2)
+}
