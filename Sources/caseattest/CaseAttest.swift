@@ -16,6 +16,10 @@ struct CaseAttest: AsyncParsableCommand {
             Keys.self,
             Serve.self,
             Contract.self,
+            Verify.self,
+            Receipt.self,
+            VerifyReceipt.self,
+            Forget.self,
         ]
     )
 }
