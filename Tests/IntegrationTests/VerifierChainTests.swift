@@ -83,7 +83,16 @@ struct VerifierChainTests {
     @Test func aReorgedAwayAnchorIsNotAnchored() async throws {
         guard TestEnvironment.requireDatabase() != nil else { return }
         let chain = try await DedicatedDevChain.start()
-        defer { chain.stop() }
+        do {
+            try await reorg(on: chain)
+        } catch {
+            await chain.stop()
+            throw error
+        }
+        await chain.stop()
+    }
+
+    private func reorg(on chain: DedicatedDevChain) async throws {
         let devKey = try PrivateKey(hex: TestEnvironment.devKeyHex)
         try await VerifierWorld.with(rpcURL: chain.url, key: devKey) { world in
             let cases = try await world.seedCases(2, appointments: 1)
@@ -153,9 +162,14 @@ final class DedicatedDevChain: @unchecked Sendable {
         return DedicatedDevChain(process: process, url: url)
     }
 
-    func stop() {
+    /// SIGTERM, then SIGKILL after 5 s: the server waits for open keep-alive
+    /// connections on shutdown, and this process may still hold some.
+    func stop() async {
         guard process.isRunning else { return }
         process.terminate()
-        process.waitUntilExit()
+        for _ in 0..<50 where process.isRunning {
+            try? await Task.sleep(for: .milliseconds(100))
+        }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
     }
 }
