@@ -59,6 +59,11 @@ let package = Package(
         .executableTarget(name: "bench-ethereum", dependencies: ["Ethereum"]),
         // Benchmark of case documents: build, canonicalise, hash (bench/20-canonical.sh).
         .executableTarget(name: "bench-attestation", dependencies: ["Attestation", "Ethereum"]),
+        // Data set and naive peer for the verifier's benchmark (bench/50-verify.sh).
+        .executableTarget(name: "bench-verify", dependencies: [
+            "Attestation", "AttestationService", "Ethereum", "EthereumRPC", "Postgres", "Registry",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
 
         .testTarget(name: "CBindingsTests", dependencies: ["CLibPQ", "CCurl", "CSecp256k1", "COpenSSL"]),
         .testTarget(name: "EthereumTests", dependencies: [

@@ -11,3 +11,23 @@ public protocol VerificationService: Sendable {
     /// the attestation does not exist or is not confirmed yet.
     func receipt(attestationID: Int64) async throws -> JSONValue?
 }
+
+/// The verifier behind the API: live verdicts and receipts from the
+/// database and the node.
+public struct DatabaseVerificationService: VerificationService {
+    let verifier: Verifier
+    let receipts: ReceiptBuilder
+
+    public init(verifier: Verifier, receipts: ReceiptBuilder) {
+        self.verifier = verifier
+        self.receipts = receipts
+    }
+
+    public func verification(caseID: Int64) async throws -> JSONValue? {
+        try await verifier.verify(VerificationSelection(caseID: caseID)).results.first?.json
+    }
+
+    public func receipt(attestationID: Int64) async throws -> JSONValue? {
+        try await receipts.receipt(attestationID: attestationID)?.json
+    }
+}

@@ -18,6 +18,10 @@ struct CaseAttest: AsyncParsableCommand {
             Contract.self,
             Attest.self,
             Status.self,
+            Verify.self,
+            Receipt.self,
+            VerifyReceipt.self,
+            Forget.self,
         ]
     )
 }

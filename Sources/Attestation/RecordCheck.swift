@@ -1,0 +1,83 @@
+import Ethereum
+
+/// What an attestation row stored when it was committed and batched.
+public struct StoredAttestation: Sendable, Hashable {
+    public var contentHash: ContentHash
+    /// The canonical bytes that were hashed; nil for rows written before
+    /// the column existed (then changed fields cannot be named).
+    public var attestedDocument: [UInt8]?
+    /// The stored leaf; nil when the row kept none.
+    public var leaf: [UInt8]?
+    public var proof: [[UInt8]]
+    public var root: [UInt8]
+
+    public init(contentHash: ContentHash, attestedDocument: [UInt8]?, leaf: [UInt8]?, proof: [[UInt8]], root: [UInt8]) {
+        self.contentHash = contentHash
+        self.attestedDocument = attestedDocument
+        self.leaf = leaf
+        self.proof = proof
+        self.root = root
+    }
+}
+
+/// The off-chain half of verification: the document rebuilt from today's rows
+/// must hash to the stored content hash, whose leaf must lead to the batch
+/// root through the stored proof. Pure; the chain half is `AnchorCheck`.
+public enum RecordCheck {
+    /// nil when record and proof are consistent (go on to the chain);
+    /// otherwise the verdict. `current` is nil when the case row is gone.
+    public static func evaluate(_ stored: StoredAttestation, current: CaseDocumentV1?) -> VerificationOutcome? {
+        let storedDocumentIntact = stored.attestedDocument.map { ContentHash(canonicalBytes: $0) == stored.contentHash }
+        guard let current else {
+            return VerificationOutcome(.recordChanged, "the case row no longer exists", changedFields: ["case removed"])
+        }
+        let currentBytes: [UInt8]
+        do {
+            currentBytes = try current.canonicalBytes()
+        } catch {
+            return VerificationOutcome(.recordChanged, "the current rows cannot form a case document: \(error.message)")
+        }
+        if ContentHash(canonicalBytes: currentBytes) != stored.contentHash {
+            return changed(stored, currentBytes: currentBytes, storedDocumentIntact: storedDocumentIntact)
+        }
+        if storedDocumentIntact == false {
+            return VerificationOutcome(
+                .recordChanged,
+                "caseattestation.attested_document was altered: it no longer hashes to content_hash (the case rows still match)",
+                changedFields: ["attested_document"])
+        }
+        let expectedLeaf = MerkleTree.leafHash(stored.contentHash)
+        if let leaf = stored.leaf, leaf != expectedLeaf {
+            return VerificationOutcome(.proofInvalid, "the stored leaf is not keccak256(keccak256(content_hash))")
+        }
+        if !MerkleTree.verify(leaf: expectedLeaf, proof: stored.proof, root: stored.root) {
+            return VerificationOutcome(.proofInvalid,
+                                       "the stored proof does not lead from the leaf to the batch root \(Hex.encodePrefixed(stored.root))")
+        }
+        return nil
+    }
+
+    private static func changed(_ stored: StoredAttestation, currentBytes: [UInt8],
+                                storedDocumentIntact: Bool?) -> VerificationOutcome {
+        guard let attestedBytes = stored.attestedDocument, let intact = storedDocumentIntact else {
+            return VerificationOutcome(.recordChanged,
+                                       "the rows no longer hash to the attested content hash (no attested document stored to name the fields)")
+        }
+        let fields: [String]
+        do {
+            fields = DocumentDiff.changedFields(attested: try JSONValue.parse(attestedBytes),
+                                                current: try JSONValue.parse(currentBytes))
+        } catch {
+            return VerificationOutcome(.recordChanged,
+                                       "the rows no longer hash to the attested content hash; the stored attested document is not valid JSON")
+        }
+        guard intact else {
+            return VerificationOutcome(
+                .recordChanged,
+                "the attestation row was altered: attested_document no longer hashes to content_hash, and neither do the rows",
+                changedFields: fields)
+        }
+        let named = fields.isEmpty ? "" : ": " + fields.joined(separator: ", ")
+        return VerificationOutcome(.recordChanged, "the rows differ from what was attested" + named, changedFields: fields)
+    }
+}

@@ -1,0 +1,36 @@
+import Postgres
+
+/// `caseattest forget`: destroys the salts (and the attested documents that
+/// contain them) of every attestation of a case. The on-chain root stays,
+/// but nothing links it to the case any more; other leaves of the batch
+/// still verify, since their proofs never needed this case's document.
+public struct AttestationErasure: Sendable {
+    let database: PostgresPool
+
+    public init(database: PostgresPool) {
+        self.database = database
+    }
+
+    public struct Result: Sendable, Hashable {
+        /// Attestations whose salt was destroyed now.
+        public let erased: Int
+        /// Attestations of the case that were erased before.
+        public let alreadyErased: Int
+    }
+
+    /// nil when the case does not exist.
+    public func forget(caseID: Int64) async throws -> Result? {
+        try await database.transaction { connection -> Result? in
+            guard try !connection.query("SELECT 1 FROM cases WHERE id = \(caseID) FOR UPDATE").rows.isEmpty else { return nil }
+            let erased = try connection.query("""
+                UPDATE caseattestation
+                SET salt = NULL, attested_document = NULL, erased_at = now(), updated_at = now()
+                WHERE case_id = \(caseID) AND erased_at IS NULL
+                """).affectedRows ?? 0
+            let before = try connection.query("""
+                SELECT count(*)::bigint AS n FROM caseattestation WHERE case_id = \(caseID) AND erased_at IS NOT NULL
+                """).rows.first.map { try $0.decode(Int64.self, "n") } ?? 0
+            return Result(erased: erased, alreadyErased: Int(before) - erased)
+        }
+    }
+}

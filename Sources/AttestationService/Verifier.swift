@@ -1,0 +1,155 @@
+import Attestation
+import Ethereum
+import EthereumRPC
+import Foundation
+import Logging
+import Postgres
+import Registry
+
+/// What the verifier trusts: its own configuration, never what a row says.
+public struct VerifierConfiguration: Sendable {
+    public var registry: Address
+    public var chainID: UInt64
+    public var confirmations: UInt64
+    public var pseudonymKey: PseudonymKey
+
+    public init(registry: Address, chainID: UInt64, confirmations: UInt64, pseudonymKey: PseudonymKey) {
+        self.registry = registry
+        self.chainID = chainID
+        self.confirmations = confirmations
+        self.pseudonymKey = pseudonymKey
+    }
+
+    var expectation: AnchorExpectation {
+        AnchorExpectation(registry: registry, chainID: chainID, confirmations: confirmations,
+                          anchoredTopic: RegistryEvents.anchored.topic)
+    }
+}
+
+/// `caseattest verify`: rows in bulk, the record checks per case, the chain
+/// once per batch root, verdicts per case.
+public struct Verifier: Sendable {
+    let database: PostgresPool
+    let chain: VerifierChain
+    let configuration: VerifierConfiguration
+    let logger: Logger
+
+    public init(database: PostgresPool, rpc: JSONRPCClient, configuration: VerifierConfiguration, logger: Logger) {
+        self.database = database
+        self.chain = VerifierChain(rpc: rpc, registry: configuration.registry)
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// `progress(done, total)` is called as cases are judged.
+    public func verify(_ selection: VerificationSelection,
+                       progress: (@Sendable (Int, Int) -> Void)? = nil) async throws -> VerificationReport {
+        let rows = try await database.withConnection { try VerifierRows.load(selection, on: $0) }
+        let total = rows.attested.count + rows.missing.count + rows.unresolved.count
+        logger.debug("verifying", metadata: ["attested": "\(rows.attested.count)", "missing": "\(rows.missing.count)"])
+
+        var results: [Int64: CaseVerification] = [:]
+        var waiting: [(row: VerifierRow, claim: AnchorClaim)] = []
+        for (index, row) in rows.attested.enumerated() {
+            switch localJudgement(row, snapshot: rows.snapshots[row.record.caseID]) {
+            case .done(let outcome): results[row.record.caseID] = result(row, outcome)
+            case .chain(let claim): waiting.append((row, claim))
+            }
+            if index % 1000 == 999 { progress?(results.count, total) }
+        }
+        for caseID in rows.missing {
+            results[caseID] = CaseVerification(caseID: caseID, attestationID: nil, version: nil,
+                                               outcome: VerificationOutcome(.missing, "the case is resolved but has no attestation"),
+                                               contentHash: nil, root: nil, txHash: nil, blockNumber: nil)
+        }
+        for caseID in rows.unresolved {
+            results[caseID] = CaseVerification(caseID: caseID, attestationID: nil, version: nil,
+                                               outcome: VerificationOutcome(.pending, "the case is not resolved; nothing is attested yet"),
+                                               contentHash: nil, root: nil, txHash: nil, blockNumber: nil)
+        }
+        progress?(results.count, total)
+
+        if !waiting.isEmpty {
+            let keys = Array(Set(waiting.map { AnchorKey(root: $0.claim.root, txHash: $0.claim.txHash) }))
+            let answers = try await chain.fetch(keys)
+            guard answers.chainID == configuration.chainID else {
+                throw VerifierError(.chainMismatch, "the node serves chain \(answers.chainID), expected \(configuration.chainID)")
+            }
+            for (row, claim) in waiting {
+                guard let evidence = answers.evidence[AnchorKey(root: claim.root, txHash: claim.txHash)] else { continue }
+                results[row.record.caseID] = result(row, AnchorCheck.evaluate(claim, evidence: evidence,
+                                                                              expected: configuration.expectation))
+            }
+            progress?(results.count, total)
+        }
+        return VerificationReport(results: results.keys.sorted().compactMap { results[$0] })
+    }
+
+    enum Judgement {
+        case done(VerificationOutcome)
+        case chain(AnchorClaim)
+    }
+
+    /// Everything that needs no chain: status, erasure, record and proof.
+    func localJudgement(_ row: VerifierRow, snapshot: CaseSnapshot?) -> Judgement {
+        let record = row.record
+        if let erasedAt = record.erasedAt {
+            return .done(VerificationOutcome(.erased, "the salt was destroyed at \(Self.iso(erasedAt)); the anchored root can no longer be linked to this case"))
+        }
+        switch record.status {
+        case .requested, .committed, .batched, .signed, .submitted:
+            return .done(VerificationOutcome(.pending, "attestation version \(record.version) is \(record.status.rawValue)"))
+        case .failed where record.txHash == nil:
+            return .done(VerificationOutcome(.pending, "attestation version \(record.version) failed and awaits a retry: \(record.lastError ?? "no reason recorded")"))
+        case .mined, .confirmed, .failed:
+            break
+        }
+        guard let saltBytes = record.salt, let salt = try? Salt(bytes: saltBytes) else {
+            return .done(VerificationOutcome(.erased, "the salt is gone; the anchored root can no longer be linked to this case"))
+        }
+        guard let hashText = record.contentHash, let contentHash = try? ContentHash(hex: hashText) else {
+            return .done(VerificationOutcome(.proofInvalid, "the stored content_hash is missing or malformed"))
+        }
+        guard let rootText = row.batchRoot, let root = try? ContentHash(hex: rootText).bytes else {
+            return .done(VerificationOutcome(.proofInvalid, "the attestation has no batch root"))
+        }
+        let proof: [[UInt8]]
+        let leaf: [UInt8]?
+        do {
+            proof = try record.proofHashes()
+            leaf = try record.leaf.map { try ContentHash(hex: $0).bytes }
+        } catch {
+            return .done(VerificationOutcome(.proofInvalid, "the stored leaf or proof is malformed"))
+        }
+        let stored = StoredAttestation(contentHash: contentHash, attestedDocument: record.attestedDocument,
+                                       leaf: leaf, proof: proof, root: root)
+        let current = snapshot?.document(pseudonymKey: configuration.pseudonymKey, salt: salt)
+        if let outcome = RecordCheck.evaluate(stored, current: current) { return .done(outcome) }
+
+        guard let txText = record.txHash, let txHash = try? ContentHash(hex: txText).bytes else {
+            return .done(VerificationOutcome(.pending, "no anchoring transaction is recorded yet"))
+        }
+        guard let chainID = record.chainID, chainID >= 0 else {
+            return .done(VerificationOutcome(.wrongContract, "the attestation records no chain id"))
+        }
+        guard let contractText = record.contractAddress, let contract = try? Address(hex: contractText.lowercased()) else {
+            return .done(VerificationOutcome(.wrongContract, "the attestation records no valid contract address"))
+        }
+        let blockHash = record.blockHash.flatMap { try? ContentHash(hex: $0).bytes }
+        return .chain(AnchorClaim(
+            root: root, txHash: txHash, chainID: UInt64(chainID), contract: contract,
+            blockNumber: record.blockNumber.flatMap { $0 >= 0 ? UInt64($0) : nil }, blockHash: blockHash,
+            attestedAt: record.attestedAt.map { Int64($0.timeIntervalSince1970.rounded()) },
+            leafIndex: record.leafIndex, proofLength: proof.count))
+    }
+
+    private func result(_ row: VerifierRow, _ outcome: VerificationOutcome) -> CaseVerification {
+        CaseVerification(caseID: row.record.caseID, attestationID: row.record.id, version: row.record.version,
+                         outcome: outcome, contentHash: row.record.contentHash, root: row.batchRoot,
+                         txHash: row.record.txHash, blockNumber: row.record.blockNumber)
+    }
+
+    static func iso(_ date: Date) -> String {
+        Timestamp(microsecondsSinceEpoch: Int64((date.timeIntervalSince1970 * 1_000_000).rounded())).description
+    }
+}

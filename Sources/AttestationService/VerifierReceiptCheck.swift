@@ -1,0 +1,39 @@
+import Attestation
+import Ethereum
+import EthereumRPC
+import Registry
+
+/// `caseattest verify-receipt`: checks a portable receipt against a node,
+/// with no database. The registry and chain are the auditor's (flags); the
+/// receipt's own claims are only trusted once the chain confirms them.
+public struct ReceiptVerifier: Sendable {
+    let rpc: JSONRPCClient
+    /// The registry the auditor trusts; nil trusts the receipt's `contract`
+    /// (the chain still has to confirm the anchor there).
+    let registry: Address?
+    /// The chain the auditor expects; nil accepts the node's.
+    let chainID: UInt64?
+    let confirmations: UInt64
+
+    public init(rpc: JSONRPCClient, registry: Address?, chainID: UInt64?, confirmations: UInt64) {
+        self.rpc = rpc
+        self.registry = registry
+        self.chainID = chainID
+        self.confirmations = confirmations
+    }
+
+    public func verify(_ receipt: PortableReceipt) async throws -> VerificationOutcome {
+        if let outcome = receipt.localCheck() { return outcome }
+        let registry = self.registry ?? receipt.contract
+        let chain = VerifierChain(rpc: rpc, registry: registry)
+        let key = AnchorKey(root: receipt.root, txHash: receipt.txHash)
+        let answers = try await chain.fetch([key])
+        if let chainID, answers.chainID != chainID {
+            throw VerifierError(.chainMismatch, "the node serves chain \(answers.chainID), expected \(chainID)")
+        }
+        guard let evidence = answers.evidence[key] else { throw VerifierError(.rpc, "no answer for the receipt's root") }
+        let expected = AnchorExpectation(registry: registry, chainID: answers.chainID, confirmations: confirmations,
+                                         anchoredTopic: RegistryEvents.anchored.topic)
+        return AnchorCheck.evaluate(receipt.claim, evidence: evidence, expected: expected)
+    }
+}

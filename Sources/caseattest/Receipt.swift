@@ -1,0 +1,74 @@
+import ArgumentParser
+import Attestation
+import AttestationService
+import Foundation
+import Logging
+
+/// `caseattest receipt --case ID`: the portable receipt of a case's latest
+/// confirmed attestation, for an auditor to check with `verify-receipt`.
+struct Receipt: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write the self-contained JSON receipt of a case's latest confirmed attestation.",
+        discussion: """
+            The receipt (format caseattest-receipt/v1) holds the canonical case document with its \
+            salt, the content hash, leaf, proof, root, chain id, contract, transaction hash, block \
+            number and hash, leaf index and the block's time. The document is pseudonymous but it \
+            is the salt that lets anyone link it to the anchor: share receipts deliberately. \
+            Check one with: caseattest verify-receipt FILE --rpc URL --contract ADDRESS
+
+            Exit codes: 0 written; 1 no confirmed attestation, or erased; 2 usage or \
+            infrastructure error.
+            """)
+
+    @Option(name: .customLong("case"), help: "The case id.")
+    var caseID: Int64
+
+    @Option(help: "Write to this file (mode 0600) instead of standard output.")
+    var out: String?
+
+    @OptionGroup var service: ServiceOptions
+    @OptionGroup var pseudonym: PseudonymOptions
+
+    func run() async throws {
+        service.bootstrapLogging()
+        let logger = Logger(label: "caseattest.receipt")
+        do {
+            let database = try service.databasePool(logger: logger, maxConnections: 1)
+            let builder = ReceiptBuilder(database: database, pseudonymKey: try pseudonym.loadIfConfigured())
+            let receipt: PortableReceipt?
+            do {
+                receipt = try await Self.latest(caseID, builder)
+            } catch {
+                await database.close()
+                throw error
+            }
+            await database.close()
+            guard let receipt else { throw CommandFailure(1, "case \(caseID) has no confirmed attestation") }
+            let text = receipt.json.canonicalString + "\n"
+            if let out {
+                try Self.write(text, to: out)
+            } else {
+                print(text, terminator: "")
+            }
+        } catch let error as VerifierError where error.code == .erased || error.code == .inconsistentRow {
+            CommandFailure.exit("receipt", CommandFailure(1, error.message))
+        } catch {
+            CommandFailure.exit("receipt", error)
+        }
+    }
+
+    static func latest(_ caseID: Int64, _ builder: ReceiptBuilder) async throws -> PortableReceipt? {
+        guard let id = try await builder.latestConfirmedAttestationID(caseID: caseID) else { return nil }
+        return try await builder.receipt(attestationID: id)
+    }
+
+    /// Owner-only: the receipt carries the salt.
+    static func write(_ text: String, to path: String) throws {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        guard descriptor >= 0 else {
+            throw CommandFailure(2, "cannot write \(path): \(String(cString: strerror(errno)))")
+        }
+        let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+        handle.write(Data(text.utf8))
+    }
+}

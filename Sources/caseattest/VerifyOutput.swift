@@ -1,0 +1,61 @@
+import Attestation
+import AttestationService
+import Foundation
+
+/// The human form of `verify`: one row per case, then the counts.
+enum VerifyTable {
+    static func render(_ report: VerificationReport) -> String {
+        var lines = [pad("CASE", 8) + " " + pad("VER", 4) + " " + pad("VERDICT", 15) + " REASON"]
+        for result in report.results {
+            var reason = result.outcome.reason
+            if reason.count > 160 { reason = String(reason.prefix(157)) + "..." }
+            lines.append(pad(String(result.caseID), 8) + " " + pad(result.version.map(String.init) ?? "-", 4) + " "
+                         + pad(result.verdict.rawValue, 15) + " " + reason)
+        }
+        lines.append("")
+        lines.append(summaryLine(report.summary))
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    static func summaryLine(_ summary: VerdictSummary) -> String {
+        let parts = Verdict.allCases.compactMap { verdict -> String? in
+            let count = summary.count(verdict)
+            return count == 0 ? nil : "\(count) \(verdict.rawValue)"
+        }
+        let noun = summary.total == 1 ? "case" : "cases"
+        return "\(summary.total) \(noun)" + (parts.isEmpty ? "" : ": " + parts.joined(separator: ", "))
+    }
+
+    private static func pad(_ text: String, _ width: Int) -> String {
+        text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
+    }
+}
+
+/// A one-line progress bar on stderr, redrawn in place; only on a terminal.
+final class ProgressBar: @unchecked Sendable {
+    private let lock = NSLock()
+    private var drawn = false
+    private let minimumTotal: Int
+
+    init(minimumTotal: Int = 500) {
+        self.minimumTotal = minimumTotal
+    }
+
+    func update(done: Int, total: Int) {
+        guard total >= minimumTotal, Terminal.standardErrorIsTTY else { return }
+        lock.withLock {
+            let width = 40
+            let filled = total == 0 ? width : min(width, done * width / total)
+            let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
+            FileHandle.standardError.write(Data("\r[\(bar)] \(done)/\(total) cases".utf8))
+            drawn = true
+        }
+    }
+
+    func finish() {
+        lock.withLock {
+            if drawn { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+            drawn = false
+        }
+    }
+}

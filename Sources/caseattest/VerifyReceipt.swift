@@ -1,0 +1,98 @@
+import ArgumentParser
+import Attestation
+import AttestationService
+import Ethereum
+import EthereumRPC
+import Foundation
+import Logging
+
+/// `caseattest verify-receipt FILE --rpc URL`: checks a portable receipt
+/// against a node. No database is opened or needed.
+struct VerifyReceipt: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify-receipt",
+        abstract: "Check a receipt against the chain, without any database.",
+        discussion: """
+            Recomputes canonical document -> content hash -> leaf -> root through the proof, then \
+            asks the node: anchorOf(root) in the registry, the transaction's receipt (status 1, \
+            sent to the registry, its Anchored log from the registry's address), the block \
+            canonical with --confirmations, chain id, block number, hash and time as claimed. \
+            Pass --contract with the registry address you trust; without it the receipt's own \
+            contract is used (the chain still has to confirm the anchor there).
+
+            Exit codes: 0 verified; 1 not verified (the reason names the field); 2 unreadable \
+            receipt, usage or infrastructure error.
+            """)
+
+    @Argument(help: "The receipt file (caseattest-receipt/v1).")
+    var file: String
+
+    @Option(name: [.customLong("rpc"), .customLong("rpc-url")],
+            help: "JSON-RPC URL of a node (default: $CASEATTEST_RPC_URL).")
+    var rpc: String?
+
+    @Option(name: .customLong("contract"), help: "The registry address you trust (default: $CASEATTEST_CONTRACT).")
+    var contract: String?
+
+    @Option(name: .customLong("chain-id"), help: "The chain id you expect (default: the node's).")
+    var chainID: UInt64?
+
+    @Option(help: "Blocks required on top of (and including) the anchoring block.")
+    var confirmations: UInt64 = 2
+
+    @Flag(help: "Print {\"verdict\": ..., \"reason\": ...} as JSON.")
+    var json = false
+
+    func run() async throws {
+        LoggingBootstrap.bootstrap(format: .text, level: .warning)
+        let logger = Logger(label: "caseattest.verify-receipt")
+        let outcome: VerificationOutcome
+        do {
+            let receipt = try readReceipt()
+            let verifier = ReceiptVerifier(rpc: try client(logger: logger), registry: try registry(),
+                                           chainID: chainID, confirmations: confirmations)
+            outcome = try await verifier.verify(receipt)
+        } catch {
+            CommandFailure.exit("verify-receipt", error)
+        }
+        if json {
+            print(JSONValue.object([("verdict", .string(outcome.verdict.rawValue)), ("reason", .string(outcome.reason))]).canonicalString)
+        } else {
+            print("\(outcome.verdict.rawValue): \(outcome.reason)")
+        }
+        if !outcome.isVerified { throw ExitCode(1) }
+    }
+
+    private func readReceipt() throws -> PortableReceipt {
+        guard let data = FileManager.default.contents(atPath: file) else {
+            throw CommandFailure(2, "cannot read \(file)")
+        }
+        guard data.count <= 1 << 20 else { throw CommandFailure(2, "\(file) is larger than 1 MiB: not a receipt") }
+        do {
+            return try PortableReceipt(bytes: [UInt8](data))
+        } catch {
+            throw CommandFailure(2, "\(file): \(error.message)")
+        }
+    }
+
+    private func client(logger: Logger) throws -> JSONRPCClient {
+        let environment = ProcessInfo.processInfo.environment["CASEATTEST_RPC_URL"].flatMap { $0.isEmpty ? nil : $0 }
+        guard let url = rpc ?? environment else { throw CommandFailure(2, "no node: pass --rpc URL or set CASEATTEST_RPC_URL") }
+        var configuration = RPCConfiguration(commaSeparated: url)
+        configuration.maxAttempts = 3
+        return try JSONRPCClient(configuration: configuration, logger: logger)
+    }
+
+    private func registry() throws -> Address? {
+        let environment = ProcessInfo.processInfo.environment["CASEATTEST_CONTRACT"].flatMap { $0.isEmpty ? nil : $0 }
+        guard let text = contract ?? environment else {
+            FileHandle.standardError.write(Data("caseattest verify-receipt: no --contract given; trusting the receipt's contract address\n".utf8))
+            return nil
+        }
+        do {
+            return try Address(hex: text)
+        } catch {
+            throw CommandFailure(2, "--contract: \(error)")
+        }
+    }
+}
