@@ -16,6 +16,7 @@ struct CaseAttest: AsyncParsableCommand {
             Keys.self,
             Serve.self,
             Contract.self,
+            APIToken.self,
         ]
     )
 }

@@ -15,9 +15,12 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("monitor-interval"), help: "Seconds between backlog reports.")
     var monitorInterval: Int = 5
 
+    @OptionGroup(title: "HTTP API") var api: APIOptions
+
     func run() async throws {
         options.bootstrapLogging()
         let logger = Logger(label: "caseattest.serve")
+        _ = APIMetricsBootstrap.registry  // the process's MetricsSystem, before any metric is made
         let chainID = try options.resolvedChainID()
 
         let database = try options.databasePool(logger: logger)
@@ -32,8 +35,15 @@ struct Serve: AsyncParsableCommand {
 
         let monitor = BacklogMonitor(database: database, ethereum: ethereum,
                                      interval: .seconds(max(1, monitorInterval)), logger: logger)
+        // The HTTP API comes last: on SIGTERM the group stops it first (no new
+        // requests, in-flight ones finish), then the services before it.
+        let apiServer = try api.service(
+            services: options, ethereum: ethereum, chainID: chainID,
+            pseudonymKey: try APIOptions.pseudonymKeyFromEnvironment(),
+            signerFunded: APIOptions.signerFundedFromEnvironment(ethereum: ethereum),
+            verification: nil, logger: logger)
         let group = ServiceGroup(configuration: .init(
-            services: [.init(service: monitor)],
+            services: [.init(service: monitor), .init(service: apiServer)],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
         logger.info("caseattest daemon running", metadata: ["chain_id": "\(chainID)"])
