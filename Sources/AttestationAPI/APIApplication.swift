@@ -17,18 +17,6 @@ public func buildRouter(_ configuration: APIConfiguration, _ dependencies: APIDe
             try await handlers.respond(to: route.endpoint, request: request, context: context)
         }
     }
-    let byPath = Dictionary(grouping: APIRoutes.table, by: \.path)
-    for (path, routes) in byPath {
-        var served = Set(routes.map(\.method))
-        if served.contains(.get) { served.insert(.head) }
-        let allow = APIRoutes.otherMethods.filter(served.contains).map(\.rawValue).joined(separator: ", ")
-        for method in APIRoutes.otherMethods where !served.contains(method) {
-            router.on(RouterPath(path), method: method) { _, _ -> Response in
-                throw APIError(.methodNotAllowed, .methodNotAllowed, "\(method) is not allowed here; use \(allow)",
-                               headers: [.allow: allow])
-            }
-        }
-    }
     return router
 }
 

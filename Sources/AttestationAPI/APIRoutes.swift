@@ -21,6 +21,20 @@ public enum APIRoutes {
         Route(method: .get, path: "/openapi.yaml", endpoint: .openAPI),
     ]
 
-    /// Methods a path does not serve get 405 with Allow, not 404.
-    static let otherMethods: [HTTPRequest.Method] = [.get, .post, .put, .patch, .delete, .options, .head]
+    /// The methods served at `path` (HEAD wherever GET is), or nil when no
+    /// route's template matches it: a known path with another method gets
+    /// 405 with this list in Allow, not 404.
+    static func allowedMethods(forPath path: Substring) -> [String]? {
+        let segments = path.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
+        let matching = table.filter { route in
+            let template = route.path.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
+            return template.count == segments.count && zip(template, segments).allSatisfy { pattern, segment in
+                pattern.hasPrefix("{") ? !segment.isEmpty : pattern == segment
+            }
+        }
+        guard !matching.isEmpty else { return nil }
+        var methods = matching.map(\.method.rawValue)
+        if methods.contains("GET") { methods.append("HEAD") }
+        return methods
+    }
 }

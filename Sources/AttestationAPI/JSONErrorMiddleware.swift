@@ -17,6 +17,11 @@ struct JSONErrorMiddleware: RouterMiddleware {
         } catch let error as APIError {
             return error.response()
         } catch let error as any HTTPResponseError {
+            if error.status == .notFound, let allowed = APIRoutes.allowedMethods(forPath: Substring(request.uri.path)) {
+                let allow = allowed.joined(separator: ", ")
+                return APIError(.methodNotAllowed, .methodNotAllowed, "\(request.method) is not allowed here; use \(allow)",
+                                headers: [.allow: allow]).response()
+            }
             return Self.translate(error).response()
         } catch {
             logger.error("request failed", metadata: [

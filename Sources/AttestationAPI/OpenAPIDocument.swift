@@ -239,7 +239,9 @@ paths:
           content:
             application/yaml:
               schema:
-                type: string
+                type: object
+                description: An OpenAPI 3.0 document.
+                required: [openapi, info, paths]
         '405':
           $ref: '#/components/responses/MethodNotAllowed'
 components:

@@ -99,8 +99,15 @@ import Testing
         try await app.test(.router) { client in
             try await client.execute(uri: "/v1/cases/10/attestations", method: .delete) { response in
                 #expect(response.status == .methodNotAllowed)
-                #expect(response.headers[.allow] == "GET, POST, HEAD")
+                #expect(response.headers[.allow] == "POST, GET, HEAD")
                 #expect(TestSupport.errorCode(response) == "method_not_allowed")
+            }
+            // Any method, even one HTTP does not define yet.
+            for method in [HTTPRequest.Method.trace, .put, .options, HTTPRequest.Method("QUERY")].compactMap({ $0 }) {
+                try await client.execute(uri: "/v1/attestations/5/receipt", method: method) { response in
+                    #expect(response.status == .methodNotAllowed, "\(method)")
+                    #expect(response.headers[.allow] == "GET, HEAD")
+                }
             }
             try await client.execute(uri: "/healthz", method: .post) { response in
                 #expect(response.status == .methodNotAllowed)
