@@ -15,6 +15,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // System libraries, provided by Debian's -dev packages.
@@ -47,12 +49,24 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
 
+        // The HTTP API (Hummingbird) the backend and auditors call.
+        .target(name: "AttestationAPI", dependencies: [
+            "AttestationService", "Attestation", "Ethereum", "EthereumRPC", "Postgres",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
         // The executable: wiring only.
         .executableTarget(name: "caseattest", dependencies: [
             "Ethereum", "Attestation", "Postgres", "EthereumRPC", "AttestationService", "Registry",
+            "AttestationAPI",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
 
         // Benchmark of the Ethereum core (bench/10-ethereum.sh).
@@ -83,6 +97,13 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "AttestationServiceTests", dependencies: ["AttestationService", "Ethereum", "EthereumRPC"]),
+        .testTarget(name: "AttestationAPITests", dependencies: [
+            "AttestationAPI", "AttestationService", "Attestation", "Postgres",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+        ]),
         .testTarget(name: "IntegrationTests", dependencies: [
             "Postgres", "EthereumRPC", "Ethereum", "Attestation", "Registry", "AttestationService",
             .product(name: "Logging", package: "swift-log"),

@@ -22,6 +22,7 @@ struct CaseAttest: AsyncParsableCommand {
             Receipt.self,
             VerifyReceipt.self,
             Forget.self,
+            APIToken.self,
         ]
     )
 }

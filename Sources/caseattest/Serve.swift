@@ -1,4 +1,5 @@
 import ArgumentParser
+import AttestationAPI
 import AttestationService
 import Logging
 import Postgres
@@ -20,9 +21,12 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("monitor-interval"), help: "Seconds between backlog reports.")
     var monitorInterval: Int = 30
 
+    @OptionGroup(title: "HTTP API") var api: APIOptions
+
     func run() async throws {
         options.bootstrapLogging()
         let logger = Logger(label: "caseattest.serve")
+        _ = APIMetricsBootstrap.registry  // the process's MetricsSystem, before any metric is made
         let chainID = try options.resolvedChainID()
         // Secrets and addresses first: a bad key or password is a clear start-up error.
         let key = try signer.loadKey()
@@ -48,8 +52,21 @@ struct Serve: AsyncParsableCommand {
         let attestationWorker = AttestationWorker(configuration: configuration, database: database, ethereum: ethereum, logger: logger)
         let monitor = BacklogMonitor(database: database, ethereum: ethereum,
                                      interval: .seconds(max(1, monitorInterval)), logger: logger)
+        // The HTTP API comes last: on SIGTERM the group stops it first (no new
+        // requests, in-flight ones finish), then the services before it.
+        let verifier = Verifier(
+            database: database, rpc: ethereum.rpc,
+            configuration: VerifierConfiguration(registry: registry, chainID: chainID, confirmations: worker.confirmations,
+                                                 pseudonymKey: pseudonymKey),
+            logger: logger)
+        let apiServer = try api.service(
+            services: options, ethereum: ethereum, chainID: chainID, pseudonymKey: pseudonymKey,
+            signerFunded: ReadinessProbe.balanceIsPositive(of: key.address, on: ethereum),
+            verification: DatabaseVerificationService(
+                verifier: verifier, receipts: ReceiptBuilder(database: database, pseudonymKey: pseudonymKey)),
+            logger: logger)
         let group = ServiceGroup(configuration: .init(
-            services: [.init(service: attestationWorker), .init(service: monitor)],
+            services: [.init(service: attestationWorker), .init(service: monitor), .init(service: apiServer)],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
         logger.info("caseattest daemon running", metadata: ["chain_id": "\(chainID)", "signer": "\(key.address.checksummed)"])

@@ -1,0 +1,77 @@
+/// Where the API listens and how much it lets each caller do.
+public struct APIConfiguration: Sendable {
+    public static let defaultHost = "127.0.0.1"
+    public static let defaultPort = 8080
+    /// Request bodies are one small JSON object; anything bigger is refused.
+    public static let defaultMaxBodyBytes = 16 * 1024
+
+    public var host: String
+    public var port: Int
+    public var rateLimits: RateLimits
+    public var serverName: String?
+
+    public init(host: String = defaultHost, port: Int = defaultPort, rateLimits: RateLimits = .defaults,
+                serverName: String? = nil) {
+        self.host = host
+        self.port = port
+        self.rateLimits = rateLimits
+        self.serverName = serverName
+    }
+}
+
+/// Requests allowed per caller and endpoint in each fixed 60-second window.
+public struct RateLimits: Sendable, Equatable {
+    public static let windowSeconds: Int64 = 60
+
+    public var perWindow: [APIEndpoint: Int]
+
+    public init(perWindow: [APIEndpoint: Int]) {
+        self.perWindow = perWindow
+    }
+
+    /// Generous for one backend process, tight enough to stop a runaway loop.
+    public static let defaults = RateLimits(perWindow: [
+        .requestAttestation: 600,
+        .listAttestations: 1200,
+        .verification: 120,
+        .receipt: 600,
+    ])
+
+    public func limit(for endpoint: APIEndpoint) -> Int {
+        perWindow[endpoint] ?? 60
+    }
+
+    /// Applies overrides written as `endpoint=count[,endpoint=count...]`
+    /// (e.g. `request_attestation=100000`), as given on the command line or
+    /// in CASEATTEST_API_RATE_LIMITS.
+    public func overriding(with text: String) throws(APIConfigurationError) -> RateLimits {
+        var result = self
+        for item in text.split(separator: ",") {
+            let parts = item.split(separator: "=", omittingEmptySubsequences: false)
+            let name = parts.first.map { String($0).trimmingWhitespace() } ?? ""
+            guard parts.count == 2, let endpoint = APIEndpoint(rawValue: name) else {
+                let known = APIEndpoint.limited.map(\.rawValue).joined(separator: ", ")
+                throw APIConfigurationError("rate limit \"\(item)\": expected ENDPOINT=COUNT with ENDPOINT one of \(known)")
+            }
+            guard endpoint.isRateLimited, let count = Int(String(parts[1]).trimmingWhitespace()), count > 0 else {
+                throw APIConfigurationError("rate limit \"\(item)\": COUNT must be a positive integer")
+            }
+            result.perWindow[endpoint] = count
+        }
+        return result
+    }
+}
+
+public struct APIConfigurationError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+extension String {
+    func trimmingWhitespace() -> String {
+        var view = Substring(self)
+        while let first = view.first, first.isWhitespace { view.removeFirst() }
+        while let last = view.last, last.isWhitespace { view.removeLast() }
+        return String(view)
+    }
+}

@@ -1,0 +1,115 @@
+import ArgumentParser
+import Attestation
+import AttestationAPI
+import AttestationService
+import EthereumRPC
+import Foundation
+import Logging
+import Metrics
+import Postgres
+import Prometheus
+import ServiceLifecycle
+
+/// `caseattest serve`'s HTTP API: where it listens, who may call it and how often.
+struct APIOptions: ParsableArguments {
+    @Option(name: .customLong("http-host"), help: "Address the HTTP API listens on.")
+    var httpHost: String = APIConfiguration.defaultHost
+
+    @Option(name: .customLong("http-port"),
+            help: "Port of the HTTP API (default: $CASEATTEST_HTTP_PORT, else \(APIConfiguration.defaultPort)).")
+    var httpPort: Int?
+
+    @Option(name: .customLong("api-tokens-file"),
+            help: "File of `ROLE SHA256HEX` lines admitting API tokens (default: $CASEATTEST_API_TOKENS_FILE).")
+    var tokensFile: String?
+
+    @Option(name: .customLong("api-rate-limits"),
+            help: "Per-token requests per 60 s, e.g. request_attestation=600,list_attestations=1200 (default: $CASEATTEST_API_RATE_LIMITS).")
+    var rateLimits: String?
+
+    @Option(name: .customLong("api-db-connections"), help: "PostgreSQL connections of the API's own pool.")
+    var databaseConnections: Int = 4
+
+    private static func environment(_ name: String) -> String? {
+        guard let value = ProcessInfo.processInfo.environment[name], !value.isEmpty else { return nil }
+        return value
+    }
+
+    func configuration() throws -> APIConfiguration {
+        var port = APIConfiguration.defaultPort
+        if let httpPort {
+            port = httpPort
+        } else if let text = Self.environment("CASEATTEST_HTTP_PORT") {
+            guard let value = Int(text) else { throw ValidationError("CASEATTEST_HTTP_PORT is not a number") }
+            port = value
+        }
+        guard (0...65535).contains(port) else { throw ValidationError("the HTTP port must be 0 to 65535") }
+        var limits = RateLimits.defaults
+        if let text = rateLimits ?? Self.environment("CASEATTEST_API_RATE_LIMITS") {
+            do { limits = try limits.overriding(with: text) } catch { throw ValidationError(error.description) }
+        }
+        return APIConfiguration(host: httpHost, port: port, rateLimits: limits)
+    }
+
+    func tokens(logger: Logger) throws -> TokenStore {
+        guard let path = tokensFile ?? Self.environment("CASEATTEST_API_TOKENS_FILE") else {
+            logger.warning("no API tokens file (--api-tokens-file or CASEATTEST_API_TOKENS_FILE): every /v1 request gets 401")
+            return try TokenStore(fileContents: "")
+        }
+        do {
+            let store = try TokenStore(contentsOfFile: path)
+            logger.info("API tokens loaded", metadata: ["count": "\(store.count)"])
+            return store
+        } catch {
+            throw ValidationError(error.description)
+        }
+    }
+
+    /// The API as a service for serve's ServiceGroup, with a database pool
+    /// of its own (so a burst of requests cannot starve the worker) that is
+    /// closed once the server has drained.
+    func service(services: ServiceOptions, ethereum: EthereumClient, chainID: UInt64,
+                 pseudonymKey: PseudonymKey, signerFunded: @escaping @Sendable () async throws -> Bool,
+                 verification: (any VerificationService)?, logger: Logger) throws -> any Service {
+        let configuration = try configuration()
+        let tokens = try tokens(logger: logger)
+        let database = try services.databasePool(logger: logger, maxConnections: max(1, databaseConnections))
+        let dependencies = APIDependencies(
+            intake: AttestationIntake(database: database, pseudonymKey: pseudonymKey, logger: logger),
+            queries: AttestationQueries(database: database),
+            verification: verification,
+            readiness: .standard(database: database, ethereum: ethereum, expectedChainID: chainID, signerFunded: signerFunded),
+            tokens: tokens,
+            metricsRegistry: APIMetricsBootstrap.registry,
+            logger: Logger(label: "caseattest.api"))
+        return APIServerService(application: buildApplication(configuration, dependencies), database: database)
+    }
+}
+
+/// The Prometheus registry /metrics serves. Only the executable points the
+/// process-wide MetricsSystem at it, so the worker's metrics (made through
+/// swift-metrics) land beside the API's.
+enum APIMetricsBootstrap {
+    static let registry: PrometheusCollectorRegistry = {
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        return registry
+    }()
+}
+
+/// Runs the HTTP application, then closes the API's database pool once the
+/// server has stopped (after graceful shutdown let in-flight requests finish).
+struct APIServerService: Service {
+    let application: any Service
+    let database: PostgresPool
+
+    func run() async throws {
+        do {
+            try await application.run()
+        } catch {
+            await database.close()
+            throw error
+        }
+        await database.close()
+    }
+}

@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# HTTP API throughput and tail latency: wrk on loopback against a release
+# `caseattest serve` for POST /v1/cases/{id}/attestations and GET
+# /v1/cases/{id}/attestations, beside GET /healthz as the ceiling of the HTTP
+# stack itself. Target: >= 2,000 requests/s with p99 < 20 ms on 2 cores.
+# Needs DATABASE_URL and CASEATTEST_RPC_URL (make bench starts both); the
+# server gets a fresh database with BENCH_CASES resolved cases.
+set -euo pipefail
+
+REPO="${REPO:-$(cd "$(dirname "$0")/.." && pwd)}"
+DURATION="${BENCH_SECONDS:-10}"
+# The target is judged at CONNECTIONS (a backend's pool size); HIGH_CONNECTIONS
+# shows the same endpoints saturated, where requests queue for the database.
+CONNECTIONS="${BENCH_CONNECTIONS:-8}"
+HIGH_CONNECTIONS="${BENCH_HIGH_CONNECTIONS:-32}"
+CASES="${BENCH_CASES:-1000}"
+cd "$REPO"
+
+if [[ -z "${DATABASE_URL:-}" || -z "${CASEATTEST_RPC_URL:-}" ]]; then
+    echo "SKIP 60-http: DATABASE_URL and CASEATTEST_RPC_URL are not set (make bench starts the services)"
+    exit 0
+fi
+command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)" >&2; exit 1; }
+if [[ -z "${CASEATTEST_BIN:-}" ]]; then
+    swift build -c release --product caseattest >/dev/null
+    CASEATTEST_BIN="$(swift build -c release --show-bin-path)/caseattest"
+fi
+PSQL=$(ls /usr/lib/postgresql/15/bin/psql 2>/dev/null || command -v psql)
+
+WORK="$(mktemp -d)"
+DB="caseattest_bench_http_$$"
+BENCH_URL="$(python3 -c 'import sys,urllib.parse as u; p=u.urlsplit(sys.argv[1]); print(u.urlunsplit(p._replace(path="/"+sys.argv[2])))' "$DATABASE_URL" "$DB")"
+SERVER_PID=""
+cleanup() {
+    if [[ -n "$SERVER_PID" ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
+        kill -TERM "$SERVER_PID"; wait "$SERVER_PID" || true
+    fi
+    "$PSQL" -q "$DATABASE_URL" -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1 || true
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+"$PSQL" -q "$DATABASE_URL" -c "CREATE DATABASE $DB" >/dev/null
+"$CASEATTEST_BIN" migrate --database-url "$BENCH_URL" >/dev/null 2>&1
+"$PSQL" -q -v ON_ERROR_STOP=1 "$BENCH_URL" >/dev/null <<SQL
+INSERT INTO users (id, email, hashed_password, role) VALUES
+    (1, 'c@bench.invalid', 'x', 'counsellor'), (2, 's@bench.invalid', 'x', 'user');
+INSERT INTO cases (id, user_id, counsellor_id, status, created_at, resolved_at)
+    SELECT g, 2, 1, 'resolved', '2026-01-01T00:00:00Z', '2026-02-01T00:00:00Z' FROM generate_series(1, $CASES) g;
+INSERT INTO appointments (case_id, user_id, counsellor_id, scheduled_at, status, location_type)
+    SELECT g, 2, 1, '2026-01-10T09:00:00Z', 'completed', 'online' FROM generate_series(1, $CASES) g;
+SQL
+
+# Secrets for this run only: tokens, a throwaway pseudonym key, and the dev
+# chain's PUBLIC well-known signer.
+{ read -r BACKEND; read -r BACKEND_LINE; } < <("$CASEATTEST_BIN" api-token new --role backend)
+printf '%s\n' "$BACKEND_LINE" > "$WORK/tokens"
+(umask 077; head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$WORK/pseudonym.key"
+ echo "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80" > "$WORK/signer.key")
+export DATABASE_URL="$BENCH_URL" CASEATTEST_PSEUDONYM_KEY_FILE="$WORK/pseudonym.key" \
+    CASEATTEST_PRIVATE_KEY_FILE="$WORK/signer.key" CASEATTEST_API_TOKENS_FILE="$WORK/tokens" \
+    CASEATTEST_API_RATE_LIMITS="request_attestation=100000000,list_attestations=100000000"
+if "$CASEATTEST_BIN" contract deploy --address-file "$WORK/contract" >/dev/null 2>&1; then
+    export CASEATTEST_CONTRACT="$(cat "$WORK/contract")"
+fi
+
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+"$CASEATTEST_BIN" serve --http-port "$PORT" --api-db-connections "${BENCH_DB_CONNECTIONS:-4}" --log-level warning --monitor-interval 60 >"$WORK/serve.log" 2>&1 &
+SERVER_PID=$!
+for _ in $(seq 1 300); do
+    curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break
+    kill -0 "$SERVER_PID" 2>/dev/null || { cat "$WORK/serve.log" >&2; exit 1; }
+    sleep 0.1
+done
+
+# One wrk run at $1 connections: prints "requests/s p99_ms non2xx".
+run() {
+    local connections=$1 out
+    shift
+    out=$(BENCH_TOKEN="$BACKEND" BENCH_CASES="$CASES" wrk -t2 -c"$connections" -d"${DURATION}s" --latency "$@")
+    local rps p99 non2xx
+    rps=$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")
+    p99=$(awk '$1 == "99%" {v=$2; if (v ~ /us$/) {sub(/us$/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms$/,"",v)} else if (v ~ /s$/) {sub(/s$/,"",v); v*=1000}; printf "%.2f", v}' <<<"$out")
+    non2xx=$(awk '/Non-2xx or 3xx responses:/ {print $5}' <<<"$out")
+    echo "$rps $p99 ${non2xx:-0}"
+}
+
+URL="http://127.0.0.1:$PORT"
+# Warm up (first POSTs create the attestations; connections and caches fill).
+BENCH_TOKEN="$BACKEND" BENCH_CASES="$CASES" wrk -t2 -c"$CONNECTIONS" -d2s -s bench/http_post.lua "$URL" >/dev/null
+
+row() { printf '%-38s %6s %12s %10s %8s\n' "$@"; }
+echo "HTTP API on loopback: wrk -t2 -d${DURATION}s; $(nproc) cores shared by wrk, caseattest and PostgreSQL (load: $(cut -d' ' -f1-3 /proc/loadavg))"
+row "endpoint" "conns" "requests/s" "p99 ms" "non-2xx"
+declare -A RESULT
+for c in "$CONNECTIONS" "$HIGH_CONNECTIONS"; do
+    for name in healthz post get; do
+        case $name in
+            healthz) label="GET /healthz (ceiling)"; args=("$URL/healthz") ;;
+            post) label="POST /v1/cases/{id}/attestations"; args=(-s bench/http_post.lua "$URL") ;;
+            get) label="GET /v1/cases/{id}/attestations"; args=(-s bench/http_get.lua "$URL") ;;
+        esac
+        read -r rps p99 bad < <(run "$c" "${args[@]}")
+        RESULT[$name.$c]="$rps $p99 $bad"
+        row "$label" "$c" "$rps" "$p99" "$bad"
+    done
+done
+echo "target: >= 2000 requests/s and p99 < 20 ms for POST and GET, judged at $CONNECTIONS connections"
+verdict() {
+    read -r r p n <<<"${RESULT[$2.$CONNECTIONS]}"
+    awk -v r="$r" -v p="$p" -v n="$n" -v name="$1" 'BEGIN {
+        ok = (r >= 2000 && p < 20 && n == 0); printf "%s: %s\n", name, ok ? "meets the target" : "MISSES the target" }'
+}
+verdict "POST" post
+verdict "GET" get
