@@ -26,8 +26,11 @@ BENCH="$BIN_DIR/bench-verify"
 WORK="$(mktemp -d)"
 BENCH_DATABASE_URL=""
 BENCH_PSEUDONYM_KEY_FILE=""
+SERVER_DATABASE_URL="$DATABASE_URL"
 cleanup() {
-    if [ -n "$BENCH_DATABASE_URL" ]; then "$BENCH" teardown --database-url "$BENCH_DATABASE_URL" || true; fi
+    if [ -n "$BENCH_DATABASE_URL" ]; then
+        DATABASE_URL="$SERVER_DATABASE_URL" "$BENCH" teardown --database-url "$BENCH_DATABASE_URL" || true
+    fi
     if [ -n "$BENCH_PSEUDONYM_KEY_FILE" ]; then rm -f "$BENCH_PSEUDONYM_KEY_FILE"; fi
     rm -rf "$WORK"
 }

@@ -44,9 +44,11 @@ public struct Verifier: Sendable {
     /// `progress(done, total)` is called as cases are judged.
     public func verify(_ selection: VerificationSelection,
                        progress: (@Sendable (Int, Int) -> Void)? = nil) async throws -> VerificationReport {
+        let started = ContinuousClock.now
         let rows = try await database.withConnection { try VerifierRows.load(selection, on: $0) }
         let total = rows.attested.count + rows.missing.count + rows.unresolved.count
-        logger.debug("verifying", metadata: ["attested": "\(rows.attested.count)", "missing": "\(rows.missing.count)"])
+        logger.debug("rows loaded", metadata: ["attested": "\(rows.attested.count)", "missing": "\(rows.missing.count)",
+                                               "elapsed": "\(ContinuousClock.now - started)"])
 
         var results: [Int64: CaseVerification] = [:]
         var waiting: [(row: VerifierRow, claim: AnchorClaim)] = []
@@ -68,10 +70,12 @@ public struct Verifier: Sendable {
                                                contentHash: nil, root: nil, txHash: nil, blockNumber: nil)
         }
         progress?(results.count, total)
+        logger.debug("records checked", metadata: ["elapsed": "\(ContinuousClock.now - started)"])
 
         if !waiting.isEmpty {
             let keys = Array(Set(waiting.map { AnchorKey(root: $0.claim.root, txHash: $0.claim.txHash) }))
             let answers = try await chain.fetch(keys)
+            logger.debug("chain answered", metadata: ["anchors": "\(keys.count)", "elapsed": "\(ContinuousClock.now - started)"])
             guard answers.chainID == configuration.chainID else {
                 throw VerifierError(.chainMismatch, "the node serves chain \(answers.chainID), expected \(configuration.chainID)")
             }

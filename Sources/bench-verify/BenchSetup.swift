@@ -101,6 +101,8 @@ struct BenchSetup {
                 }
             }
         }
+        // Statistics, as a live database has them (autovacuum would soon).
+        try await database.withConnection { try $0.simpleExecute("ANALYZE") }
         for _ in 0..<2 { _ = try await eth.rpc.call("evm_mine") }
         await database.close()
         print("BENCH_DATABASE_URL='\(databaseURL)'")
