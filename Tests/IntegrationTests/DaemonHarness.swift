@@ -482,6 +482,8 @@ struct DaemonOptions: Sendable {
             "serve", "--batch-max", "\(batchMax)", "--batch-wait", "\(batchWait)", "--confirmations", "\(confirmations)",
             "--replace-after", "\(replaceAfter)", "--rebroadcast-after", "\(rebroadcastAfter)",
             "--max-fee-gwei", "\(maxFeeGwei)", "--sweep-interval", "\(sweepInterval)", "--monitor-interval", "5",
+            // Several daemons run at once in these tests: let each API take a free port.
+            "--http-port", "0",
         ]
         if !autoIntake { arguments.append("--no-auto-intake") }
         return arguments
