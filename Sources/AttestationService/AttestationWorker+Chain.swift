@@ -125,11 +125,13 @@ extension AttestationWorker {
             WHERE chain_id = \(Int64(configuration.chainID)) AND signer = \(Hex.encodePrefixed(configuration.signer.address.bytes))
             """)
         guard !open.isEmpty else { return }
+        // Read before the receipts (see ChainObservation.minedNonce).
+        let minedNonce = try await rpc("eth_getTransactionCount") { try await ethereum.transactionCount(of: signer, at: .latest) }
         let hashes = open.flatMap(\.state.hashes)
         let receipts = try await receipts(for: hashes)
         let heights = Set(receipts.values.map(\.blockNumber))
         let canonical = try await canonicalHashes(at: heights)
-        let observation = ChainObservation(head: head, now: Date().timeIntervalSince1970,
+        let observation = ChainObservation(head: head, now: Date().timeIntervalSince1970, minedNonce: minedNonce,
                                            receipts: receipts.mapValues { $0.summary }, canonicalBlockHashes: canonical)
         for transaction in open {
             for action in transaction.state.next(observation, policy: configuration.tracking) {
@@ -176,6 +178,16 @@ extension AttestationWorker {
             try await database.transaction { connection in try PipelineStore.recordReorg(transaction, now: Date(), on: connection) }
         case .replace(let fees):
             try await replace(transaction, fees: fees)
+        case .nonceUsedElsewhere:
+            // Seen twice in a row before acting: one look could straddle a reorg.
+            let sightings = memory.nonceElsewhereSightings[transaction.id, default: 0] + 1
+            memory.nonceElsewhereSightings[transaction.id] = sightings
+            guard sightings >= 2 else { return }
+            memory.nonceElsewhereSightings[transaction.id] = nil
+            logger.error("another transaction used our nonce; the batch will be signed again", metadata: [
+                "transaction_id": "\(transaction.id)", "nonce": "\(transaction.nonce)",
+            ])
+            try await database.transaction { connection in try PipelineStore.releaseNonce(transaction, now: Date(), on: connection) }
         case .stuckAtCeiling:
             let now = Date().timeIntervalSince1970
             if now - (memory.lastCeilingWarning[transaction.id] ?? 0) > 60 {

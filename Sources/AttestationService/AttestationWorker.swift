@@ -210,6 +210,8 @@ final class WorkerMemory: @unchecked Sendable {
     var lastSweep: Double = 0
     var lastBalanceCheck: Double = 0
     var lastCeilingWarning: [Int64: Double] = [:]
+    /// Passes in which a transaction's nonce was seen used by another one.
+    var nonceElsewhereSightings: [Int64: Int] = [:]
     /// Batches whose signing failed recently, with the time to try again.
     var retryBatchAt: [Int64: Double] = [:]
 

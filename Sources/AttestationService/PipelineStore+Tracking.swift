@@ -53,7 +53,7 @@ extension PipelineStore {
             }
             let phase = TrackedTransaction.Phase(rawValue: try row.decode(String.self, "status")) ?? .submitted
             let state = TrackedTransaction(
-                phase: phase, hashes: ordered, fees: fees, inclusion: inclusion,
+                phase: phase, nonce: UInt64(try row.decode(Int64.self, "nonce")), hashes: ordered, fees: fees, inclusion: inclusion,
                 currentSignedAt: try row.decode(Date.self, "current_signed_at").timeIntervalSince1970,
                 lastSentAt: try row.decode(Date?.self, "last_sent_at")?.timeIntervalSince1970)
             var raw: [[UInt8]: [UInt8]] = [:]
@@ -171,6 +171,25 @@ extension PipelineStore {
                 max_priority_fee_per_gas = \(PostgresValue.numeric(fees.maxPriorityFeePerGas.description)),
                 replacements = replacements + 1, current_signed_at = \(now), updated_at = \(now)
             WHERE id = \(transaction.id)
+            """)
+    }
+
+    /// Another transaction took this nonce: this one can never be mined, and
+    /// its batch goes back to `batched` to be signed with a fresh nonce.
+    static func releaseNonce(_ transaction: OpenTransaction, now: Date, on connection: PostgresConnection) throws {
+        try connection.query("""
+            UPDATE attestation_transaction SET status = 'failed', last_error = 'the nonce was used by another transaction',
+                updated_at = \(now)
+            WHERE id = \(transaction.id)
+            """)
+        guard let batchID = transaction.batchID else { return }
+        try connection.query("""
+            UPDATE attestation_batch SET status = 'batched', transaction_id = NULL,
+                last_error = 'the nonce was used by another transaction; signing again', updated_at = \(now)
+            WHERE id = \(batchID)
+            """)
+        try connection.query("""
+            UPDATE caseattestation SET status = 'batched', updated_at = \(now) WHERE batch_id = \(batchID)
             """)
     }
 

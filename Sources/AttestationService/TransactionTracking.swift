@@ -23,6 +23,7 @@ public struct TrackedTransaction: Sendable, Hashable {
     }
 
     public var phase: Phase
+    public var nonce: UInt64
     /// Every hash signed for this nonce, oldest first; the last is current.
     public var hashes: [[UInt8]]
     public var fees: Fees
@@ -32,9 +33,10 @@ public struct TrackedTransaction: Sendable, Hashable {
     /// When any bytes were last sent to the node (re-broadcast timing).
     public var lastSentAt: Double?
 
-    public init(phase: Phase, hashes: [[UInt8]], fees: Fees, inclusion: Inclusion? = nil,
+    public init(phase: Phase, nonce: UInt64 = 0, hashes: [[UInt8]], fees: Fees, inclusion: Inclusion? = nil,
                 currentSignedAt: Double, lastSentAt: Double? = nil) {
         self.phase = phase
+        self.nonce = nonce
         self.hashes = hashes
         self.fees = fees
         self.inclusion = inclusion
@@ -61,14 +63,20 @@ public struct ChainObservation: Sendable, Hashable {
 
     public var head: UInt64
     public var now: Double
+    /// The signer's nonce at the head (`eth_getTransactionCount(latest)`),
+    /// read BEFORE the receipts: a nonce below it was used by a mined
+    /// transaction, whose receipt the later read must then show.
+    public var minedNonce: UInt64?
     /// Receipts the node returned, by transaction hash.
     public var receipts: [[UInt8]: Receipt]
     /// The canonical block hash at the heights of those receipts.
     public var canonicalBlockHashes: [UInt64: [UInt8]]
 
-    public init(head: UInt64, now: Double, receipts: [[UInt8]: Receipt], canonicalBlockHashes: [UInt64: [UInt8]]) {
+    public init(head: UInt64, now: Double, minedNonce: UInt64? = nil, receipts: [[UInt8]: Receipt],
+                canonicalBlockHashes: [UInt64: [UInt8]]) {
         self.head = head
         self.now = now
+        self.minedNonce = minedNonce
         self.receipts = receipts
         self.canonicalBlockHashes = canonicalBlockHashes
     }
@@ -104,6 +112,9 @@ public enum TrackingAction: Sendable, Hashable {
     case replace(Fees)
     /// Stuck, and a valid bump would cross the fee ceiling.
     case stuckAtCeiling
+    /// The nonce was used by a transaction that is none of ours (the key is
+    /// shared, or our bytes were lost): the batch must be signed anew.
+    case nonceUsedElsewhere
 }
 
 extension TrackedTransaction {
@@ -140,6 +151,9 @@ extension TrackedTransaction {
         if phase == .mined, let inclusion {
             // Reorged out: back to submitted and send the same bytes again.
             return [.recordReorg(previous: inclusion), .broadcast(hash: inclusion.hash)]
+        }
+        if let minedNonce = observation.minedNonce, minedNonce > nonce {
+            return [.nonceUsedElsewhere]
         }
         if phase == .signed || lastSentAt == nil {
             return [.broadcast(hash: currentHash)]

@@ -81,6 +81,20 @@ struct TransactionTrackingTests {
         #expect(actions == [.recordReverted(.init(hash: first, blockNumber: 10, blockHash: blockA, succeeded: false))])
     }
 
+    @Test func aNonceTakenByAnotherTransactionIsReported() {
+        var waiting = tx(.submitted)
+        waiting.nonce = 7
+        let taken = ChainObservation(head: 20, now: 1001, minedNonce: 8, receipts: [:], canonicalBlockHashes: [:])
+        #expect(waiting.next(taken, policy: policy) == [.nonceUsedElsewhere])
+        let notYet = ChainObservation(head: 20, now: 1001, minedNonce: 7, receipts: [:], canonicalBlockHashes: [:])
+        #expect(waiting.next(notYet, policy: policy).isEmpty)
+        // Our own receipt explains a higher nonce: no alarm.
+        let receipt = ChainObservation.Receipt(blockNumber: 19, blockHash: blockA, succeeded: true)
+        let ours = ChainObservation(head: 20, now: 1001, minedNonce: 8, receipts: [first: receipt], canonicalBlockHashes: [19: blockA])
+        #expect(waiting.next(ours, policy: policy)
+            == [.recordConfirmed(.init(hash: first, blockNumber: 19, blockHash: blockA, succeeded: true), confirmations: 2)])
+    }
+
     @Test func finalPhasesNeedNothing() {
         #expect(tx(.confirmed).next(observe(head: 100, now: 99_999), policy: policy).isEmpty)
         #expect(tx(.failed).next(observe(head: 100, now: 99_999), policy: policy).isEmpty)
