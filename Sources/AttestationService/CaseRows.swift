@@ -19,13 +19,17 @@ public enum CaseRows {
         guard !ids.isEmpty else { return [:] }
         // Integers only, so the array literal cannot carry anything but digits.
         let idArray = "{" + ids.map(String.init).joined(separator: ",") + "}"
+        // Joined against unnest(...) rather than filtered with `= ANY($1)`: a
+        // bound array is searched linearly for every row of a scan, which
+        // costs seconds on a large table whose statistics are stale.
         let cases = try connection.query("""
-            SELECT id, user_id, counsellor_id, status, risk_level_at_creation, created_at, resolved_at
-            FROM cases WHERE id = ANY(\(idArray)::bigint[])
+            SELECT c.id, c.user_id, c.counsellor_id, c.status, c.risk_level_at_creation, c.created_at, c.resolved_at
+            FROM unnest(\(idArray)::bigint[]) AS wanted(id) JOIN cases c ON c.id = wanted.id
             """)
         let appointments = try connection.query("""
-            SELECT id, case_id, scheduled_at, status, location_type
-            FROM appointments WHERE case_id = ANY(\(idArray)::bigint[]) ORDER BY case_id, id
+            SELECT a.id, a.case_id, a.scheduled_at, a.status, a.location_type
+            FROM unnest(\(idArray)::bigint[]) AS wanted(id) JOIN appointments a ON a.case_id = wanted.id
+            ORDER BY a.case_id, a.id
             """)
         var byCase: [Int64: [AppointmentRecord]] = [:]
         for row in appointments.rows {

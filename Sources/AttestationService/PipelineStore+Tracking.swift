@@ -31,8 +31,9 @@ extension PipelineStore {
         let idArray = "{" + ids.map(String.init).joined(separator: ",") + "}"
         var hashes: [Int64: [(hash: [UInt8], raw: [UInt8])]] = [:]
         for row in try connection.query("""
-            SELECT transaction_id, tx_hash, raw FROM attestation_transaction_hash
-            WHERE transaction_id = ANY(\(idArray)::bigint[]) ORDER BY created_at, tx_hash
+            SELECT h.transaction_id, h.tx_hash, h.raw
+            FROM unnest(\(idArray)::bigint[]) AS open(id) JOIN attestation_transaction_hash h ON h.transaction_id = open.id
+            ORDER BY h.created_at, h.tx_hash
             """).rows {
             hashes[try row.decode(Int64.self, "transaction_id"), default: []].append(
                 (try Hex.decode(try row.decode(String.self, "tx_hash")), try row.decode([UInt8].self, "raw")))

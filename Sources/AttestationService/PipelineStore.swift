@@ -115,8 +115,15 @@ enum PipelineStore {
             tuples.append("(" + placeholders.joined(separator: ", ") + ")")
         }
         let names = columns.map { String($0.split(separator: ":").first ?? "") }.joined(separator: ", ")
+        // The id list repeats the VALUES' ids as an indexable predicate: with
+        // stale statistics (a freshly loaded table) the planner otherwise
+        // joins by scanning the whole table once per row.
+        binds.append(.text("{" + rows.compactMap { row -> String? in
+            if case .int(let id) = row.first { return String(id) }
+            return nil
+        }.joined(separator: ",") + "}"))
         let sql = "UPDATE caseattestation SET \(set) FROM (VALUES \(tuples.joined(separator: ", "))) AS v(\(names)) "
-            + "WHERE caseattestation.id = v.id"
+            + "WHERE caseattestation.id = ANY($\(binds.count)::bigint[]) AND caseattestation.id = v.id"
         return PostgresQuery(sql: sql, binds: binds)
     }
 
