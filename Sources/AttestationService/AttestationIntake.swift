@@ -1,4 +1,6 @@
+import Foundation
 import Attestation
+import EthereumRPC
 import Logging
 import Postgres
 
@@ -31,6 +33,13 @@ public struct AttestationIntake: Sendable {
 
     public func request(caseID: Int64, counsellorID: Int64? = nil, source: String) async throws -> Outcome {
         let key = pseudonymKey
+        // Most requests repeat one already covered: answer those from one
+        // unlocked read, and take the case's lock only to create a version.
+        if let answered = try await database.withConnection({ connection in
+            try Self.peek(caseID: caseID, counsellorID: counsellorID, key: key, on: connection)
+        }) {
+            return answered
+        }
         let outcome = try await database.transaction { connection in
             try Self.request(caseID: caseID, counsellorID: counsellorID, source: source, key: key, on: connection)
         }
@@ -70,6 +79,55 @@ public struct AttestationIntake: Sendable {
         return .created(try AttestationRecord(row: inserted.rows[0]))
     }
 
+    /// The outcome when it needs no write (unknown, not resolved, wrong
+    /// counsellor, already covered), else nil. One unlocked query reads the
+    /// case, its appointments and its latest attestation; a write still goes
+    /// through `request`, which checks again under the case's lock.
+    static func peek(caseID: Int64, counsellorID: Int64?, key: PseudonymKey,
+                     on connection: PostgresConnection) throws -> Outcome? {
+        let rows = try connection.query("""
+            SELECT c.status AS case_status, c.counsellor_id AS case_counsellor, c.user_id AS case_user,
+                c.risk_level_at_creation AS case_risk, c.created_at AS case_created, c.resolved_at AS case_resolved,
+                (SELECT coalesce(json_agg(json_build_array(a.id, (extract(epoch FROM a.scheduled_at) * 1000000)::bigint,
+                                                           a.status, a.location_type) ORDER BY a.id), '[]')::text
+                 FROM appointments a WHERE a.case_id = c.id) AS case_appointments,
+                latest.*
+            FROM cases c LEFT JOIN LATERAL (
+                SELECT \(unescaped: AttestationRecord.columns) FROM caseattestation
+                WHERE case_id = c.id ORDER BY version DESC LIMIT 1
+            ) latest ON true
+            WHERE c.id = \(caseID)
+            """).rows
+        guard let row = rows.first else { return .unknownCase }
+        let status = try row.decode(String.self, "case_status")
+        guard status == "resolved" || status == "closed" else { return .notResolved(status: status) }
+        let caseCounsellor = try row.decode(Int64?.self, "case_counsellor")
+        if let counsellorID, counsellorID != caseCounsellor { return .counsellorMismatch }
+        guard try row.decode(Int64?.self, "id") != nil else { return nil }
+        let latest = try AttestationRecord(row: row)
+        let snapshot = CaseSnapshot(
+            record: CaseRecord(
+                id: caseID, userID: try row.decode(Int64.self, "case_user"), counsellorID: caseCounsellor, status: status,
+                riskLevelAtCreation: try row.decode(Int64?.self, "case_risk"),
+                createdAt: Timestamp(try row.decode(PostgresTimestamp.self, "case_created")),
+                resolvedAt: try row.decode(PostgresTimestamp?.self, "case_resolved").map(Timestamp.init)),
+            appointments: try appointments(fromJSON: try row.decode(String.self, "case_appointments")))
+        return try isCurrent(latest, snapshot: snapshot, key: key) ? .existing(latest) : nil
+    }
+
+    /// `[[id, scheduled_at µs, status, location_type], ...]` as built by `peek`.
+    static func appointments(fromJSON text: String) throws -> [AppointmentRecord] {
+        let entries = try JSONDecoder().decode([[JSON]].self, from: Data(text.utf8))
+        return try entries.map { entry in
+            guard entry.count == 4, case .integer(let id) = entry[0] else {
+                throw PostgresError(.decoding, message: "appointment summary has an unexpected shape")
+            }
+            var scheduled: Timestamp?
+            if case .integer(let micros) = entry[1] { scheduled = Timestamp(microsecondsSinceEpoch: micros) }
+            return AppointmentRecord(id: id, scheduledAt: scheduled, status: entry[2].stringValue, locationType: entry[3].stringValue)
+        }
+    }
+
     /// Whether `latest` already covers the case as it is now: pending work
     /// does, a failure does not, a committed one does when the document
     /// rebuilt with its salt has the same hash. An erased one does too: its
@@ -77,13 +135,17 @@ public struct AttestationIntake: Sendable {
     /// operator's back.
     static func isCurrent(_ latest: AttestationRecord, caseID: Int64, key: PseudonymKey,
                           on connection: PostgresConnection) throws -> Bool {
+        guard let snapshot = try CaseRows.load(ids: [caseID], on: connection)[caseID] else { return false }
+        return try isCurrent(latest, snapshot: snapshot, key: key)
+    }
+
+    static func isCurrent(_ latest: AttestationRecord, snapshot: CaseSnapshot, key: PseudonymKey) throws -> Bool {
         switch latest.status {
         case .failed: return false
         case .requested: return true
         default: break
         }
         guard let saltBytes = latest.salt, let stored = latest.contentHash else { return latest.erasedAt != nil }
-        guard let snapshot = try CaseRows.load(ids: [caseID], on: connection)[caseID] else { return false }
         let salt = try Salt(bytes: saltBytes)
         return try snapshot.document(pseudonymKey: key, salt: salt).contentHash().hex == stored
     }
