@@ -74,6 +74,7 @@ public final class AttestationWorker: Service, Sendable {
         try await timed("intake") { try await intake() }
         let busy = try await timed("commit") { try await commit() }
         try await timed("batch") { try await batch() }
+        try await recordStateCounts()
         defer { logger.trace("pass", metadata: timings) }
         guard await lease.holds() else { return busy }
         if memory.reconciledGeneration != lease.generation {
@@ -130,6 +131,17 @@ public final class AttestationWorker: Service, Sendable {
             metrics.requested.increment(by: swept)
             logger.info("sweep requested attestations for resolved cases", metadata: ["cases": "\(swept)"])
         }
+    }
+
+    /// Attestations per state, for the `caseattest_attestations{state}` gauge; every 10 s.
+    private func recordStateCounts() async throws {
+        let now = Date().timeIntervalSince1970
+        guard now - memory.lastStateCount >= 10 else { return }
+        memory.lastStateCount = now
+        let rows = try await database.query("SELECT status, count(*)::bigint AS n FROM caseattestation GROUP BY status").rows
+        var counts: [String: Int] = [:]
+        for row in rows { counts[try row.decode(String.self, "status")] = Int(try row.decode(Int64.self, "n")) }
+        metrics.casesByState(counts)
     }
 
     // MARK: - Commit and batch
@@ -209,6 +221,7 @@ final class WorkerMemory: @unchecked Sendable {
     var reconciledGeneration = 0
     var lastSweep: Double = 0
     var lastBalanceCheck: Double = 0
+    var lastStateCount: Double = 0
     var lastCeilingWarning: [Int64: Double] = [:]
     /// Passes in which a transaction's nonce was seen used by another one.
     var nonceElsewhereSightings: [Int64: Int] = [:]
