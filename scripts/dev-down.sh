@@ -24,7 +24,7 @@ rm -f "$RUN_DIR/env"
 # CLEAN=1 also deletes the cluster's data (and the temp dir it may link to).
 if [ "${CLEAN:-0}" = 1 ]; then
     [ -L "$RUN_DIR/pg" ] && rm -rf "$(readlink "$RUN_DIR/pg")"
-    rm -rf "$RUN_DIR/pg" "$RUN_DIR/chain.log" "$RUN_DIR/pseudonym.key" "$RUN_DIR/signer.key" "$RUN_DIR/contract.address"
+    rm -rf "$RUN_DIR/pg" "$RUN_DIR/chain.log" "$RUN_DIR/pseudonym.key" "$RUN_DIR/signer.key" "$RUN_DIR/contract.address" "$RUN_DIR/api-tokens"
     rmdir "$RUN_DIR" 2>/dev/null
 fi
 exit 0

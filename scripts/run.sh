@@ -28,7 +28,15 @@ if "$BIN" --help | grep -qE "^ +contract "; then
     CASEATTEST_CONTRACT=$(cat .run/contract.address)
     export CASEATTEST_CONTRACT
 fi
+# Throwaway API tokens for this run, so the HTTP API can be tried at once.
+{ read -r BACKEND_TOKEN; read -r BACKEND_LINE; } < <("$BIN" api-token new --role backend)
+{ read -r AUDITOR_TOKEN; read -r AUDITOR_LINE; } < <("$BIN" api-token new --role auditor)
+(umask 077; printf '%s\n%s\n' "$BACKEND_LINE" "$AUDITOR_LINE" > .run/api-tokens)
+export CASEATTEST_API_TOKENS_FILE=$PWD/.run/api-tokens
 PG_BIN=$(ls -d /usr/lib/postgresql/15/bin 2>/dev/null || dirname "$(command -v psql)")
 "$PG_BIN/psql" -q -v ON_ERROR_STOP=1 "$DATABASE_URL" -f scripts/demo-seed.sql
 echo "==> demo cases seeded; starting the daemon (Ctrl-C to stop)"
+echo "==> HTTP API on http://127.0.0.1:${CASEATTEST_HTTP_PORT:-8080} (tokens valid for this run only), e.g.:"
+echo "    curl -H 'Authorization: Bearer $AUDITOR_TOKEN' http://127.0.0.1:${CASEATTEST_HTTP_PORT:-8080}/v1/cases/1/verification"
+echo "    curl -H 'Authorization: Bearer $BACKEND_TOKEN' http://127.0.0.1:${CASEATTEST_HTTP_PORT:-8080}/v1/cases/1/attestations"
 "$BIN" serve
