@@ -157,7 +157,7 @@ enum PipelineStore {
             """)
         guard !still.rows.isEmpty else { return nil }
         let nonce = try allocateNonce(chainID: chainID, signer: signer.address, on: connection)
-        let data = try RegistryCallData.anchor(root: batch.root, leafCount: batch.leafCount)
+        let data = try RegistryCalls.anchor(root: batch.root, leafCount: UInt32(batch.leafCount))
         let signed = sign(nonce: nonce, to: contract, data: data, gasLimit: gasLimit, fees: fees, chainID: chainID, key: signer)
         let transactionID = try insertTransaction(signed, purpose: "anchor", batchID: batch.id, chainID: chainID,
                                                   signer: signer.address, nonce: nonce, gasLimit: gasLimit, fees: fees,
@@ -233,12 +233,5 @@ enum PipelineStore {
                 \(PostgresValue.numeric(fees.maxFeePerGas.description)),
                 \(PostgresValue.numeric(fees.maxPriorityFeePerGas.description)), \(now))
             """)
-    }
-}
-
-/// The registry's anchor call, sized for the batch.
-enum RegistryCallData {
-    static func anchor(root: [UInt8], leafCount: Int) throws -> [UInt8] {
-        try Registry.RegistryCalls.anchor(root: root, leafCount: UInt32(leafCount))
     }
 }
