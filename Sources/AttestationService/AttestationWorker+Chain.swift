@@ -308,18 +308,13 @@ extension AttestationWorker {
 
     private func receipts(for hashes: [[UInt8]]) async throws -> [[UInt8]: TransactionReceipt] {
         var found: [[UInt8]: TransactionReceipt] = [:]
-        for chunk in stride(from: 0, to: hashes.count, by: 100).map({ Array(hashes[$0..<min($0 + 100, hashes.count)]) }) {
+        for start in stride(from: 0, to: hashes.count, by: 100) {
+            let chunk = Array(hashes[start..<min(start + 100, hashes.count)])
             let results = try await rpc("eth_getTransactionReceipt") {
-                try await ethereum.rpc.batch(chunk.map { .init("eth_getTransactionReceipt", [.string(Hex.encodePrefixed($0))]) })
+                try await ethereum.rpc.batch(chunk.map(EthereumBatchCalls.transactionReceipt))
             }
             for (hash, result) in zip(chunk, results) {
-                let json = try result.get()
-                guard json != .null else { continue }
-                let receipt = try EthereumClient.receipt(json)
-                guard receipt.transactionHash == hash else {
-                    throw RPCError(.malformedResponse, message: "receipt is for another transaction")
-                }
-                found[hash] = receipt
+                found[hash] = try EthereumBatchCalls.decodeReceipt(try result.get(), for: hash)
             }
         }
         return found
@@ -329,15 +324,11 @@ extension AttestationWorker {
         guard !heights.isEmpty else { return [:] }
         let ordered = heights.sorted()
         let results = try await rpc("eth_getBlockByNumber") {
-            try await ethereum.rpc.batch(ordered.map { .init("eth_getBlockByNumber", [.string("0x" + String($0, radix: 16)), false]) })
+            try await ethereum.rpc.batch(ordered.map { EthereumBatchCalls.block(.number($0)) })
         }
         var hashes: [UInt64: [UInt8]] = [:]
         for (height, result) in zip(ordered, results) {
-            let json = try result.get()
-            guard json != .null else { continue }
-            let header = try EthereumClient.blockHeader(json)
-            guard header.number == height else { throw RPCError(.malformedResponse, message: "block \(header.number) for \(height)") }
-            hashes[height] = header.hash
+            hashes[height] = try EthereumBatchCalls.decodeBlock(try result.get(), number: height)?.hash
         }
         return hashes
     }

@@ -81,13 +81,8 @@ public struct EthereumClient: Sendable {
 
     /// nil while the transaction is pending or unknown.
     public func transactionReceipt(_ hash: [UInt8]) async throws(RPCError) -> TransactionReceipt? {
-        let json = try await rpc.call("eth_getTransactionReceipt", [.string(Hex.encodePrefixed(hash))])
-        if json == .null { return nil }
-        let receipt = try Self.receipt(json)
-        guard receipt.transactionHash == hash else {
-            throw RPCError(.malformedResponse, message: "receipt is for another transaction")
-        }
-        return receipt
+        try EthereumBatchCalls.decodeReceipt(try await rpc.call("eth_getTransactionReceipt", [.string(Hex.encodePrefixed(hash))]),
+                                             for: hash)
     }
 
     public func transaction(_ hash: [UInt8]) async throws(RPCError) -> TransactionInfo? {
@@ -109,13 +104,9 @@ public struct EthereumClient: Sendable {
     }
 
     public func block(_ tag: BlockTag) async throws(RPCError) -> BlockHeader? {
-        let json = try await rpc.call("eth_getBlockByNumber", [tag.json, false])
-        if json == .null { return nil }
-        let header = try Self.blockHeader(json)
-        if case .number(let number) = tag, header.number != number {
-            throw RPCError(.malformedResponse, message: "node returned block \(header.number) for \(number)")
-        }
-        return header
+        var number: UInt64?
+        if case .number(let wanted) = tag { number = wanted }
+        return try EthereumBatchCalls.decodeBlock(try await rpc.call("eth_getBlockByNumber", [tag.json, false]), number: number)
     }
 
     public func block(hash: [UInt8]) async throws(RPCError) -> BlockHeader? {
