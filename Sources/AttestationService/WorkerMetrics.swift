@@ -14,6 +14,24 @@ struct WorkerMetrics: Sendable {
     let reorgs = Counter(label: "caseattest_reorgs_total")
     let chainHead = Gauge(label: "caseattest_chain_head_block")
     let signerBalanceWei = Gauge(label: "caseattest_signer_balance_gwei")
+    /// How many more anchors the signer's balance pays for at the fee ceiling.
+    let signerAnchorsLeft = Gauge(label: "caseattest_signer_anchors_left")
+    /// 1 while pricing is above the fee ceiling: new signing waits.
+    let feeCeilingReached = Gauge(label: "caseattest_fee_ceiling_reached")
+    /// Unix time of the worker's last progress (a state moved forward).
+    let lastProgress = Gauge(label: "caseattest_worker_last_progress_timestamp_seconds")
+    /// Attestations that could not be committed (their case cannot become a document).
+    let commitFailures = Counter(label: "caseattest_commit_failures_total")
+
+    /// 1 for the reason the worker is stalled (work waits, nothing moved for
+    /// the configured time), 0 for every other reason; all 0 when not stalled.
+    func stalled(_ reason: String?) {
+        for candidate in WorkerMetrics.stallReasons {
+            Gauge(label: "caseattest_worker_stalled", dimensions: [("reason", candidate)]).record(candidate == reason ? 1 : 0)
+        }
+    }
+
+    static let stallReasons = ["fee_ceiling", "balance", "node", "database", "failing_case", "lease", "unknown"]
 
     func rpcError(method: String) {
         Counter(label: "caseattest_rpc_errors_total", dimensions: [("method", method)]).increment()
