@@ -43,7 +43,8 @@ public struct ReadinessProbe: Sendable {
     /// signer can pay for gas (`signerFunded`, which `serve` bases on the
     /// signer's balance).
     public static func standard(database: PostgresPool, ethereum: EthereumClient, expectedChainID: UInt64,
-                                signerFunded: @escaping @Sendable () async throws -> Bool) -> ReadinessProbe {
+                                signerFunded: @escaping @Sendable () async throws -> Bool,
+                                extra: [Check] = []) -> ReadinessProbe {
         ReadinessProbe(checks: [
             Check(name: "database") {
                 _ = try await database.query("SELECT 1")
@@ -57,7 +58,7 @@ public struct ReadinessProbe: Sendable {
             Check(name: "signer") {
                 guard try await signerFunded() else { throw NotReady("the signer has no balance to pay for gas") }
             },
-        ])
+        ] + extra)
     }
 
     /// `signerFunded` for `standard`: the address holds more than zero wei.

@@ -35,7 +35,9 @@ public struct AttestationIntake: Sendable {
         let key = pseudonymKey
         // Most requests repeat one already covered: answer those from one
         // unlocked read, and take the case's lock only to create a version.
-        if let answered = try await database.withConnection({ connection in
+        // A case whose rows the quick read cannot decode (an infinite
+        // timestamp) is answered by the locked path, which fails it alone.
+        if let answered = try? await database.withConnection({ connection in
             try Self.peek(caseID: caseID, counsellorID: counsellorID, key: key, on: connection)
         }) {
             return answered
@@ -55,10 +57,12 @@ public struct AttestationIntake: Sendable {
                         on connection: PostgresConnection) throws -> Outcome {
         // The case row lock serialises concurrent requests for one case, so
         // two callers never both create version n+1.
-        let locked = try connection.query("SELECT status, counsellor_id FROM cases WHERE id = \(caseID) FOR UPDATE")
+        let locked = try connection.query("""
+            SELECT status, counsellor_id, caseattest_is_attestable(status) AS attestable FROM cases WHERE id = \(caseID) FOR UPDATE
+            """)
         guard let caseRow = locked.rows.first else { return .unknownCase }
         let status = try caseRow.decode(String.self, "status")
-        guard status == "resolved" || status == "closed" else { return .notResolved(status: status) }
+        guard try caseRow.decode(Bool.self, "attestable") else { return .notResolved(status: status) }
         let caseCounsellor = try caseRow.decode(Int64?.self, "counsellor_id")
         if let counsellorID, counsellorID != caseCounsellor { return .counsellorMismatch }
 
@@ -67,7 +71,17 @@ public struct AttestationIntake: Sendable {
             WHERE case_id = \(caseID) ORDER BY version DESC LIMIT 1
             """).rows.first.map(AttestationRecord.init(row:))
         if let latest, try isCurrent(latest, caseID: caseID, key: key, on: connection) {
+            if source == "sweep" { try refreshFingerprint(latest, on: connection) }
             return .existing(latest)
+        }
+        // A failure is tried again in place: same version, attempts kept.
+        if let latest, latest.status == .failed, latest.erasedAt == nil {
+            try PipelineStore.requeue(attestationIDs: [latest.id], now: Date(), on: connection)
+            try connection.notify(channel: workChannel, payload: String(caseID))
+            let again = try connection.query("""
+                SELECT \(unescaped: AttestationRecord.columns) FROM caseattestation WHERE id = \(latest.id)
+                """)
+            return .created(try AttestationRecord(row: again.rows[0]))
         }
         let version = (latest?.version ?? 0) + 1
         let inserted = try connection.query("""
@@ -86,7 +100,8 @@ public struct AttestationIntake: Sendable {
     static func peek(caseID: Int64, counsellorID: Int64?, key: PseudonymKey,
                      on connection: PostgresConnection) throws -> Outcome? {
         let rows = try connection.query("""
-            SELECT c.status AS case_status, c.counsellor_id AS case_counsellor, c.user_id AS case_user,
+            SELECT c.status AS case_status, caseattest_is_attestable(c.status) AS case_attestable,
+                c.counsellor_id AS case_counsellor, c.user_id AS case_user,
                 c.risk_level_at_creation AS case_risk, c.created_at AS case_created, c.resolved_at AS case_resolved,
                 (SELECT coalesce(json_agg(json_build_array(a.id, (extract(epoch FROM a.scheduled_at) * 1000000)::bigint,
                                                            a.status, a.location_type) ORDER BY a.id), '[]')::text
@@ -100,7 +115,7 @@ public struct AttestationIntake: Sendable {
             """).rows
         guard let row = rows.first else { return .unknownCase }
         let status = try row.decode(String.self, "case_status")
-        guard status == "resolved" || status == "closed" else { return .notResolved(status: status) }
+        guard try row.decode(Bool.self, "case_attestable") else { return .notResolved(status: status) }
         let caseCounsellor = try row.decode(Int64?.self, "case_counsellor")
         if let counsellorID, counsellorID != caseCounsellor { return .counsellorMismatch }
         guard try row.decode(Int64?.self, "id") != nil else { return nil }
@@ -135,11 +150,23 @@ public struct AttestationIntake: Sendable {
     /// operator's back.
     static func isCurrent(_ latest: AttestationRecord, caseID: Int64, key: PseudonymKey,
                           on connection: PostgresConnection) throws -> Bool {
-        guard let snapshot = try CaseRows.load(ids: [caseID], on: connection)[caseID] else { return false }
+        let loaded = try CaseRows.loadEach(ids: [caseID], on: connection)
+        // A case whose rows cannot be read is covered by its pending or failed row.
+        if loaded.unreadable[caseID] != nil { return latest.status != .failed || latest.erasedAt != nil }
+        guard let snapshot = loaded.snapshots[caseID] else { return false }
         return try isCurrent(latest, snapshot: snapshot, key: key)
     }
 
+    /// The sweep found the case's rows changed but the document is the same
+    /// (a column outside the document moved): remember the rows as seen.
+    static func refreshFingerprint(_ latest: AttestationRecord, on connection: PostgresConnection) throws {
+        try connection.query("""
+            UPDATE caseattestation SET source_fingerprint = caseattest_case_fingerprint(case_id) WHERE id = \(latest.id)
+            """)
+    }
+
     static func isCurrent(_ latest: AttestationRecord, snapshot: CaseSnapshot, key: PseudonymKey) throws -> Bool {
+        if latest.erasedAt != nil { return true }  // never re-attested behind the operator's back
         switch latest.status {
         case .failed: return false
         case .requested: return true

@@ -28,7 +28,7 @@ public struct BacklogMonitor: Service {
         let head = try await ethereum.blockNumber()
         let rows = try await database.query("""
             SELECT count(*) AS unattested FROM cases c
-            WHERE c.status IN ('resolved', 'closed')
+            WHERE caseattest_is_attestable(c.status)
               AND NOT EXISTS (SELECT 1 FROM caseattestation a WHERE a.case_id = c.id)
             """)
         let count = try rows.rows.first?.decode(Int64.self, "unattested") ?? 0

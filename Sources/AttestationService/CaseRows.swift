@@ -14,9 +14,19 @@ public struct CaseSnapshot: Sendable, Hashable {
 }
 
 public enum CaseRows {
-    /// Loads cases and their appointments in two queries, whatever the count.
+    /// Loads cases and their appointments in two queries, whatever the count;
+    /// throws when any row cannot be read.
     public static func load(ids: [Int64], on connection: PostgresConnection) throws -> [Int64: CaseSnapshot] {
-        guard !ids.isEmpty else { return [:] }
+        let loaded = try loadEach(ids: ids, on: connection)
+        if let failure = loaded.unreadable.first { throw failure.value }
+        return loaded.snapshots
+    }
+
+    /// Like `load`, but a case whose rows cannot be read (an infinite
+    /// timestamp, say) is set aside with its error instead of failing the rest.
+    public static func loadEach(ids: [Int64], on connection: PostgresConnection)
+        throws -> (snapshots: [Int64: CaseSnapshot], unreadable: [Int64: Error]) {
+        guard !ids.isEmpty else { return ([:], [:]) }
         // Integers only, so the array literal cannot carry anything but digits.
         let idArray = "{" + ids.map(String.init).joined(separator: ",") + "}"
         // Joined against unnest(...) rather than filtered with `= ANY($1)`: a
@@ -32,26 +42,37 @@ public enum CaseRows {
             ORDER BY a.case_id, a.id
             """)
         var byCase: [Int64: [AppointmentRecord]] = [:]
+        var unreadable: [Int64: Error] = [:]
         for row in appointments.rows {
-            byCase[try row.decode(Int64.self, "case_id"), default: []].append(AppointmentRecord(
-                id: try row.decode(Int64.self, "id"),
-                scheduledAt: try row.decode(PostgresTimestamp?.self, "scheduled_at").map(Timestamp.init),
-                status: try row.decode(String?.self, "status"),
-                locationType: try row.decode(String?.self, "location_type")))
+            let caseID = try row.decode(Int64.self, "case_id")
+            do {
+                byCase[caseID, default: []].append(AppointmentRecord(
+                    id: try row.decode(Int64.self, "id"),
+                    scheduledAt: try row.decode(PostgresTimestamp?.self, "scheduled_at").map(Timestamp.init),
+                    status: try row.decode(String?.self, "status"),
+                    locationType: try row.decode(String?.self, "location_type")))
+            } catch {
+                unreadable[caseID] = error
+            }
         }
         var result: [Int64: CaseSnapshot] = [:]
         for row in cases.rows {
             let id = try row.decode(Int64.self, "id")
-            let record = CaseRecord(
-                id: id, userID: try row.decode(Int64.self, "user_id"),
-                counsellorID: try row.decode(Int64?.self, "counsellor_id"),
-                status: try row.decode(String.self, "status"),
-                riskLevelAtCreation: try row.decode(Int64?.self, "risk_level_at_creation"),
-                createdAt: Timestamp(try row.decode(PostgresTimestamp.self, "created_at")),
-                resolvedAt: try row.decode(PostgresTimestamp?.self, "resolved_at").map(Timestamp.init))
-            result[id] = CaseSnapshot(record: record, appointments: byCase[id] ?? [])
+            guard unreadable[id] == nil else { continue }
+            do {
+                let record = CaseRecord(
+                    id: id, userID: try row.decode(Int64.self, "user_id"),
+                    counsellorID: try row.decode(Int64?.self, "counsellor_id"),
+                    status: try row.decode(String.self, "status"),
+                    riskLevelAtCreation: try row.decode(Int64?.self, "risk_level_at_creation"),
+                    createdAt: Timestamp(try row.decode(PostgresTimestamp.self, "created_at")),
+                    resolvedAt: try row.decode(PostgresTimestamp?.self, "resolved_at").map(Timestamp.init))
+                result[id] = CaseSnapshot(record: record, appointments: byCase[id] ?? [])
+            } catch {
+                unreadable[id] = error
+            }
         }
-        return result
+        return (result, unreadable)
     }
 }
 

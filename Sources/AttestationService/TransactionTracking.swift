@@ -4,7 +4,21 @@
 /// actions and stores the new state.
 public struct TrackedTransaction: Sendable, Hashable {
     public enum Phase: String, Sendable, Hashable {
-        case signed, submitted, mined, confirmed, failed
+        case signed, submitted, mined, confirmed, final, failed
+    }
+
+    /// The node's last refusal of this transaction's bytes.
+    public struct Refusal: Sendable, Hashable {
+        public var kind: RefusalKind
+        /// Refusals in a row.
+        public var count: Int
+        public var at: Double
+
+        public init(kind: RefusalKind, count: Int, at: Double) {
+            self.kind = kind
+            self.count = count
+            self.at = at
+        }
     }
 
     /// Where a hash was mined.
@@ -32,9 +46,11 @@ public struct TrackedTransaction: Sendable, Hashable {
     public var currentSignedAt: Double
     /// When any bytes were last sent to the node (re-broadcast timing).
     public var lastSentAt: Double?
+    /// Set while the node refuses the current bytes; cleared when it takes them.
+    public var refusal: Refusal?
 
     public init(phase: Phase, nonce: UInt64 = 0, hashes: [[UInt8]], fees: Fees, inclusion: Inclusion? = nil,
-                currentSignedAt: Double, lastSentAt: Double? = nil) {
+                currentSignedAt: Double, lastSentAt: Double? = nil, refusal: Refusal? = nil) {
         self.phase = phase
         self.nonce = nonce
         self.hashes = hashes
@@ -42,6 +58,7 @@ public struct TrackedTransaction: Sendable, Hashable {
         self.inclusion = inclusion
         self.currentSignedAt = currentSignedAt
         self.lastSentAt = lastSentAt
+        self.refusal = refusal
     }
 
     public var currentHash: [UInt8] { hashes[hashes.count - 1] }
@@ -71,14 +88,18 @@ public struct ChainObservation: Sendable, Hashable {
     public var receipts: [[UInt8]: Receipt]
     /// The canonical block hash at the heights of those receipts.
     public var canonicalBlockHashes: [UInt64: [UInt8]]
+    /// What a new transaction would pay now, when it could be priced
+    /// (a refused transaction is re-signed at least at this).
+    public var market: Fees?
 
     public init(head: UInt64, now: Double, minedNonce: UInt64? = nil, receipts: [[UInt8]: Receipt],
-                canonicalBlockHashes: [UInt64: [UInt8]]) {
+                canonicalBlockHashes: [UInt64: [UInt8]], market: Fees? = nil) {
         self.head = head
         self.now = now
         self.minedNonce = minedNonce
         self.receipts = receipts
         self.canonicalBlockHashes = canonicalBlockHashes
+        self.market = market
     }
 }
 
@@ -90,9 +111,16 @@ public struct TrackingPolicy: Sendable, Hashable {
     /// Seconds between re-sends of the same bytes (a node may have dropped them).
     public var rebroadcastAfter: Double
     public var fees: FeePolicy
+    /// Blocks before a confirmed transaction is no longer watched for reorgs.
+    public var finalityDepth: UInt64
+    /// Refusals of the same bytes before they are signed anew (for refusals
+    /// that are not about the fee, which are re-priced at once).
+    public var resignAfterRefusals = 3
 
-    public init(confirmations: UInt64, replaceAfter: Double, rebroadcastAfter: Double, fees: FeePolicy) {
+    public init(confirmations: UInt64, replaceAfter: Double, rebroadcastAfter: Double, fees: FeePolicy,
+                finalityDepth: UInt64? = nil) {
         self.confirmations = max(1, confirmations)
+        self.finalityDepth = max(self.confirmations, finalityDepth ?? max(64, 4 * self.confirmations))
         self.replaceAfter = replaceAfter
         self.rebroadcastAfter = rebroadcastAfter
         self.fees = fees
@@ -104,6 +132,8 @@ public enum TrackingAction: Sendable, Hashable {
     case broadcast(hash: [UInt8])
     case recordMined(TrackedTransaction.Inclusion, confirmations: UInt64)
     case recordConfirmed(TrackedTransaction.Inclusion, confirmations: UInt64)
+    /// Deep enough that no reorg is expected: watching stops.
+    case recordFinal(TrackedTransaction.Inclusion)
     /// Mined at final depth but reverted: the batch fails with the reason.
     case recordReverted(TrackedTransaction.Inclusion)
     /// The block that held it is no longer canonical.
@@ -130,16 +160,20 @@ extension TrackedTransaction {
         return nil
     }
 
-    /// What to do now. Final phases need nothing.
+    /// What to do now. Final phases need nothing; a confirmed transaction is
+    /// still watched until `finalityDepth`, so a deep reorg is seen.
     public func next(_ observation: ChainObservation, policy: TrackingPolicy) -> [TrackingAction] {
         switch phase {
-        case .confirmed, .failed:
+        case .final, .failed:
             return []
-        case .signed, .submitted, .mined:
+        case .signed, .submitted, .mined, .confirmed:
             break
         }
         if let included = canonicalInclusion(in: observation) {
             let depth = observation.head >= included.blockNumber ? observation.head - included.blockNumber + 1 : 0
+            if phase == .confirmed, inclusion == included {
+                return depth >= policy.finalityDepth ? [.recordFinal(included)] : []
+            }
             if depth >= policy.confirmations {
                 return [included.succeeded ? .recordConfirmed(included, confirmations: depth) : .recordReverted(included)]
             }
@@ -148,18 +182,23 @@ extension TrackedTransaction {
             }
             return []
         }
-        if phase == .mined, let inclusion {
-            // Reorged out: back to submitted and send the same bytes again.
+        if phase == .mined || phase == .confirmed, let inclusion {
+            // Reorged out (deeper than the confirmations, for a confirmed
+            // one): back to submitted and send the same bytes again.
             return [.recordReorg(previous: inclusion), .broadcast(hash: inclusion.hash)]
         }
+        if phase == .confirmed { return [] }  // no inclusion known: nothing to watch
         if let minedNonce = observation.minedNonce, minedNonce > nonce {
             return [.nonceUsedElsewhere]
+        }
+        if let refusal {
+            return afterRefusal(refusal, observation, policy: policy)
         }
         if phase == .signed || lastSentAt == nil {
             return [.broadcast(hash: currentHash)]
         }
         if observation.now - currentSignedAt >= policy.replaceAfter {
-            if let bumped = policy.fees.bumped(fees) {
+            if let bumped = policy.fees.bumped(fees, market: observation.market) {
                 return [.replace(bumped)]
             }
             if observation.now - (lastSentAt ?? 0) >= policy.rebroadcastAfter {
@@ -171,5 +210,50 @@ extension TrackedTransaction {
             return [.broadcast(hash: currentHash)]
         }
         return []
+    }
+
+    /// The node refused the current bytes. A fee refusal is re-priced at
+    /// once (at least the market, at least a valid bump); other refusals are
+    /// retried a few times, then the transaction is signed anew; funds and
+    /// nonce refusals wait (the balance is an operator's matter, the nonce
+    /// the tracker's).
+    private func afterRefusal(_ refusal: Refusal, _ observation: ChainObservation,
+                              policy: TrackingPolicy) -> [TrackingAction] {
+        let resign: Bool
+        switch refusal.kind {
+        case .feeTooLow: resign = true
+        case .other: resign = refusal.count >= policy.resignAfterRefusals
+        case .insufficientFunds, .nonceTooLow: resign = false
+        }
+        if resign {
+            guard let repriced = policy.fees.bumped(fees, market: observation.market) else { return [.stuckAtCeiling] }
+            return [.replace(repriced)]
+        }
+        guard observation.now - refusal.at >= policy.rebroadcastAfter else { return [] }
+        return [.broadcast(hash: currentHash)]
+    }
+}
+
+/// Why a node refused a transaction, as far as the tracker cares.
+public enum RefusalKind: String, Sendable, Hashable {
+    /// Below the base fee, underpriced, under a minimum tip.
+    case feeTooLow = "fee-too-low"
+    case insufficientFunds = "insufficient-funds"
+    case nonceTooLow = "nonce-too-low"
+    case other
+
+    /// From a node's error message (geth's, Erigon's, Nethermind's wording).
+    public init(message: String) {
+        let text = message.lowercased()
+        if text.contains("nonce too low") {
+            self = .nonceTooLow
+        } else if text.contains("insufficient funds") {
+            self = .insufficientFunds
+        } else if ["less than block base fee", "underpriced", "fee too low", "fee cap", "feecap", "tip too low",
+                   "gas price too low", "below minimum", "max fee per gas less than"].contains(where: text.contains) {
+            self = .feeTooLow
+        } else {
+            self = .other
+        }
     }
 }

@@ -51,7 +51,7 @@ struct VerifierRows: Sendable {
             }
         rows.missing = try connection.query("""
             SELECT id FROM cases c
-            WHERE status IN ('resolved', 'closed')
+            WHERE caseattest_is_attestable(status)
               AND NOT EXISTS (SELECT 1 FROM caseattestation a WHERE a.case_id = c.id)
               AND (\(caseID)::bigint IS NULL OR id = \(caseID))
               AND (\(since)::timestamptz IS NULL OR resolved_at >= \(since))

@@ -21,6 +21,20 @@ public struct WorkerConfiguration: Sendable {
     public var sweepInterval: Double = 30
     /// Warn when the signer cannot pay for this many more anchors.
     public var balanceWarningAnchors: UInt64 = 100
+    /// Work waits and nothing moved for this long: the worker reports a stall.
+    public var stallAfter: Double = 300
+    /// When failed attestations are tried again by themselves.
+    public var retry = RetryPolicy()
+
+    var machineSettings: WorkerMachine.Settings {
+        let poll = Double(pollInterval.components.seconds) + Double(pollInterval.components.attoseconds) / 1e18
+        var settings = WorkerMachine.Settings(sweepInterval: sweepInterval, poll: poll)
+        settings.automaticIntake = automaticIntake
+        settings.stallAfter = stallAfter
+        settings.nonceEvidence.blocks = tracking.confirmations
+        settings.nonceEvidence.seconds = max(5, tracking.rebroadcastAfter / 3)
+        return settings
+    }
 
     public init(databaseURL: String, chainID: UInt64, contract: Address, signer: PrivateKey,
                 pseudonymKey: PseudonymKey, tracking: TrackingPolicy) {

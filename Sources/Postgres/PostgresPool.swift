@@ -10,12 +10,14 @@ public final class PostgresPool: Sendable {
     public let maxConnections: Int
     private let url: String
     private let logger: Logger
+    private let limits: PostgresSessionLimits
     private let executor: BlockingExecutor
     private let state = PoolState()
 
-    public init(url: String, maxConnections: Int = 4, logger: Logger) throws {
+    public init(url: String, maxConnections: Int = 4, limits: PostgresSessionLimits = .service, logger: Logger) throws {
         try PostgresURL.validate(url)
         self.url = url
+        self.limits = limits
         self.maxConnections = max(1, maxConnections)
         self.logger = logger
         executor = BlockingExecutor(threadCount: self.maxConnections, name: "caseattest.postgres")
@@ -35,7 +37,7 @@ public final class PostgresPool: Sendable {
             var connection = lease.take()
             if connection == nil {
                 do {
-                    connection = try PostgresConnection.connect(url: url, logger: logger)
+                    connection = try PostgresConnection.connect(url: url, limits: limits, logger: logger)
                 } catch {
                     release(nil)
                     throw error

@@ -33,7 +33,7 @@ public final class PostgresSession: Sendable {
             if let existing = holder.connection {
                 connection = existing
             } else {
-                connection = try PostgresConnection.connect(url: url, logger: logger)
+                connection = try PostgresConnection.connect(url: url, limits: .service, logger: logger)
                 holder.connection = connection
             }
             do {

@@ -30,7 +30,7 @@ struct BenchSetup {
         try Data(keyText.utf8).write(to: URL(fileURLWithPath: keyFile))
         let pseudonymKey = try PseudonymKey(contentsOfFile: keyFile)
 
-        let database = try PostgresPool(url: databaseURL, maxConnections: 1, logger: logger)
+        let database = try PostgresPool(url: databaseURL, maxConnections: 1, limits: .none, logger: logger)
         let count = cases
         try await database.withConnection { connection in
             try connection.simpleExecute("""
@@ -143,7 +143,7 @@ struct BenchSetup {
     }
 
     static func admin(_ serverURL: String, _ body: @escaping @Sendable (PostgresConnection) throws -> Void) async throws {
-        let pool = try PostgresPool(url: serverURL, maxConnections: 1, logger: logger)
+        let pool = try PostgresPool(url: serverURL, maxConnections: 1, limits: .none, logger: logger)
         do {
             try await pool.withConnection(body)
         } catch {

@@ -17,7 +17,7 @@ struct NaiveVerifier {
     func run() async throws {
         let start = ContinuousClock.now
         let pseudonymKey = try PseudonymKey(contentsOfFile: keyFile)
-        let database = try PostgresPool(url: databaseURL, maxConnections: 1, logger: logger)
+        let database = try PostgresPool(url: databaseURL, maxConnections: 1, limits: .none, logger: logger)
         let (rows, snapshots) = try await database.withConnection { connection -> ([(Int64, String, [UInt8], String, String)], [Int64: CaseSnapshot]) in
             let rows = try connection.query("""
                 SELECT a.case_id, a.content_hash, a.salt, a.proof::text AS proof, b.root

@@ -70,7 +70,8 @@ struct APIOptions: ParsableArguments {
     /// closed once the server has drained.
     func service(services: ServiceOptions, ethereum: EthereumClient, chainID: UInt64,
                  pseudonymKey: PseudonymKey, signerFunded: @escaping @Sendable () async throws -> Bool,
-                 verification: (any VerificationService)?, logger: Logger) throws -> any Service {
+                 verification: (any VerificationService)?, readinessChecks: [ReadinessProbe.Check] = [],
+                 logger: Logger) throws -> any Service {
         let configuration = try configuration()
         let tokens = try tokens(logger: logger)
         let database = try services.databasePool(logger: logger, maxConnections: max(1, databaseConnections))
@@ -78,7 +79,8 @@ struct APIOptions: ParsableArguments {
             intake: AttestationIntake(database: database, pseudonymKey: pseudonymKey, logger: logger),
             queries: AttestationQueries(database: database),
             verification: verification,
-            readiness: .standard(database: database, ethereum: ethereum, expectedChainID: chainID, signerFunded: signerFunded),
+            readiness: .standard(database: database, ethereum: ethereum, expectedChainID: chainID, signerFunded: signerFunded,
+                                 extra: readinessChecks),
             tokens: tokens,
             metricsRegistry: APIMetricsBootstrap.registry,
             logger: Logger(label: "caseattest.api"))

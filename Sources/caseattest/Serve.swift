@@ -49,6 +49,7 @@ struct Serve: AsyncParsableCommand {
         configuration.batchWait = worker.batchWait
         configuration.automaticIntake = !worker.noAutoIntake
         configuration.sweepInterval = worker.sweepInterval
+        configuration.stallAfter = worker.stallAfter
         let attestationWorker = AttestationWorker(configuration: configuration, database: database, ethereum: ethereum, logger: logger)
         let monitor = BacklogMonitor(database: database, ethereum: ethereum,
                                      interval: .seconds(max(1, monitorInterval)), logger: logger)
@@ -64,6 +65,12 @@ struct Serve: AsyncParsableCommand {
             signerFunded: ReadinessProbe.balanceIsPositive(of: key.address, on: ethereum),
             verification: DatabaseVerificationService(
                 verifier: verifier, receipts: ReceiptBuilder(database: database, pseudonymKey: pseudonymKey)),
+            readinessChecks: [ReadinessProbe.Check(name: "worker") {
+                let stall = attestationWorker.stall()
+                guard let reason = stall.reason else { return }
+                throw ReadinessProbe.NotReady("stalled (\(reason.rawValue)): \(stall.waiting) attestations wait"
+                    + (stall.detail.map { "; \($0)" } ?? ""))
+            }],
             logger: logger)
         let group = ServiceGroup(configuration: .init(
             services: [.init(service: attestationWorker), .init(service: monitor), .init(service: apiServer)],

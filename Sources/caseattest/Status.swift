@@ -20,16 +20,21 @@ struct Status: AsyncParsableCommand {
         let counts: [(String, Int64)]
         let oldest: PostgresRow?
         let signers: [PostgresRow]
+        let workers: [PostgresRow]
         do {
             counts = try await database.query("""
                 SELECT status, count(*) AS n FROM caseattestation GROUP BY status ORDER BY status
                 """).rows.map { (try $0.decode(String.self, "status"), try $0.decode(Int64.self, "n")) }
             oldest = try await database.query("""
                 SELECT id, case_id, status, requested_at FROM caseattestation
-                WHERE status NOT IN ('confirmed', 'failed') ORDER BY requested_at LIMIT 1
+                WHERE status <> ALL('{confirmed,failed}'::text[]) ORDER BY requested_at LIMIT 1
                 """).rows.first
             signers = try await database.query("""
                 SELECT chain_id, signer, next_nonce, last_block, last_seen_at FROM attestation_signer ORDER BY chain_id, signer
+                """).rows
+            workers = try await database.query("""
+                SELECT instance, is_signer, heartbeat_at, last_progress_at, stalled_since, stall_reason, stall_detail
+                FROM attestation_worker WHERE heartbeat_at > now() - interval '10 minutes' ORDER BY instance
                 """).rows
         } catch {
             logger.error("cannot read the database", metadata: ["error": "\(error)"])
@@ -44,6 +49,7 @@ struct Status: AsyncParsableCommand {
         } else {
             print("oldest pending: none")
         }
+        try printWorkers(workers)
         let ethereum = try? service.ethereumClient(logger: logger)
         for row in signers {
             let address = try row.decode(String.self, "signer")
@@ -59,6 +65,21 @@ struct Status: AsyncParsableCommand {
         }
         if let ethereum, let head = try? await ethereum.blockNumber() {
             print("node head block \(head)")
+        }
+    }
+
+    /// Each live worker's heartbeat and stall signal (written every ~10 s).
+    private func printWorkers(_ workers: [PostgresRow]) throws {
+        if workers.isEmpty { print("workers: none running (no heartbeat in the last 10 minutes)") }
+        for row in workers {
+            let role = try row.decode(Bool.self, "is_signer") ? "signer" : "worker"
+            let heartbeat = Int(Date().timeIntervalSince(try row.decode(Date.self, "heartbeat_at")))
+            let progress = try row.decode(Date?.self, "last_progress_at").map { "\(Int(Date().timeIntervalSince($0))) s ago" } ?? "never"
+            print("\(role) \(try row.decode(String.self, "instance")): heartbeat \(heartbeat) s ago, last progress \(progress)")
+            if let since = try row.decode(Date?.self, "stalled_since"), let reason = try row.decode(String?.self, "stall_reason") {
+                let detail = try row.decode(String?.self, "stall_detail").map { " (\($0))" } ?? ""
+                print("  STALLED for \(Int(Date().timeIntervalSince(since))) s: \(reason)\(detail)")
+            }
         }
     }
 }

@@ -13,6 +13,14 @@ struct WorkerOptions: ParsableArguments {
     @Option(name: .customLong("confirmations"), help: "Blocks (including the anchor's) before an attestation is confirmed.")
     var confirmations: UInt64 = 2
 
+    @Option(name: .customLong("final-depth"),
+            help: "Blocks after which a confirmed anchor is no longer watched for reorgs (default: max(64, 4 x confirmations)).")
+    var finalDepth: UInt64?
+
+    @Option(name: .customLong("stall-after"),
+            help: "Seconds without progress while work waits before the worker reports a stall (readyz, status, metric).")
+    var stallAfter: Double = 300
+
     @Option(name: .customLong("replace-after"), help: "Seconds without a receipt before a transaction is replaced with higher fees.")
     var replaceAfter: Double = 60
 
@@ -35,6 +43,8 @@ struct WorkerOptions: ParsableArguments {
             throw ValidationError("durations must be positive")
         }
         guard confirmations >= 1 else { throw ValidationError("--confirmations must be at least 1") }
+        if let finalDepth, finalDepth < confirmations { throw ValidationError("--final-depth must be at least --confirmations") }
+        guard stallAfter > 0 else { throw ValidationError("--stall-after must be positive") }
     }
 
     func feePolicy() -> FeePolicy {
@@ -43,6 +53,6 @@ struct WorkerOptions: ParsableArguments {
 
     func tracking() -> TrackingPolicy {
         TrackingPolicy(confirmations: confirmations, replaceAfter: replaceAfter, rebroadcastAfter: rebroadcastAfter,
-                       fees: feePolicy())
+                       fees: feePolicy(), finalityDepth: finalDepth)
     }
 }

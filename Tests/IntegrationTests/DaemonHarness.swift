@@ -86,6 +86,8 @@ final class DaemonTestContext: @unchecked Sendable {
     private var processes: [ManagedProcess] = []
     private var failures = 0
     private var seedCounter = 0
+    /// The test's own cluster, when it asked for one.
+    var postgres: DedicatedPostgres?
 
     static let quietLogger: Logger = {
         var logger = Logger(label: "daemon-tests")
@@ -104,13 +106,24 @@ final class DaemonTestContext: @unchecked Sendable {
     }
 
     /// Runs `body` in a fresh context; tears it down whatever happens.
-    static func run(_ test: String = #function, _ body: (DaemonTestContext) async throws -> Void) async throws {
-        guard let environment = DaemonEnvironment.require(test) else { return }
+    /// `ownPostgres`: on a PostgreSQL cluster of the test's own (`context.postgres`),
+    /// which the test may restart without disturbing the others.
+    static func run(_ test: String = #function, ownPostgres: Bool = false,
+                    _ body: (DaemonTestContext) async throws -> Void) async throws {
+        guard var environment = DaemonEnvironment.require(test) else { return }
         await DaemonSlots.shared.acquire()
         let context: DaemonTestContext
+        var cluster: DedicatedPostgres?
         do {
+            if ownPostgres {
+                let started = try await DedicatedPostgres.start(name: test)
+                cluster = started
+                environment = DaemonEnvironment(binary: environment.binary, serverURL: started.url, rpcURL: environment.rpcURL)
+            }
             context = try await make(environment: environment, name: test)
+            context.postgres = cluster
         } catch {
+            await cluster?.stop()
             await DaemonSlots.shared.release()
             throw error
         }
@@ -123,6 +136,7 @@ final class DaemonTestContext: @unchecked Sendable {
         }
         let failed = thrown != nil || context.failureCount > 0
         await context.tearDown(printLogs: failed)
+        await cluster?.stop()
         await DaemonSlots.shared.release()
         print("[\(test)] \(failed ? "FAILED" : "passed") after \(context.elapsed)")
         if let thrown { throw thrown }
@@ -476,6 +490,9 @@ struct DaemonOptions: Sendable {
     var maxFeeGwei: UInt64 = 500
     var sweepInterval = 5.0
     var autoIntake = true
+    var finalDepth: UInt64?
+    var stallAfter: Double?
+    var extra: [String] = []
 
     var arguments: [String] {
         var arguments = [
@@ -486,7 +503,9 @@ struct DaemonOptions: Sendable {
             "--http-port", "0",
         ]
         if !autoIntake { arguments.append("--no-auto-intake") }
-        return arguments
+        if let finalDepth { arguments += ["--final-depth", "\(finalDepth)"] }
+        if let stallAfter { arguments += ["--stall-after", "\(stallAfter)"] }
+        return arguments + extra
     }
 }
 

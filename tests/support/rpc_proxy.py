@@ -10,6 +10,10 @@ runs until SIGTERM/SIGINT. Every POST is forwarded to the upstream node, except 
 * chaos - answer at random with HTTP 500 (before or after forwarding, so a transaction may reach
           the node while its sender sees a failure), a garbage or truncated body, a JSON-RPC error
           instead of the result, or a delay before forwarding; otherwise forward.
+* refuse-below - refuse every `eth_sendRawTransaction` whose fee cap (maxFeePerGas, or gasPrice)
+          is below a floor in wei (`proxy_setMode ["refuse-below", "WEI"]`) with geth's "max fee per
+          gas less than block base fee" error, without forwarding it: what a node answers when the
+          base fee rose between signing and sending. Transactions at or above the floor pass.
 
 The mode is switched by a JSON-RPC request to the proxy itself, answered in every mode:
 `{"jsonrpc":"2.0","id":1,"method":"proxy_setMode","params":["down"]}` -> `"down"`.
@@ -26,9 +30,11 @@ import threading
 import time
 import urllib.error
 import urllib.request
+
+import rlp
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-MODES = ("pass", "down", "chaos")
+MODES = ("pass", "down", "chaos", "refuse-below")
 
 
 class ProxyState:
@@ -38,6 +44,7 @@ class ProxyState:
         self.random = random.Random(seed)
         self.lock = threading.Lock()
         self.stats = {}
+        self.fee_floor = 0
 
     def count(self, outcome: str):
         with self.lock:
@@ -46,6 +53,13 @@ class ProxyState:
     def roll(self) -> float:
         with self.lock:
             return self.random.random()
+
+
+def raw_fee_cap(raw: bytes) -> int:
+    """maxFeePerGas of an EIP-1559 transaction, gasPrice of a legacy one."""
+    if raw and raw[0] == 0x02:
+        return int.from_bytes(rlp.decode(raw[1:])[3], "big")
+    return int.from_bytes(rlp.decode(raw)[1], "big")
 
 
 def control_request(body: bytes):
@@ -101,6 +115,8 @@ class ProxyHandler(BaseHTTPRequestHandler):
             if mode not in MODES:
                 result = {"error": {"code": -32602, "message": f"mode must be one of {', '.join(MODES)}"}}
             else:
+                if mode == "refuse-below":
+                    self.state.fee_floor = int(params[1]) if len(params) > 1 else 0
                 self.state.mode = mode
                 result = {"result": mode}
         else:
@@ -122,6 +138,8 @@ class ProxyHandler(BaseHTTPRequestHandler):
             return
         if mode == "chaos" and self._chaos(body):
             return
+        if mode == "refuse-below" and self._refuse_below(body):
+            return
         status, answer = self._forward(body)
         if status is None:
             self.state.count("upstream-unreachable")
@@ -129,6 +147,26 @@ class ProxyHandler(BaseHTTPRequestHandler):
             return
         self.state.count("forwarded")
         self._reply(status, answer)
+
+    def _refuse_below(self, body: bytes) -> bool:
+        """Refuses (True) a raw transaction whose fee cap is below the floor."""
+        try:
+            request = json.loads(body)
+        except ValueError:
+            return False
+        if not isinstance(request, dict) or request.get("method") != "eth_sendRawTransaction":
+            return False
+        try:
+            fee_cap = raw_fee_cap(bytes.fromhex((request.get("params") or [""])[0].removeprefix("0x")))
+        except (ValueError, TypeError, IndexError, rlp.DecodingError):
+            return False
+        if fee_cap >= self.state.fee_floor:
+            return False
+        self.state.count("refused-send")
+        message = f"max fee per gas less than block base fee: address 0x0, maxFeePerGas: {fee_cap}, baseFee: {self.state.fee_floor}"
+        answer = dict(jsonrpc="2.0", id=request.get("id"), error={"code": -32000, "message": message})
+        self._reply(200, json.dumps(answer).encode())
+        return True
 
     def _chaos(self, body: bytes) -> bool:
         """Misbehaves (True) or lets the request through (False)."""

@@ -1,0 +1,151 @@
+import Attestation
+import Foundation
+import Postgres
+
+/// The database half of the worker's actions: intake, sweep, commit, batch, census.
+extension AttestationWorker {
+    // MARK: - Intake
+
+    /// LISTENs for resolved cases and new requests until cancelled. Notices go
+    /// to the machine (kept until stored); after every reconnect the sweep
+    /// runs, since notices sent meanwhile are lost.
+    func listenForWork() async {
+        var attempt = 0
+        while !Task.isCancelled {
+            do {
+                let listener = try PostgresListener(url: configuration.databaseURL, logger: logger)
+                defer { listener.close() }
+                try await listener.listen(Self.resolvedChannel)
+                try await listener.listen(AttestationIntake.workChannel)
+                attempt = 0
+                var reconnects = listener.reconnectCount
+                machine.withLock { $0.listenerConnected(now: now()) }
+                for await notification in listener.notifications {
+                    if listener.reconnectCount != reconnects {
+                        reconnects = listener.reconnectCount
+                        machine.withLock { $0.listenerConnected(now: now()) }
+                        logger.info("LISTEN connection restored; sweeping for notices it missed")
+                    }
+                    if notification.channel == Self.resolvedChannel, let caseID = Int64(notification.payload) {
+                        machine.withLock { $0.noticed([caseID]) }
+                    }
+                    wake.signal()
+                }
+            } catch {
+                attempt += 1
+                if attempt == 1 {
+                    logger.warning("cannot LISTEN for new work; retrying, and the sweep covers meanwhile",
+                                   metadata: ["error": "\(error)"])
+                }
+            }
+            try? await Task.sleep(for: .seconds(min(30, 1 << min(attempt, 5))))
+        }
+    }
+
+    static let resolvedChannel = "caseattest_case_resolved"
+
+    /// Notified cases become stored requests one by one (a re-resolved case
+    /// may need a new version); those that fail stay in the machine.
+    func storeNotices(_ caseIDs: [Int64]) async throws {
+        let intake = AttestationIntake(database: database, pseudonymKey: configuration.pseudonymKey, logger: logger)
+        var stored: [Int64] = []
+        defer { machine.withLock { $0.stored(stored) } }
+        for caseID in caseIDs {
+            let outcome = try await intake.request(caseID: caseID, source: "auto")
+            if case .created = outcome { metrics.requested.increment() }
+            stored.append(caseID)
+        }
+        completed(.intake)
+    }
+
+    /// What missed notices, lost processes and failures left: attestable cases
+    /// with no attestation, cases changed since attested, failures due for a retry.
+    func sweep() async throws {
+        let time = Date()
+        let (swept, requeued) = try await database.transaction { connection in
+            (try PipelineStore.requestUnattested(now: time, on: connection),
+             try PipelineStore.requeueDueFailures(now: time, limit: 1000, on: connection))
+        }
+        let changed = try await database.withConnection { try PipelineStore.casesChangedSinceAttested(limit: 500, on: $0) }
+        let intake = AttestationIntake(database: database, pseudonymKey: configuration.pseudonymKey, logger: logger)
+        var renewed = 0
+        for caseID in changed {
+            if case .created = try await intake.request(caseID: caseID, source: "sweep") { renewed += 1 }
+        }
+        if swept + renewed > 0 { metrics.requested.increment(by: swept + renewed) }
+        if swept + requeued + renewed > 0 {
+            logger.info("sweep requested attestations", metadata: [
+                "unattested": "\(swept)", "retried": "\(requeued)", "changed": "\(renewed)",
+            ])
+        }
+        completed(.sweep, more: changed.count == 500)
+    }
+
+    // MARK: - Commit and batch
+
+    /// Commits up to 512 requests a call; again at once while more wait.
+    func commit() async throws {
+        let key = configuration.pseudonymKey
+        let result = try await database.transaction { connection in
+            try PipelineStore.commitRequested(limit: 512, key: key, now: Date(), on: connection)
+        }
+        metrics.committed.increment(by: result.committed)
+        for failure in result.failed {
+            metrics.failed.increment()
+            metrics.commitFailures.increment()
+            logger.error("attestation failed alone; the others go on", metadata: [
+                "attestation_id": "\(failure.attestationID)", "reason": "\(failure.reason)",
+            ])
+        }
+        completed(.commit, more: result.claimed == 512, progressed: !result.failed.isEmpty)
+    }
+
+    func closeBatches() async throws {
+        let configuration = configuration
+        let created = try await database.transaction { connection in
+            try PipelineStore.closeBatch(max: configuration.batchMax, wait: configuration.batchWait,
+                                         chainID: configuration.chainID, contract: configuration.contract,
+                                         now: Date(), on: connection)
+        }
+        if let created {
+            metrics.batchSize.record(created.leafCount)
+            logger.info("batch built", metadata: ["batch_id": "\(created.id)", "root": "\(created.root)", "leaves": "\(created.leafCount)"])
+        }
+        completed(.batch, more: created != nil)
+    }
+
+    // MARK: - Census
+
+    /// Attestations per state (the `caseattest_attestations{state}` gauge),
+    /// the stall signal, and this worker's heartbeat row.
+    func census() async throws {
+        let rows = try await database.query("SELECT status, count(*)::bigint AS n FROM caseattestation GROUP BY status").rows
+        var counts: [AttestationStatus: Int] = [:]
+        for row in rows { counts[try row.decodeStatus(AttestationStatus.self, "status")] = Int(try row.decode(Int64.self, "n")) }
+        metrics.casesByState(Dictionary(uniqueKeysWithValues: counts.map { ($0.key.rawValue, $0.value) }))
+        let time = now()
+        let (stall, isSigner) = machine.withLock { machine in
+            machine.census(counts, now: time)
+            return (machine.stall(now: time), machine.holdsLease)
+        }
+        metrics.stalled(stall.reason?.rawValue)
+        metrics.lastProgress.record(stall.lastProgressAt)
+        try await database.query("""
+            INSERT INTO attestation_worker (instance, started_at, heartbeat_at, is_signer, last_progress_at, stalled_since,
+                stall_reason, stall_detail)
+            VALUES (\(instance), now(), now(), \(isSigner), \(Date(timeIntervalSince1970: stall.lastProgressAt)),
+                \(stall.since.map(Date.init(timeIntervalSince1970:))), \(stall.reason?.rawValue), \(stall.detail))
+            ON CONFLICT (instance) DO UPDATE SET heartbeat_at = now(), is_signer = EXCLUDED.is_signer,
+                last_progress_at = EXCLUDED.last_progress_at, stalled_since = EXCLUDED.stalled_since,
+                stall_reason = EXCLUDED.stall_reason, stall_detail = EXCLUDED.stall_detail
+            """)
+        // Rows of processes gone for a day are of no use to anyone.
+        try await database.query("DELETE FROM attestation_worker WHERE heartbeat_at < now() - interval '1 day'")
+        // Said once at the onset; the metric and the row keep saying it.
+        if let reason = stall.reason, let since = stall.since, time - since < 10 {
+            logger.error("worker stalled: work waits and nothing has moved", metadata: [
+                "reason": "\(reason.rawValue)", "detail": "\(stall.detail ?? "")", "waiting": "\(stall.waiting)",
+            ])
+        }
+    }
+}

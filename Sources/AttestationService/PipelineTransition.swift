@@ -1,0 +1,153 @@
+import Ethereum
+import Foundation
+import Postgres
+
+/// Every move of a transaction, and with it its batch and the batch's
+/// attestations, in one place: `apply` writes all three tables in the
+/// caller's (fenced) transaction, binding each status as a value.
+enum PipelineTransition: Sendable {
+    /// The node took the bytes (or knew them): signed -> submitted.
+    case sent
+    /// The node refused the current bytes.
+    case refused(RefusalKind, message: String)
+    case mined(TrackedTransaction.Inclusion, confirmations: UInt64)
+    /// The block that held it left the canonical chain: back to submitted.
+    case reorged
+    /// `tx_hash`, block and `attested_at` (the block's time) written.
+    case confirmed(TrackedTransaction.Inclusion, confirmations: UInt64, blockTime: Date)
+    /// Deep enough: watching stops.
+    case final
+    /// Mined but reverted (nonce used, nothing anchored): the batch fails and
+    /// its attestations are retried at `retryAt` (nil: not by themselves).
+    case reverted(TrackedTransaction.Inclusion, reason: String, retryAt: Date?)
+    /// Mined and reverted, but its batch was anchored by another transaction
+    /// of ours (adopted): only this transaction is closed.
+    case superseded(TrackedTransaction.Inclusion)
+    /// A new signature at the same nonce, stored before it is sent.
+    case replaced(SignedTransaction, Fees)
+    /// Another transaction took the nonce: the batch goes back to be signed.
+    case nonceReleased
+
+    func apply(to transaction: PipelineStore.OpenTransaction, now: Date, on connection: PostgresConnection) throws {
+        let id = transaction.id, batchID = transaction.batchID
+        switch self {
+        case .sent:
+            try connection.query("""
+                UPDATE attestation_transaction SET
+                    status = CASE WHEN status = \(TransactionStatus.signed) THEN \(TransactionStatus.submitted) ELSE status END,
+                    first_sent_at = coalesce(first_sent_at, \(now)), last_sent_at = \(now), last_error = NULL,
+                    refusal = NULL, refusals = 0, refused_at = NULL, updated_at = \(now)
+                WHERE id = \(id)
+                """)
+            try Self.move(batchID, from: [.signed], to: .submitted, attestation: .submitted, now: now, on: connection)
+        case .refused(let kind, let message):
+            try connection.query("""
+                UPDATE attestation_transaction SET refusal = \(kind.rawValue), refusals = refusals + 1, refused_at = \(now),
+                    last_error = \(message), last_sent_at = \(now), updated_at = \(now)
+                WHERE id = \(id)
+                """)
+        case .mined(let inclusion, let confirmations):
+            try Self.setInclusion(id, inclusion, status: .mined, now: now, on: connection)
+            try Self.move(batchID, to: .mined, attestation: .mined, now: now, on: connection)
+            try Self.setAttestationBlock(batchID, inclusion, confirmations: confirmations, attestedAt: nil, now: now, on: connection)
+        case .reorged:
+            try connection.query("""
+                UPDATE attestation_transaction SET status = \(TransactionStatus.submitted), mined_hash = NULL, block_number = NULL,
+                    block_hash = NULL, block_time = NULL, receipt_status = NULL, updated_at = \(now)
+                WHERE id = \(id)
+                """)
+            try Self.move(batchID, to: .submitted, attestation: .submitted, now: now, on: connection)
+            guard let batchID else { return }
+            try connection.query("""
+                UPDATE caseattestation SET tx_hash = NULL, block_number = NULL, block_hash = NULL, confirmations = NULL,
+                    attested_at = NULL, updated_at = \(now)
+                WHERE batch_id = \(batchID)
+                """)
+        case .confirmed(let inclusion, let confirmations, let blockTime):
+            try Self.setInclusion(id, inclusion, status: .confirmed, now: now, on: connection)
+            try connection.query("UPDATE attestation_transaction SET block_time = \(blockTime) WHERE id = \(id)")
+            try Self.move(batchID, to: .confirmed, attestation: .confirmed, now: now, on: connection)
+            try Self.setAttestationBlock(batchID, inclusion, confirmations: confirmations, attestedAt: blockTime, now: now,
+                                         on: connection)
+        case .final:
+            try connection.query("""
+                UPDATE attestation_transaction SET status = \(TransactionStatus.final), updated_at = \(now) WHERE id = \(id)
+                """)
+        case .reverted(let inclusion, let reason, let retryAt):
+            try Self.setInclusion(id, inclusion, status: .failed, now: now, on: connection)
+            try connection.query("UPDATE attestation_transaction SET last_error = \(reason) WHERE id = \(id)")
+            guard let batchID else { return }
+            try PipelineStore.failBatch(batchID, reason: reason, retryAt: retryAt, now: now, on: connection)
+        case .superseded(let inclusion):
+            try Self.setInclusion(id, inclusion, status: .failed, now: now, on: connection)
+            try connection.query("""
+                UPDATE attestation_transaction SET batch_id = NULL, last_error = 'reverted: the root was anchored by another of our transactions'
+                WHERE id = \(id)
+                """)
+        case .replaced(let signed, let fees):
+            try PipelineStore.insertHash(signed, transactionID: id, fees: fees, now: now, on: connection)
+            try connection.query("""
+                UPDATE attestation_transaction SET raw = \(signed.rawBytes), tx_hash = \(Hex.encodePrefixed(signed.hash)),
+                    max_fee_per_gas = \(PostgresValue.numeric(fees.maxFeePerGas.description)),
+                    max_priority_fee_per_gas = \(PostgresValue.numeric(fees.maxPriorityFeePerGas.description)),
+                    replacements = replacements + 1, current_signed_at = \(now), refusal = NULL, refusals = 0,
+                    refused_at = NULL, updated_at = \(now)
+                WHERE id = \(id)
+                """)
+        case .nonceReleased:
+            try connection.query("""
+                UPDATE attestation_transaction SET status = \(TransactionStatus.failed),
+                    last_error = 'the nonce was used by another transaction', updated_at = \(now)
+                WHERE id = \(id)
+                """)
+            guard let batchID else { return }
+            try connection.query("""
+                UPDATE attestation_batch SET status = \(BatchStatus.batched), transaction_id = NULL,
+                    last_error = 'the nonce was used by another transaction; signing again', updated_at = \(now)
+                WHERE id = \(batchID)
+                """)
+            try connection.query("""
+                UPDATE caseattestation SET status = \(AttestationStatus.batched), updated_at = \(now) WHERE batch_id = \(batchID)
+                """)
+        }
+    }
+
+    private static func setInclusion(_ id: Int64, _ inclusion: TrackedTransaction.Inclusion, status: TransactionStatus,
+                                     now: Date, on connection: PostgresConnection) throws {
+        try connection.query("""
+            UPDATE attestation_transaction SET status = \(status), mined_hash = \(Hex.encodePrefixed(inclusion.hash)),
+                block_number = \(Int64(inclusion.blockNumber)), block_hash = \(Hex.encodePrefixed(inclusion.blockHash)),
+                receipt_status = \(Int16(inclusion.succeeded ? 1 : 0)), updated_at = \(now)
+            WHERE id = \(id)
+            """)
+    }
+
+    private static func setAttestationBlock(_ batchID: Int64?, _ inclusion: TrackedTransaction.Inclusion, confirmations: UInt64,
+                                            attestedAt: Date?, now: Date, on connection: PostgresConnection) throws {
+        guard let batchID else { return }
+        try connection.query("""
+            UPDATE caseattestation SET tx_hash = \(Hex.encodePrefixed(inclusion.hash)),
+                block_number = \(Int64(inclusion.blockNumber)), block_hash = \(Hex.encodePrefixed(inclusion.blockHash)),
+                confirmations = \(Int(confirmations)), attested_at = \(attestedAt), last_error = NULL, updated_at = \(now)
+            WHERE batch_id = \(batchID)
+            """)
+    }
+
+    /// The batch and its attestations (those not erased or failed alone) to a new status.
+    static func move(_ batchID: Int64?, from: [BatchStatus]? = nil, to status: BatchStatus, attestation: AttestationStatus,
+                     now: Date, on connection: PostgresConnection) throws {
+        guard let batchID else { return }
+        let from = StatusList(from ?? BatchStatus.allCases)
+        let clearsError = status == .confirmed
+        let moved = try connection.query("""
+            UPDATE attestation_batch SET status = \(status), updated_at = \(now),
+                last_error = CASE WHEN \(clearsError) THEN NULL ELSE last_error END
+            WHERE id = \(batchID) AND status = ANY(\(from)::text[])
+            """).affectedRows ?? 0
+        guard moved > 0 else { return }
+        try connection.query("""
+            UPDATE caseattestation SET status = \(attestation), updated_at = \(now)
+            WHERE batch_id = \(batchID) AND status <> \(AttestationStatus.failed)
+            """)
+    }
+}
