@@ -29,24 +29,28 @@ final class DedicatedPostgres: @unchecked Sendable {
         _ = try? await Self.script("stop", directory)
     }
 
+    /// Runs the script with posix_spawn and reaps it with waitpid: Foundation's
+    /// Process left this child unreaped here (the server it starts outlives it).
     private static func script(_ command: String, _ directory: String) async throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = [DaemonEnvironment.repoRoot + "/tests/support/pg_cluster.sh", command, directory]
-        // A file, not a pipe: the server started by the script would hold a
-        // pipe open and a read to its end would never return.
         let outputPath = FileManager.default.temporaryDirectory.appendingPathComponent("pg-cluster-\(UUID().uuidString).out").path
-        _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
         defer { try? FileManager.default.removeItem(atPath: outputPath) }
-        guard let output = FileHandle(forWritingAtPath: outputPath) else { throw HarnessError("cannot write \(outputPath)") }
-        process.standardOutput = output
-        process.standardError = output
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        try? output.close()
-        while process.isRunning { try await Task.sleep(for: .milliseconds(50)) }
+        let arguments = ["/bin/bash", DaemonEnvironment.repoRoot + "/tests/support/pg_cluster.sh", command, directory]
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        let argv = arguments.map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, "/bin/bash", &actions, nil, argv, environ)
+        guard spawned == 0 else { throw HarnessError("cannot start pg_cluster.sh: errno \(spawned)") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, WNOHANG) == 0 { try await Task.sleep(for: .milliseconds(50)) }
         let text = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
-        guard process.terminationStatus == 0 else {
+        // WIFEXITED && WEXITSTATUS == 0, spelled out (the C macros are not imported).
+        guard status & 0x7f == 0, (status >> 8) & 0xff == 0 else {
             throw HarnessError("pg_cluster.sh \(command) failed: \(text.suffix(400))")
         }
         return text.split(separator: "\n").last.map(String.init) ?? ""
