@@ -13,6 +13,10 @@ scripts/dev-up.sh
 # shellcheck disable=SC1091
 source "$RUN_DIR/env"
 export CASEATTEST_REQUIRE_SERVICES=1
+# Only the tests about Redis use it (tests/ops): the others keep the embedded
+# default of in-process rate limits.
+export CASEATTEST_TEST_REDIS_URL=$CASEATTEST_REDIS_URL
+unset CASEATTEST_REDIS_URL
 
 swift build --build-tests
 export CASEATTEST_BIN="$(swift build --show-bin-path)/caseattest"
