@@ -102,9 +102,13 @@ let package = Package(
             "EthereumRPC",
             .product(name: "Logging", package: "swift-log"),
         ]),
+        .testTarget(name: "RedisTests", dependencies: [
+            "Redis",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "AttestationServiceTests", dependencies: ["AttestationService", "Ethereum", "EthereumRPC"]),
         .testTarget(name: "AttestationAPITests", dependencies: [
-            "AttestationAPI", "AttestationService", "Attestation", "Postgres",
+            "AttestationAPI", "AttestationService", "Attestation", "Postgres", "Redis",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
