@@ -43,7 +43,7 @@ public final class RedisRateLimiter: RateLimitStore, @unchecked Sendable {
                 throw RedisError(.protocolError, "the rate-limit script returned an unexpected reply")
             }
             health.record(nil)
-            guard count > limit else { return .allowed(remaining: limit - Int(count)) }
+            guard count > Int64(limit) else { return .allowed(remaining: limit - Int(count)) }
             return .limited(retryAfterSeconds: max(1, Int((ttl + 999) / 1000)))
         } catch {
             health.record(error)

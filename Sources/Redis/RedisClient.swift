@@ -52,7 +52,7 @@ public final class RedisClient: @unchecked Sendable {
             // A refused connect, a failed AUTH or a broken socket: start over later.
             if connection == nil || connection?.isBroken == true {
                 connection = nil
-                retryAt = .now + retryInterval
+                retryAt = ContinuousClock.now + retryInterval
                 logger.debug("redis call failed", metadata: ["redis": "\(url.redacted)", "error": "\(error)"])
             }
             return .failure(error)

@@ -8,16 +8,17 @@ final class RedisConnection {
     private let context: UnsafeMutablePointer<redisContext>
 
     init(url: RedisURL, timeout: Duration) throws(RedisError) {
-        let tv = Self.timeval(timeout)
+        let tv = Self.makeTimeval(timeout)
         guard let context = redisConnectWithTimeout(url.host, Int32(url.port), tv) else {
             throw RedisError(.unavailable, "cannot allocate a connection")
         }
-        self.context = context
+        // Checked before `self` owns the context: from then on deinit frees it.
         if context.pointee.err != 0 {
             let message = Self.errorString(context)
             redisFree(context)
             throw RedisError(.unavailable, message)
         }
+        self.context = context
         // The connect timeout does not cover reads and writes; this does.
         _ = redisSetTimeout(context, tv)
         if let password = url.password {
@@ -85,9 +86,9 @@ final class RedisConnection {
         }
     }
 
-    private static func timeval(_ duration: Duration) -> timeval {
+    private static func makeTimeval(_ duration: Duration) -> timeval {
         let (seconds, attoseconds) = duration.components
-        return Glibc.timeval(tv_sec: Int(seconds), tv_usec: Int(attoseconds / 1_000_000_000_000))
+        return timeval(tv_sec: Int(seconds), tv_usec: Int(attoseconds / 1_000_000_000_000))
     }
 
     private static func withCStrings<R>(_ arguments: [[UInt8]],

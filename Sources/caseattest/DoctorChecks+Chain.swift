@@ -86,7 +86,8 @@ extension DoctorChecks {
             guard let signerAddress else { throw Self.notChecked("the signer key does not load") }
             let wei = try await bounded("the node") { try await ethereum.balance(of: signerAddress) }
             let ceiling = UInt256(doctor.maxFeeGwei) * UInt256(1_000_000_000)
-            let perAnchor = ceiling.saturatingTimes(UInt256(Self.gasPerAnchor))
+            // At most 2^64 gwei times 75,000 gas: far from UInt256's limit.
+            let perAnchor = ceiling * UInt256(Self.gasPerAnchor)
             let anchors = perAnchor.isZero ? UInt64.max : ((wei / perAnchor).uint64Value ?? .max)
             let gwei = (wei / UInt256(1_000_000_000)).uint64Value.map(String.init) ?? "more than 2^64"
             let summary = "\(gwei) gwei pays for \(anchors) anchors at \(doctor.maxFeeGwei) gwei per gas"
