@@ -76,9 +76,9 @@ extension DoctorChecks {
                         try await pool.query("SELECT has_table_privilege(to_regclass(\(table))::oid, \(privilege)) AS allowed")
                     }
                     switch try result.rows.first?.decode(Bool?.self, "allowed") {
-                    case .some(.some(true)): break
-                    case .some(.some(false)): missing[table, default: []].append(privilege)
-                    default: if !absent.contains(table) { absent.append(table) }
+                    case true?: break
+                    case false?: missing[table, default: []].append(privilege)
+                    case nil: if !absent.contains(table) { absent.append(table) }
                     }
                 }
             }
