@@ -44,12 +44,19 @@ public final class RedisClient: @unchecked Sendable {
     }
 
     private func execute(_ arguments: [String]) -> Result<RedisValue, RedisError> {
+        if connection == nil, let retryAt, ContinuousClock.now < retryAt {
+            // Waiting to try again: fail at once, and do not push the next attempt back.
+            return .failure(RedisError(.unavailable, "not connected (next attempt within \(retryInterval))"))
+        }
         do throws(RedisError) {
-            let open = try connected()
-            let reply = try open.command(arguments)
-            return .success(reply)
+            let open: RedisConnection
+            if let connection { open = connection } else { open = try RedisConnection(url: url, timeout: timeout) }
+            connection = open
+            retryAt = nil
+            return .success(try open.command(arguments))
         } catch {
-            // A refused connect, a failed AUTH or a broken socket: start over later.
+            // A refused connect, a failed AUTH or a broken socket: start over
+            // later. An error reply on a sound connection is only that.
             if connection == nil || connection?.isBroken == true {
                 connection = nil
                 retryAt = ContinuousClock.now + retryInterval
@@ -57,16 +64,5 @@ public final class RedisClient: @unchecked Sendable {
             }
             return .failure(error)
         }
-    }
-
-    private func connected() throws(RedisError) -> RedisConnection {
-        if let connection, !connection.isBroken { return connection }
-        if let retryAt, ContinuousClock.now < retryAt {
-            throw RedisError(.unavailable, "not connected (next attempt within \(retryInterval))")
-        }
-        let made = try RedisConnection(url: url, timeout: timeout)
-        connection = made
-        retryAt = nil
-        return made
     }
 }
