@@ -4,6 +4,8 @@ written; `caseattest doctor` passes on that configuration. Run on free ports
 and a run directory of its own, beside make test's services."""
 
 import os
+import pathlib
+import shutil
 import signal
 import subprocess
 import time
@@ -85,6 +87,37 @@ def test_verify_all_works_as_the_readme_says(make_run):
 def test_doctor_passes_on_make_runs_configuration(make_run):
     result = second_terminal(make_run["run_dir"], "caseattest doctor")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_verify_writes_its_metrics_file(make_run, tmp_path):
+    path = tmp_path / "caseattest_verify.prom"
+    result = second_terminal(make_run["run_dir"], f"caseattest verify --all --metrics-file {path}")
+    assert result.returncode == 0, result.stdout + result.stderr
+    text = path.read_text()
+    assert "caseattest_verify_problems 0" in text and "caseattest_verify_last_run_success 1" in text
+    assert 'caseattest_verify_cases{verdict="verified"}' in text
+    promtool = shutil.which("promtool")
+    if promtool:
+        checked = subprocess.run([promtool, "check", "metrics"], input=text, capture_output=True, text=True, timeout=30)
+        assert checked.returncode == 0, checked.stdout + checked.stderr
+    # No database: exit 2, and the file says the run could not check.
+    result = second_terminal(make_run["run_dir"], f"DATABASE_URL=postgres://postgres@127.0.0.1:{free_port()}/x "
+                                                  f"caseattest verify --all --metrics-file {path}")
+    assert result.returncode == 2
+    text = path.read_text()
+    assert "caseattest_verify_last_run_success 0" in text and "caseattest_verify_problems" not in text
+
+
+def test_doctor_names_a_stopped_database(make_run):
+    # make run's own throwaway cluster, really stopped.
+    data = pathlib.Path(os.path.realpath(make_run["run_dir"] / "pg")) / "data"
+    pg_ctl = f"/usr/lib/postgresql/15/bin/pg_ctl -D {data} -m fast -w stop"
+    command = ["su", "postgres", "-s", "/bin/bash", "-c", pg_ctl] if os.getuid() == 0 else ["bash", "-c", pg_ctl]
+    subprocess.run(command, check=True, capture_output=True, timeout=60)
+    result = second_terminal(make_run["run_dir"], "caseattest doctor --timeout 5")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert any(line.startswith("FAIL  database ") for line in result.stdout.splitlines()), result.stdout
+    assert "start PostgreSQL" in result.stdout
 
 
 def test_ctrl_c_stops_everything(make_run):
