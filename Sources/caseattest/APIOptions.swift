@@ -87,11 +87,12 @@ struct APIOptions: ParsableArguments {
                  verification: (any VerificationService)?, logger: Logger) async throws -> any Service {
         let configuration = try configuration()
         let tokens = try tokens(logger: logger)
+        let redis = try redis(logger: logger)  // a bad URL fails before any pool is opened
         let database = try services.databasePool(logger: logger, maxConnections: max(1, databaseConnections))
         var readiness = ReadinessProbe.standard(database: database, ethereum: ethereum, expectedChainID: chainID,
                                                 signerFunded: signerFunded)
         var store: RedisRateLimiter?
-        if let redis = try redis(logger: logger) {
+        if let redis {
             let limiter = RedisRateLimiter(client: redis, limits: configuration.rateLimits,
                                            metricsFactory: MetricsSystem.factory, logger: logger)
             readiness = ReadinessProbe(checks: readiness.checks + [limiter.readinessCheck()], timeout: readiness.timeout)
