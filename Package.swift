@@ -24,6 +24,7 @@ let package = Package(
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CSecp256k1", pkgConfig: "libsecp256k1", providers: [.apt(["libsecp256k1-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CHiredis", pkgConfig: "hiredis", providers: [.apt(["libhiredis-dev"])]),
 
         // Pure cores: no I/O.
         .target(name: "Ethereum", dependencies: ["CSecp256k1", "COpenSSL"]),
@@ -34,6 +35,11 @@ let package = Package(
         // I/O.
         .target(name: "Postgres", dependencies: [
             "CLibPQ", "COpenSSL",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // Redis through hiredis: the API's shared rate-limit counters.
+        .target(name: "Redis", dependencies: [
+            "CHiredis",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "EthereumRPC", dependencies: [
@@ -51,7 +57,7 @@ let package = Package(
 
         // The HTTP API (Hummingbird) the backend and auditors call.
         .target(name: "AttestationAPI", dependencies: [
-            "AttestationService", "Attestation", "Ethereum", "EthereumRPC", "Postgres",
+            "AttestationService", "Attestation", "Ethereum", "EthereumRPC", "Postgres", "Redis",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "Prometheus", package: "swift-prometheus"),
@@ -61,7 +67,7 @@ let package = Package(
         // The executable: wiring only.
         .executableTarget(name: "caseattest", dependencies: [
             "Ethereum", "Attestation", "Postgres", "EthereumRPC", "AttestationService", "Registry",
-            "AttestationAPI",
+            "AttestationAPI", "Redis",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -79,7 +85,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
-        .testTarget(name: "CBindingsTests", dependencies: ["CLibPQ", "CCurl", "CSecp256k1", "COpenSSL"]),
+        .testTarget(name: "CBindingsTests", dependencies: ["CLibPQ", "CCurl", "CSecp256k1", "COpenSSL", "CHiredis"]),
         .testTarget(name: "EthereumTests", dependencies: [
             "Ethereum",
             .product(name: "PropertyBased", package: "swift-property-based"),
@@ -96,16 +102,20 @@ let package = Package(
             "EthereumRPC",
             .product(name: "Logging", package: "swift-log"),
         ]),
+        .testTarget(name: "RedisTests", dependencies: [
+            "Redis",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "AttestationServiceTests", dependencies: ["AttestationService", "Ethereum", "EthereumRPC"]),
         .testTarget(name: "AttestationAPITests", dependencies: [
-            "AttestationAPI", "AttestationService", "Attestation", "Postgres",
+            "AttestationAPI", "AttestationService", "Attestation", "Postgres", "Redis",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
         .testTarget(name: "IntegrationTests", dependencies: [
-            "Postgres", "EthereumRPC", "Ethereum", "Attestation", "Registry", "AttestationService",
+            "Postgres", "EthereumRPC", "Ethereum", "Attestation", "Registry", "AttestationService", "Redis",
             .product(name: "Logging", package: "swift-log"),
         ]),
     ],

@@ -9,6 +9,9 @@ trap 'CLEAN=1 scripts/dev-down.sh' EXIT
 scripts/dev-up.sh
 # shellcheck disable=SC1091
 source "$RUN_DIR/env"
+# The benchmarks measure the embedded default (in-process rate limits), as
+# before Redis joined dev-up; results stay comparable across versions.
+unset CASEATTEST_REDIS_URL
 swift build -c release
 export CASEATTEST_BIN="$(swift build -c release --show-bin-path)/caseattest"
 export PYTHON="$PWD/.venv/bin/python" REPO="$PWD"

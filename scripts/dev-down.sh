@@ -12,6 +12,13 @@ if [ -f "$RUN_DIR/chain.pid" ]; then
     kill -9 "$pid" 2>/dev/null
     rm -f "$RUN_DIR/chain.pid" "$RUN_DIR/chain.url"
 fi
+if [ -f "$RUN_DIR/redis.pid" ]; then
+    pid=$(cat "$RUN_DIR/redis.pid")
+    kill "$pid" 2>/dev/null
+    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$pid" 2>/dev/null
+    rm -f "$RUN_DIR/redis.pid"
+fi
 if [ -f "$RUN_DIR/pg/data/postmaster.pid" ]; then
     PGDATA="$(readlink -f "$RUN_DIR/pg")/data"
     if [ "$(id -u)" -eq 0 ]; then
@@ -24,7 +31,8 @@ rm -f "$RUN_DIR/env"
 # CLEAN=1 also deletes the cluster's data (and the temp dir it may link to).
 if [ "${CLEAN:-0}" = 1 ]; then
     [ -L "$RUN_DIR/pg" ] && rm -rf "$(readlink "$RUN_DIR/pg")"
-    rm -rf "$RUN_DIR/pg" "$RUN_DIR/chain.log" "$RUN_DIR/pseudonym.key" "$RUN_DIR/signer.key" "$RUN_DIR/contract.address" "$RUN_DIR/api-tokens"
+    rm -rf "$RUN_DIR/pg" "$RUN_DIR/chain.log" "$RUN_DIR/redis.log" "$RUN_DIR/pseudonym.key" "$RUN_DIR/signer.key" \
+        "$RUN_DIR/contract.address" "$RUN_DIR/api-tokens"
     rmdir "$RUN_DIR" 2>/dev/null
 fi
 exit 0

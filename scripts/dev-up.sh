@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Starts a throwaway PostgreSQL 15 cluster and the dev chain on loopback and
-# writes their addresses to $RUN_DIR/env. Ports: PG_PORT / CHAIN_PORT
-# (0 = pick free ones). Stop them with scripts/dev-down.sh.
+# Starts a throwaway PostgreSQL 15 cluster, the dev chain and a Redis (the
+# API's shared rate limits) on loopback and writes their addresses to
+# $RUN_DIR/env. Ports: PG_PORT / CHAIN_PORT / REDIS_PORT (0 = pick free ones).
+# Stop them with scripts/dev-down.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUN_DIR=${RUN_DIR:-.run}
 PG_PORT=${PG_PORT:-0}
 CHAIN_PORT=${CHAIN_PORT:-0}
+REDIS_PORT=${REDIS_PORT:-0}
 CHAIN_ID=${CHAIN_ID:-1337}
 # A block every second, as well as one per transaction: confirmations advance.
 CHAIN_BLOCK_TIME=${CHAIN_BLOCK_TIME:-1}
@@ -16,6 +18,7 @@ PY=.venv/bin/python
 mkdir -p "$RUN_DIR"
 RUN_DIR=$(cd "$RUN_DIR" && pwd)
 [ "$PG_PORT" != 0 ] || PG_PORT=$($PY scripts/free-port.py)
+[ "$REDIS_PORT" != 0 ] || REDIS_PORT=$($PY scripts/free-port.py)
 
 # PostgreSQL refuses to run as root: as root, run it as the `postgres` user.
 # Its data lives under $RUN_DIR/pg when that user can write there, else in a
@@ -60,10 +63,23 @@ done
 [ -s "$RUN_DIR/chain.url" ] || { echo "dev chain did not start"; cat "$RUN_DIR/chain.log"; exit 1; }
 CASEATTEST_RPC_URL=$(cat "$RUN_DIR/chain.url")
 
+# Redis keeps nothing on disk: rate-limit windows only.
+redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --save "" --appendonly no --daemonize yes \
+    --pidfile "$RUN_DIR/redis.pid" --logfile "$RUN_DIR/redis.log" --dir "$RUN_DIR" \
+    || { cat "$RUN_DIR/redis.log" 2>/dev/null; exit 1; }
+for _ in $(seq 1 100); do
+    redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping >/dev/null 2>&1 && break
+    sleep 0.1
+done
+redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping >/dev/null || { echo "Redis did not start"; cat "$RUN_DIR/redis.log"; exit 1; }
+CASEATTEST_REDIS_URL=redis://127.0.0.1:$REDIS_PORT/0
+
 cat > "$RUN_DIR/env" <<ENV
 export DATABASE_URL=$DATABASE_URL
 export CASEATTEST_RPC_URL=$CASEATTEST_RPC_URL
 export CASEATTEST_CHAIN_ID=$CHAIN_ID
+export CASEATTEST_REDIS_URL=$CASEATTEST_REDIS_URL
 ENV
 echo "==> PostgreSQL at $DATABASE_URL"
 echo "==> dev chain at $CASEATTEST_RPC_URL (chain id $CHAIN_ID)"
+echo "==> Redis at $CASEATTEST_REDIS_URL"

@@ -13,6 +13,10 @@ scripts/dev-up.sh
 # shellcheck disable=SC1091
 source "$RUN_DIR/env"
 export CASEATTEST_REQUIRE_SERVICES=1
+# Only the tests about Redis use it (tests/ops): the others keep the embedded
+# default of in-process rate limits.
+export CASEATTEST_TEST_REDIS_URL=$CASEATTEST_REDIS_URL
+unset CASEATTEST_REDIS_URL
 
 swift build --build-tests
 export CASEATTEST_BIN="$(swift build --show-bin-path)/caseattest"
@@ -22,7 +26,7 @@ echo "==> swift test"
 swift test --skip-build || status=1
 
 suites=()
-for d in devchain/tests contracts/tests tests/python tests/api_fuzz; do [ -d "$d" ] && suites+=("$d"); done
+for d in devchain/tests contracts/tests tests/python tests/api_fuzz tests/ops; do [ -d "$d" ] && suites+=("$d"); done
 if [ ${#suites[@]} -gt 0 ]; then
     echo "==> pytest ${suites[*]}"
     .venv/bin/python -m pytest -q "${suites[@]}" || status=1

@@ -10,7 +10,8 @@ public func buildRouter(_ configuration: APIConfiguration, _ dependencies: APIDe
     router.add(middleware: HTTPMetricsMiddleware(metrics: metrics))
     router.add(middleware: JSONErrorMiddleware(logger: dependencies.logger))
 
-    let access = AccessGuard(tokens: dependencies.tokens, limiter: RateLimiter(limits: configuration.rateLimits))
+    let store = dependencies.rateLimitStore ?? RateLimiter(limits: configuration.rateLimits)
+    let access = AccessGuard(tokens: dependencies.tokens, limits: configuration.rateLimits, store: store)
     let handlers = APIHandlers(dependencies: dependencies, access: access)
     for route in APIRoutes.table {
         router.on(RouterPath(route.path), method: route.method) { request, context in

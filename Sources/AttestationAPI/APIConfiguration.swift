@@ -23,10 +23,17 @@ public struct APIConfiguration: Sendable {
 public struct RateLimits: Sendable, Equatable {
     public static let windowSeconds: Int64 = 60
 
-    public var perWindow: [APIEndpoint: Int]
+    /// The override name of `perCounsellor`.
+    public static let perCounsellorName = "request_attestation_per_counsellor"
 
-    public init(perWindow: [APIEndpoint: Int]) {
+    public var perWindow: [APIEndpoint: Int]
+    /// Attestation requests per counsellor, whichever token sends them: a
+    /// backend bug looping on one counsellor's cases stops here first.
+    public var perCounsellor: Int
+
+    public init(perWindow: [APIEndpoint: Int], perCounsellor: Int = 120) {
         self.perWindow = perWindow
+        self.perCounsellor = perCounsellor
     }
 
     /// Generous for one backend process, tight enough to stop a runaway loop.
@@ -49,8 +56,15 @@ public struct RateLimits: Sendable, Equatable {
         for item in text.split(separator: ",") {
             let parts = item.split(separator: "=", omittingEmptySubsequences: false)
             let name = parts.first.map { String($0).trimmingWhitespace() } ?? ""
+            if parts.count == 2, name == Self.perCounsellorName {
+                guard let count = Int(String(parts[1]).trimmingWhitespace()), count > 0 else {
+                    throw APIConfigurationError("rate limit \"\(item)\": COUNT must be a positive integer")
+                }
+                result.perCounsellor = count
+                continue
+            }
             guard parts.count == 2, let endpoint = APIEndpoint(rawValue: name) else {
-                let known = APIEndpoint.limited.map(\.rawValue).joined(separator: ", ")
+                let known = (APIEndpoint.limited.map(\.rawValue) + [Self.perCounsellorName]).joined(separator: ", ")
                 throw APIConfigurationError("rate limit \"\(item)\": expected ENDPOINT=COUNT with ENDPOINT one of \(known)")
             }
             guard endpoint.isRateLimited, let count = Int(String(parts[1]).trimmingWhitespace()), count > 0 else {

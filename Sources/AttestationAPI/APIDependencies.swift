@@ -15,17 +15,20 @@ public struct APIDependencies: Sendable {
     /// executable points the process's MetricsSystem at the same registry so
     /// the worker's metrics appear beside them.
     public var metricsRegistry: PrometheusCollectorRegistry
+    /// Where rate-limit windows are counted; nil for this process's memory.
+    public var rateLimitStore: (any RateLimitStore)?
     public var logger: Logger
 
     public init(intake: AttestationIntake, queries: AttestationQueries, verification: (any VerificationService)?,
                 readiness: ReadinessProbe, tokens: TokenStore, metricsRegistry: PrometheusCollectorRegistry,
-                logger: Logger) {
+                rateLimitStore: (any RateLimitStore)? = nil, logger: Logger) {
         self.intake = intake
         self.queries = queries
         self.verification = verification
         self.readiness = readiness
         self.tokens = tokens
         self.metricsRegistry = metricsRegistry
+        self.rateLimitStore = rateLimitStore
         self.logger = logger
     }
 }

@@ -11,7 +11,7 @@ struct APIHandlers: Sendable {
     let access: AccessGuard
 
     func respond(to endpoint: APIEndpoint, request: Request, context: APIRequestContext) async throws -> Response {
-        _ = try access.admit(request, to: endpoint)
+        _ = try await access.admit(request, to: endpoint)
         switch endpoint {
         case .requestAttestation: return try await requestAttestation(request, context)
         case .listAttestations: return try await listAttestations(context)
@@ -30,6 +30,7 @@ struct APIHandlers: Sendable {
         let caseID = try Self.identifier("caseId", in: context)
         let body = try await Self.jsonBody(of: request, limit: context.maxUploadSize)
         let parsed = try AttestationRequestBody.decode(body)
+        try await access.admit(counsellor: parsed.counsellorID)
         let outcome = try await dependencies.intake.request(caseID: caseID, counsellorID: parsed.counsellorID, source: "api")
         let location: HTTPFields = [.location: "/v1/cases/\(caseID)/attestations"]
         switch outcome {
@@ -87,16 +88,18 @@ struct APIHandlers: Sendable {
 
     private func readiness() async -> Response {
         let results = await dependencies.readiness.evaluate(logger: dependencies.logger)
-        let ready = results.allSatisfy { $0.failure == nil }
+        let ready = results.allSatisfy { $0.failure == nil || !$0.critical }
+        let degraded = results.contains { $0.failure != nil }
         var checks: [String: [String: String]] = [:]
         for result in results {
-            checks[result.name] = result.failure.map { ["status": "failed", "reason": $0] } ?? ["status": "ok"]
+            let failed = result.critical ? "failed" : "degraded"
+            checks[result.name] = result.failure.map { ["status": failed, "reason": $0] } ?? ["status": "ok"]
         }
         struct Body: Encodable {
             let status: String
             let checks: [String: [String: String]]
         }
-        let body = Body(status: ready ? "ready" : "not_ready", checks: checks)
+        let body = Body(status: !ready ? "not_ready" : degraded ? "degraded" : "ready", checks: checks)
         return (try? Self.json(ready ? .ok : .serviceUnavailable, body))
             ?? APIError(.serviceUnavailable, .unavailable, "not ready").response()
     }

@@ -5,9 +5,10 @@ import Hummingbird
 /// 429 once the caller's window for this endpoint is used up.
 struct AccessGuard: Sendable {
     let tokens: TokenStore
-    let limiter: RateLimiter
+    let limits: RateLimits
+    let store: any RateLimitStore
 
-    func admit(_ request: Request, to endpoint: APIEndpoint) throws(APIError) -> Caller {
+    func admit(_ request: Request, to endpoint: APIEndpoint) async throws(APIError) -> Caller {
         guard let allowed = endpoint.allowedRoles else {
             return Caller(id: "anonymous", roles: [])
         }
@@ -21,13 +22,20 @@ struct AccessGuard: Sendable {
             let names = allowed.map(\.rawValue).sorted().joined(separator: " or ")
             throw APIError(.forbidden, .forbidden, "this endpoint needs the \(names) role")
         }
-        switch limiter.admit(caller: caller.id, endpoint: endpoint) {
-        case .allowed:
-            return caller
-        case .limited(let seconds):
-            throw APIError(.tooManyRequests, .rateLimited,
-                           "rate limit for \(endpoint.rawValue) reached; retry in \(seconds) s",
-                           headers: [.retryAfter: String(seconds)])
-        }
+        let key = RateLimiter.key(caller: caller.id, endpoint: endpoint)
+        try Self.check(await store.admit(key: key, limit: limits.limit(for: endpoint)), what: endpoint.rawValue)
+        return caller
+    }
+
+    /// The counsellor's own window, once the body has named them.
+    func admit(counsellor counsellorID: Int64) async throws(APIError) {
+        let decision = await store.admit(key: RateLimiter.counsellorKey(counsellorID), limit: limits.perCounsellor)
+        try Self.check(decision, what: "\(APIEndpoint.requestAttestation.rawValue) for counsellor \(counsellorID)")
+    }
+
+    private static func check(_ decision: RateLimiter.Decision, what: String) throws(APIError) {
+        guard case .limited(let seconds) = decision else { return }
+        throw APIError(.tooManyRequests, .rateLimited, "rate limit for \(what) reached; retry in \(seconds) s",
+                       headers: [.retryAfter: String(seconds)])
     }
 }

@@ -17,8 +17,9 @@ info:
     Roles: `backend` (request and read), `auditor` (read, verification, receipts). A missing or unknown
     token gets 401, a token of the wrong role 403.
 
-    Rate limits: per token and endpoint, in fixed 60-second windows (`ratelimit:{caller}:{endpoint}`);
-    over the limit, 429 with Retry-After.
+    Rate limits: per token and endpoint, in fixed 60-second windows (`ratelimit:{caller}:{endpoint}`),
+    and per counsellor for attestation requests; kept in Redis when the daemon is given one (shared by
+    every replica), else in the process. Over the limit, 429 with Retry-After.
 
     Every error has the body `{"error": {"code": "...", "message": "..."}}`.
 servers:
@@ -201,7 +202,7 @@ paths:
       security: []
       responses:
         '200':
-          description: Ready.
+          description: Ready, or degraded (a non-critical check failed, e.g. Redis, and requests are still served).
           content:
             application/json:
               schema:
@@ -411,7 +412,7 @@ components:
       properties:
         status:
           type: string
-          enum: [ready, not_ready]
+          enum: [ready, degraded, not_ready]
         checks:
           type: object
           additionalProperties:
@@ -421,7 +422,7 @@ components:
             properties:
               status:
                 type: string
-                enum: [ok, failed]
+                enum: [ok, failed, degraded]
               reason:
                 type: string
     Error:

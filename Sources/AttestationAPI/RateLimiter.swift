@@ -8,7 +8,7 @@ import Foundation
 /// Memory stays bounded: callers are authenticated tokens (so there are at
 /// most tokens x endpoints keys), expired windows are swept at least once a
 /// window, and a hard cap clears the table rather than grow without end.
-public final class RateLimiter: @unchecked Sendable {
+public final class RateLimiter: RateLimitStore, @unchecked Sendable {
     public enum Decision: Sendable, Equatable {
         case allowed(remaining: Int)
         /// Whole seconds until the window ends (at least 1).
@@ -42,9 +42,18 @@ public final class RateLimiter: @unchecked Sendable {
         "ratelimit:\(caller):\(endpoint.rawValue)"
     }
 
+    /// The counsellor's own window for attestation requests, whichever
+    /// token asks on their behalf.
+    public static func counsellorKey(_ counsellorID: Int64) -> String {
+        "ratelimit:counsellor-\(counsellorID):\(APIEndpoint.requestAttestation.rawValue)"
+    }
+
     public func admit(caller: String, endpoint: APIEndpoint) -> Decision {
-        let limit = limits.limit(for: endpoint)
-        let key = Self.key(caller: caller, endpoint: endpoint)
+        admit(key: Self.key(caller: caller, endpoint: endpoint), limit: limits.limit(for: endpoint))
+    }
+
+    /// Counts one request against `key`'s window, whose limit is `limit`.
+    public func admit(key: String, limit: Int) -> Decision {
         let time = now()
         return lock.withLock {
             sweepIfDue(at: time)

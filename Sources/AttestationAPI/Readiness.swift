@@ -10,10 +10,14 @@ import Postgres
 public struct ReadinessProbe: Sendable {
     public struct Check: Sendable {
         public let name: String
+        /// A failing non-critical check shows as "degraded": the server still
+        /// answers 200, as it still serves requests (e.g. without Redis).
+        public let critical: Bool
         public let run: @Sendable () async throws -> Void
 
-        public init(name: String, run: @escaping @Sendable () async throws -> Void) {
+        public init(name: String, critical: Bool = true, run: @escaping @Sendable () async throws -> Void) {
             self.name = name
+            self.critical = critical
             self.run = run
         }
     }
@@ -27,6 +31,7 @@ public struct ReadinessProbe: Sendable {
 
     public struct Result: Sendable {
         public let name: String
+        public let critical: Bool
         /// nil when the check passed.
         public let failure: String?
     }
@@ -99,7 +104,7 @@ public struct ReadinessProbe: Sendable {
                 }
             }
         }
-        return Result(name: check.name, failure: failure)
+        return Result(name: check.name, critical: check.critical, failure: failure)
     }
 }
 

@@ -8,6 +8,7 @@ import Logging
 import Metrics
 import Postgres
 import Prometheus
+import Redis
 import ServiceLifecycle
 
 /// `caseattest serve`'s HTTP API: where it listens, who may call it and how often.
@@ -30,6 +31,10 @@ struct APIOptions: ParsableArguments {
     @Option(name: .customLong("api-db-connections"), help: "PostgreSQL connections of the API's own pool.")
     var databaseConnections: Int = 4
 
+    @Option(name: .customLong("redis-url"),
+            help: "redis://[:password@]host[:port][/db] keeping the rate limits shared by every replica (default: $CASEATTEST_REDIS_URL; none: in process).")
+    var redisURL: String?
+
     private static func environment(_ name: String) -> String? {
         guard let value = ProcessInfo.processInfo.environment[name], !value.isEmpty else { return nil }
         return value
@@ -51,8 +56,17 @@ struct APIOptions: ParsableArguments {
         return APIConfiguration(host: httpHost, port: port, rateLimits: limits)
     }
 
+    /// The tokens file's path, when one is configured.
+    var tokensPath: String? { tokensFile ?? Self.environment("CASEATTEST_API_TOKENS_FILE") }
+
+    /// The Redis the rate limits live in, when one is configured.
+    func redis(logger: Logger) throws -> RedisClient? {
+        guard let text = redisURL ?? Self.environment("CASEATTEST_REDIS_URL") else { return nil }
+        do { return RedisClient(url: try RedisURL(text), logger: logger) } catch { throw ValidationError(error.description) }
+    }
+
     func tokens(logger: Logger) throws -> TokenStore {
-        guard let path = tokensFile ?? Self.environment("CASEATTEST_API_TOKENS_FILE") else {
+        guard let path = tokensPath else {
             logger.warning("no API tokens file (--api-tokens-file or CASEATTEST_API_TOKENS_FILE): every /v1 request gets 401")
             return try TokenStore(fileContents: "")
         }
@@ -71,18 +85,31 @@ struct APIOptions: ParsableArguments {
     func service(services: ServiceOptions, ethereum: EthereumClient, chainID: UInt64,
                  pseudonymKey: PseudonymKey, signerFunded: @escaping @Sendable () async throws -> Bool,
                  verification: (any VerificationService)?, readinessChecks: [ReadinessProbe.Check] = [],
-                 logger: Logger) throws -> any Service {
+                 logger: Logger) async throws -> any Service {
         let configuration = try configuration()
         let tokens = try tokens(logger: logger)
+        let redis = try redis(logger: logger)  // a bad URL fails before any pool is opened
         let database = try services.databasePool(logger: logger, maxConnections: max(1, databaseConnections))
+        var readiness = ReadinessProbe.standard(database: database, ethereum: ethereum, expectedChainID: chainID,
+                                                signerFunded: signerFunded, extra: readinessChecks)
+        var store: RedisRateLimiter?
+        if let redis {
+            let limiter = RedisRateLimiter(client: redis, limits: configuration.rateLimits,
+                                           metricsFactory: MetricsSystem.factory, logger: logger)
+            readiness = ReadinessProbe(checks: readiness.checks + [limiter.readinessCheck()], timeout: readiness.timeout)
+            logger.info("API rate limits kept in Redis", metadata: ["redis": "\(redis.url.redacted)"])
+            // Sets caseattest_redis_up and logs an outage before the first request.
+            _ = try? await limiter.readinessCheck().run()
+            store = limiter
+        }
         let dependencies = APIDependencies(
             intake: AttestationIntake(database: database, pseudonymKey: pseudonymKey, logger: logger),
             queries: AttestationQueries(database: database),
             verification: verification,
-            readiness: .standard(database: database, ethereum: ethereum, expectedChainID: chainID, signerFunded: signerFunded,
-                                 extra: readinessChecks),
+            readiness: readiness,
             tokens: tokens,
             metricsRegistry: APIMetricsBootstrap.registry,
+            rateLimitStore: store,
             logger: Logger(label: "caseattest.api"))
         return APIServerService(application: buildApplication(configuration, dependencies), database: database)
     }

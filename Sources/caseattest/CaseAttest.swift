@@ -23,6 +23,7 @@ struct CaseAttest: AsyncParsableCommand {
             VerifyReceipt.self,
             Forget.self,
             APIToken.self,
+            Doctor.self,
         ]
     )
 }

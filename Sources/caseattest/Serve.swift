@@ -60,7 +60,7 @@ struct Serve: AsyncParsableCommand {
             configuration: VerifierConfiguration(registry: registry, chainID: chainID, confirmations: worker.confirmations,
                                                  pseudonymKey: pseudonymKey),
             logger: logger)
-        let apiServer = try api.service(
+        let apiServer = try await api.service(
             services: options, ethereum: ethereum, chainID: chainID, pseudonymKey: pseudonymKey,
             signerFunded: ReadinessProbe.balanceIsPositive(of: key.address, on: ethereum),
             verification: DatabaseVerificationService(

@@ -43,6 +43,10 @@ struct Verify: AsyncParsableCommand {
     @Option(help: "Blocks required on top of (and including) the anchoring block.")
     var confirmations: UInt64 = 2
 
+    @Option(name: .customLong("metrics-file"),
+            help: "Also write the outcome here in Prometheus text format (for node_exporter's textfile collector).")
+    var metricsFile: String?
+
     @OptionGroup var service: ServiceOptions
     @OptionGroup var contract: ContractOptions
     @OptionGroup var pseudonym: PseudonymOptions
@@ -69,7 +73,11 @@ struct Verify: AsyncParsableCommand {
             }
             await database.close()
         } catch {
+            if let metricsFile { try? VerifyMetricsFile.write(nil, to: metricsFile) }
             CommandFailure.exit("verify", error)
+        }
+        if let metricsFile {
+            do { try VerifyMetricsFile.write(report.summary, to: metricsFile) } catch { CommandFailure.exit("verify", error) }
         }
         if json {
             print(report.json.canonicalString)

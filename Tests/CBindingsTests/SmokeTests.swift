@@ -1,4 +1,5 @@
 import CCurl
+import CHiredis
 import CLibPQ
 import COpenSSL
 import CSecp256k1
@@ -36,5 +37,16 @@ struct SmokeTests {
         _ = SHA256(Array("abc".utf8), 3, &digest)
         let hex = digest.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
         #expect(hex == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+    }
+
+    @Test func hiredisFormatsACommand() {
+        var target: UnsafeMutablePointer<CChar>?
+        let length = "PING".withCString { argument in
+            var argv: [UnsafePointer<CChar>?] = [argument]
+            return redisFormatCommandArgv(&target, 1, &argv, [4])
+        }
+        defer { redisFreeCommand(target) }
+        #expect(length == 14)
+        #expect(String(cString: target!) == "*1\r\n$4\r\nPING\r\n")
     }
 }
