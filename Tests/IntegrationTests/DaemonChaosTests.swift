@@ -10,7 +10,7 @@ import Testing
 /// among the good ones. Every good case is confirmed exactly once, every bad
 /// one failed with a reason, nonces are contiguous, no root is anchored twice.
 struct DaemonChaosTests {
-    @Test(.timeLimit(.minutes(7)))
+    @Test(.timeLimit(.minutes(20)))  // includes the wait for a daemon slot
     func killsRestartsNodeFaultsAndBadRowsLoseAndDoubleNothing() async throws {
         try await DaemonTestContext.run(ownPostgres: true) { context in
             let signer = try await context.makeSigner()

@@ -7,7 +7,7 @@ import Testing
 /// lease, so no case is processed twice and no nonce is used twice, also
 /// when the lease holder dies and the other takes over.
 struct DaemonConcurrencyTests {
-    @Test(.timeLimit(.minutes(4)))
+    @Test(.timeLimit(.minutes(20)))  // includes the wait for a daemon slot
     func twoDaemonsOnOneDatabaseNeverDoubleACaseOrANonce() async throws {
         try await DaemonTestContext.run { context in
             let signer = try await context.makeSigner()

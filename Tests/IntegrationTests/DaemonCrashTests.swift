@@ -6,7 +6,7 @@ import Testing
 /// doubles nothing. Cases resolve in waves while the daemon is killed at 20
 /// random moments and restarted, so the kills land in every pipeline step.
 struct DaemonCrashTests {
-    @Test(.timeLimit(.minutes(4)))
+    @Test(.timeLimit(.minutes(20)))  // includes the wait for a daemon slot
     func twentySIGKILLsDuringTwoThousandCasesLoseAndDoubleNothing() async throws {
         try await DaemonTestContext.run { context in
             let signer = try await context.makeSigner()

@@ -10,7 +10,7 @@ import Testing
 struct DaemonFaultTests {
     /// 1,000 resolved cases, 5 of which no document can carry: 995 confirmed,
     /// 5 failed alone with a reason.
-    @Test(.timeLimit(.minutes(4)))
+    @Test(.timeLimit(.minutes(20)))  // includes the wait for a daemon slot
     func fiveUnattestableCasesFailAloneAndTheOthersAreConfirmed() async throws {
         try await DaemonTestContext.run { context in
             let signer = try await context.makeSigner()
@@ -43,7 +43,7 @@ struct DaemonFaultTests {
     /// The node refuses the first send of every transaction because its fee
     /// cap is below the base fee (risen between signing and sending): the
     /// daemon re-prices at the same nonce until the node takes it.
-    @Test(.timeLimit(.minutes(3)))
+    @Test(.timeLimit(.minutes(20)))  // includes the wait for a daemon slot
     func aFirstSendRefusedForItsFeeIsRepricedAndConfirmed() async throws {
         try await DaemonTestContext.run { context in
             let signer = try await context.makeSigner()
@@ -85,7 +85,7 @@ struct DaemonFaultTests {
     /// A fee ceiling below the market stops new signing only: the anchor in
     /// flight is still followed and confirmed, the new batch waits, and the
     /// stall is reported with its reason.
-    @Test(.timeLimit(.minutes(3)))
+    @Test(.timeLimit(.minutes(20)))  // includes the wait for a daemon slot
     func aCeilingBelowTheMarketStopsOnlyNewSigning() async throws {
         try await DaemonTestContext.run { context in
             let chainURL = try await context.startDedicatedChain()
@@ -129,7 +129,7 @@ struct DaemonFaultTests {
     /// A reorg deeper than --confirmations after an anchor was confirmed:
     /// detected (the anchor is watched until the final depth), the rows go
     /// back to submitted, and the same bytes are anchored again.
-    @Test(.timeLimit(.minutes(3)))
+    @Test(.timeLimit(.minutes(20)))  // includes the wait for a daemon slot
     func aReorgDeeperThanTheConfirmationsIsDetectedAndReanchored() async throws {
         try await DaemonTestContext.run { context in
             let chainURL = try await context.startDedicatedChain()
@@ -184,7 +184,7 @@ struct DaemonFaultTests {
     /// Notices lost twice: the listener's connection is killed while cases
     /// are re-resolved, and the daemon is killed while others are. The
     /// reconnect sweep and the start-up sweep request every new version.
-    @Test(.timeLimit(.minutes(3)))
+    @Test(.timeLimit(.minutes(20)))  // includes the wait for a daemon slot
     func reResolvedCasesWhoseNoticesWereLostAreAllAttested() async throws {
         try await DaemonTestContext.run { context in
             let signer = try await context.makeSigner()

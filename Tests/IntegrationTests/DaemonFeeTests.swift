@@ -46,7 +46,7 @@ struct DaemonFeeTests {
         return (try UInt256(hex: maxFee), try UInt256(hex: tip))
     }
 
-    @Test(.timeLimit(.minutes(3)))
+    @Test(.timeLimit(.minutes(20)))  // includes the wait for a daemon slot
     func aStuckAnchorIsReplacedWithHigherFeesUpToTheCeiling() async throws {
         try await DaemonTestContext.run { context in
             let (signer, eth) = try await Self.stalledChain(context)
@@ -100,7 +100,7 @@ struct DaemonFeeTests {
         }
     }
 
-    @Test(.timeLimit(.minutes(3)))
+    @Test(.timeLimit(.minutes(20)))  // includes the wait for a daemon slot
     func aCeilingThatAllowsNoBumpIsNeverCrossed() async throws {
         try await DaemonTestContext.run { context in
             let (signer, eth) = try await Self.stalledChain(context)

@@ -9,7 +9,7 @@ import Testing
 /// nothing is confirmed without a receipt on the real node, and the work
 /// completes once the node answers again.
 struct DaemonNodeFailureTests {
-    @Test(.timeLimit(.minutes(4)))
+    @Test(.timeLimit(.minutes(20)))  // includes the wait for a daemon slot
     func anUnreachableThenErraticNodeNeverYieldsAFalseConfirmation() async throws {
         try await DaemonTestContext.run { context in
             let signer = try await context.makeSigner()

@@ -5,7 +5,7 @@ import Testing
 /// Issue 6, "Done when" 1: the real `caseattest serve` takes 1,000 resolved
 /// cases all the way to confirmed anchors.
 struct DaemonPipelineTests {
-    @Test(.timeLimit(.minutes(4)))
+    @Test(.timeLimit(.minutes(20)))  // includes the wait for a daemon slot
     func thousandResolvedCasesEndUpConfirmedAndProvable() async throws {
         try await DaemonTestContext.run { context in
             let signer = try await context.makeSigner()

@@ -9,7 +9,7 @@ import Testing
 /// notice, put the rows back to submitted, send the same bytes again and
 /// confirm on the new canonical chain.
 struct DaemonReorgTests {
-    @Test(.timeLimit(.minutes(3)))
+    @Test(.timeLimit(.minutes(20)))  // includes the wait for a daemon slot
     func aReorgedAnchorIsDetectedResentAndConfirmed() async throws {
         try await DaemonTestContext.run { context in
             let chainURL = try await context.startDedicatedChain()

@@ -104,7 +104,8 @@ struct PoolTests {
     @Test func aWaiterCanBeCancelled() async throws {
         try await LiveServer.withFreshDatabase { url in
             let pool = try PostgresPool(url: url, maxConnections: 1, logger: LiveServer.quietLogger)
-            let holder = Task { try await pool.query("SELECT pg_sleep(0.5)") }
+            // Held long enough that the waiter is still waiting when cancelled, even on a loaded machine.
+            let holder = Task { try await pool.query("SELECT pg_sleep(5)") }
             try await Task.sleep(for: .milliseconds(100))
             let waiter = Task { try await pool.query("SELECT 1") }
             try await Task.sleep(for: .milliseconds(50))

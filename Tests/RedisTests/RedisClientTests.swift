@@ -33,7 +33,9 @@ import Testing
                 await #expect(throws: RedisError.self) { try await client.ping() }
             }
         }
-        #expect(elapsed < .seconds(2))
+        // No call waited for the 30 s retry interval (a bound far from any
+        // scheduling noise: the machine running the tests may be loaded).
+        #expect(elapsed < .seconds(25))
         do {
             try await client.ping()
         } catch {
