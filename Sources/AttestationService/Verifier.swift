@@ -104,7 +104,7 @@ public struct Verifier: Sendable {
         case .requested, .committed, .batched, .signed, .submitted:
             return .done(VerificationOutcome(.pending, "attestation version \(record.version) is \(record.status.rawValue)"))
         case .failed where record.txHash == nil:
-            return .done(VerificationOutcome(.pending, "attestation version \(record.version) failed and awaits a retry: \(record.lastError ?? "no reason recorded")"))
+            return .done(VerificationOutcome(.pending, "attestation version \(record.version) failed (\(record.lastError ?? "no reason recorded")); it is tried again on the retry schedule, when the case's rows change, or when an operator asks"))
         case .mined, .confirmed, .failed:
             break
         }

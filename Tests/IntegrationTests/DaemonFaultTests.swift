@@ -88,11 +88,7 @@ struct DaemonFaultTests {
     @Test(.timeLimit(.minutes(20)))  // includes the wait for a daemon slot
     func aCeilingBelowTheMarketStopsOnlyNewSigning() async throws {
         try await DaemonTestContext.run { context in
-            let chainURL = try await context.startDedicatedChain()
-            let signer = try await context.makeSigner(rpcURL: chainURL)
-            let eth = try context.ethereum(chainURL)
-            #expect(try await eth.rpc.call("evm_setAutomine", [.bool(false)]) == .bool(true))
-            #expect(try await eth.rpc.call("evm_setIntervalMining", [.integer(0)]) == .bool(true))
+            let (chainURL, signer, eth) = try await context.manualChainWithSigner()
             try await context.seedCases(10)
             let first = context.daemon(signer, options: DaemonOptions(batchWait: 0.3), label: "daemon-normal")
             try first.start()
@@ -132,11 +128,7 @@ struct DaemonFaultTests {
     @Test(.timeLimit(.minutes(20)))  // includes the wait for a daemon slot
     func aReorgDeeperThanTheConfirmationsIsDetectedAndReanchored() async throws {
         try await DaemonTestContext.run { context in
-            let chainURL = try await context.startDedicatedChain()
-            let signer = try await context.makeSigner(rpcURL: chainURL)
-            let eth = try context.ethereum(chainURL)
-            #expect(try await eth.rpc.call("evm_setAutomine", [.bool(false)]) == .bool(true))
-            #expect(try await eth.rpc.call("evm_setIntervalMining", [.integer(0)]) == .bool(true))
+            let (_, signer, eth) = try await context.manualChainWithSigner()
             @Sendable func mine() async throws { _ = try await eth.rpc.call("evm_mine") }
             try await context.seedCases(12)
             let snapshot = try await eth.rpc.call("evm_snapshot")

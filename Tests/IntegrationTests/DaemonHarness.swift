@@ -542,6 +542,18 @@ extension DaemonTestContext {
         return (process, String(url))
     }
 
+    /// A dev chain of the test's own that mines only when told (`evm_mine`),
+    /// with a funded signer and its registry deployed there.
+    func manualChainWithSigner() async throws -> (url: String, signer: DaemonSigner, eth: EthereumClient) {
+        let url = try await startDedicatedChain()
+        let signer = try await makeSigner(rpcURL: url)
+        let eth = try ethereum(url)
+        let automine = try await eth.rpc.call("evm_setAutomine", [.bool(false)])
+        let interval = try await eth.rpc.call("evm_setIntervalMining", [.integer(0)])
+        guard automine == .bool(true), interval == .bool(true) else { throw HarnessError("the dev chain refused manual mining") }
+        return (url, signer, eth)
+    }
+
     /// A dev chain of the test's own (reorgs, mining control), stopped at tear-down.
     func startDedicatedChain(arguments: [String] = []) async throws -> String {
         let (_, url) = try await startPython(label: "devchain", script: "devchain/server.py",

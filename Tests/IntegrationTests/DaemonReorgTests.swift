@@ -12,11 +12,7 @@ struct DaemonReorgTests {
     @Test(.timeLimit(.minutes(20)))  // includes the wait for a daemon slot
     func aReorgedAnchorIsDetectedResentAndConfirmed() async throws {
         try await DaemonTestContext.run { context in
-            let chainURL = try await context.startDedicatedChain()
-            let signer = try await context.makeSigner(rpcURL: chainURL)
-            let eth = try context.ethereum(chainURL)
-            #expect(try await eth.rpc.call("evm_setAutomine", [.bool(false)]) == .bool(true))
-            #expect(try await eth.rpc.call("evm_setIntervalMining", [.integer(0)]) == .bool(true))
+            let (_, signer, eth) = try await context.manualChainWithSigner()
             @Sendable func mine() async throws { _ = try await eth.rpc.call("evm_mine") }
             @Sendable func transactionStatus() async throws -> String? {
                 try await context.database.query("SELECT status FROM attestation_transaction WHERE purpose = 'anchor'")
