@@ -124,8 +124,7 @@ struct APIHandlers: Sendable {
     private static func verifyPage() -> Response {
         Response(status: .ok,
                  headers: [.contentType: "text/html; charset=utf-8", .contentSecurityPolicy: verifyPageSecurityPolicy,
-                           .xContentTypeOptions: "nosniff", HTTPField.Name("Referrer-Policy")!: "no-referrer",
-                           .cacheControl: "no-cache"],
+                           .xContentTypeOptions: "nosniff", .cacheControl: "no-cache"],
                  body: .init(byteBuffer: ByteBuffer(string: VerifyPageDocument.html)))
     }
 

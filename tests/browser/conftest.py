@@ -31,7 +31,7 @@ def driver():
 
 
 @pytest.fixture(scope="session")
-def page_file(tmp_path_factory, world):
+def page_file(tmp_path_factory):
     """The page as `caseattest verify-page --out FILE` writes it."""
     path = tmp_path_factory.mktemp("page") / "verify.html"
     result = pagekit.run("verify-page", "--out", str(path))
