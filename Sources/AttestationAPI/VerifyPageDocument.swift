@@ -44,6 +44,7 @@ table { border-collapse: collapse; width: 100%; margin: .5rem 0 1rem; font-size:
 th, td { border-bottom: 1px solid var(--line); padding: .35rem .5rem; text-align: left; vertical-align: top; }
 th { background: var(--panel); }
 td.reason { word-break: break-word; }
+td.file { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: .88em; overflow-wrap: anywhere; }
 .verdict { font-weight: 700; white-space: nowrap; }
 .verdict.good { color: var(--ok); }
 .verdict.bad { color: var(--bad); }
@@ -829,7 +830,7 @@ function renderTable(results) {
     button.setAttribute("aria-label", "Show the details of " + r.name);
     button.addEventListener("click", () => showDetail(i, true));
     const tr = el("tr", { "data-verdict": r.verdict, "data-file": r.name },
-      el("td", { text: String(i + 1) }), el("td", { class: "hex", text: r.name }), el("td", { text: caseOf(r.receipt) }),
+      el("td", { text: String(i + 1) }), el("td", { class: "file", text: r.name }), el("td", { text: caseOf(r.receipt) }),
       el("td", { class: "verdict " + klass(r.verdict), text: LABEL[r.verdict] || r.verdict }),
       el("td", { class: "reason", text: r.reason }), el("td", { class: "noprint" }, button));
     body.append(tr);
@@ -873,15 +874,15 @@ function proofSVG(r) {
   svg.append(defs);
   // bottom: the leaf; each row up: the parent of the current node and its sibling; top: the root
   const yOf = (level) => H - 20 - boxH - level * rowH;
-  node(20, yOf(0), short(toHex(r.leaf)), "leaf (this receipt) = keccak256(keccak256(contentHash))", toHex(r.leaf), "#ddf4ff", "#0969da");
+  node(20, yOf(0), short(toHex(r.leaf)), "leaf = keccak256(keccak256(contentHash))", toHex(r.leaf), "#ddf4ff", "#0969da");
   steps.forEach((s, i) => {
     const y = yOf(i), yUp = yOf(i + 1);
     node(W - boxW - 20, y, short(toHex(s.sibling)), "sibling " + (i + 1) + " (from the proof)", toHex(s.sibling), "#fff8c5", "#9a6700");
     const last = i === steps.length - 1;
-    node(20, yUp, short(toHex(s.to)), last ? "root = hash of the sorted pair (anchored on chain)" : "node = keccak256(sorted pair)", toHex(s.to),
+    node(20, yUp, short(toHex(s.to)), last ? "root (anchored on chain)" : "keccak256(sorted pair)", toHex(s.to),
          last ? "#dafbe1" : "#f6f8fa", last ? "#1a7f37" : "#57606a");
-    line(20 + boxW / 2, y, 20 + boxW / 2, yUp + boxH + 2);
-    line(W - boxW - 20 + 20, y + 4, 20 + boxW - 10, yUp + boxH + 2);
+    line(20 + boxW - 40, y, 20 + boxW - 40, yUp + boxH + 2);
+    line(W - boxW - 20, y + boxH / 2, 20 + boxW - 20, yUp + boxH + 2);
   });
   if (steps.length === 0) {
     const t = document.createElementNS(NS, "text");

@@ -170,3 +170,28 @@ def test_settings_are_kept_and_controls_are_labelled(driver, page_file, world):
           .filter((e) => !(e.labels && e.labels.length) && !e.getAttribute('aria-label') && !e.textContent.trim())
           .map((e) => e.id || e.outerHTML);""")
     assert unlabelled == []
+
+
+def test_keyboard_details_and_print_view(driver, page_file, world, tmp_path):
+    from selenium.webdriver.common.keys import Keys
+
+    def change(receipt):
+        receipt["document"]["case"]["status"] = "closed"
+    page = pagekit.Page(driver, page_file.as_uri())
+    page.verify([world.receipt_path(3), edited(world, tmp_path, "edited.json", change)], registry=world.registry)
+    assert page.find("#detail").get_attribute("hidden") is not None   # many receipts: the table first
+    buttons = page.find_all("#table tbody button")
+    buttons[1].send_keys(Keys.ENTER)
+    assert page.find("#detail").get_attribute("hidden") is None
+    assert driver.switch_to.active_element == page.find("#detail")   # focus moves to what was opened
+    assert page.find("#detail-verdict").text == "✘ record-changed"
+    # Verdicts in words, not colour alone: every verdict cell has its name in its text.
+    assert [c.text for c in page.find_all("#table tbody td.verdict")] == ["✔ verified", "✘ record-changed"]
+
+    driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    try:
+        displayed = lambda css: page.find(css).is_displayed()
+        assert not displayed("#settings") and displayed("#table") and displayed("#summary") and displayed("#detail")
+        assert "against node " + pagekit.RPC_URL in page.find("#printhead").text
+    finally:
+        driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
