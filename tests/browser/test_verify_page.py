@@ -195,3 +195,20 @@ def test_keyboard_details_and_print_view(driver, page_file, world, tmp_path):
         assert "against node " + pagekit.RPC_URL in page.find("#printhead").text
     finally:
         driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+
+
+def test_dropped_files_are_verified(driver, page_file, world):
+    page = pagekit.Page(driver, page_file.as_uri())
+    page.set_field("node", pagekit.RPC_URL)
+    page.set_field("registry", world.registry)
+    texts = [world.receipt_path(i).read_text() for i in (4, 5)]
+    driver.execute_script("""
+        const transfer = new DataTransfer();
+        arguments[0].forEach((text, i) => transfer.items.add(new File([text], 'dropped-' + i + '.json', {type: 'application/json'})));
+        document.getElementById('drop').dispatchEvent(new DragEvent('drop', {dataTransfer: transfer, bubbles: true, cancelable: true}));
+    """, texts)
+    from selenium.webdriver.support.ui import WebDriverWait
+    WebDriverWait(driver, 10).until(lambda d: "2 files chosen" in page.find("#chosen").text)
+    page.find("#verify").click()
+    WebDriverWait(driver, 60).until(lambda d: page.find("#status").get_attribute("data-state") == "done")
+    assert [(r["file"], r["verdict"]) for r in page.results()] == [("dropped-0.json", "verified"), ("dropped-1.json", "verified")]
