@@ -99,8 +99,12 @@ Receipts never leave this computer; only hashes are sent to the node.</p>
 <label for="confirmations">Confirmations required <span class="hint">blocks on top of, and including, the anchoring block</span></label>
 <input type="number" id="confirmations" name="confirmations" min="0" step="1" value="2">
 </div>
+<div>
+<label for="chainid">Chain id you expect <span class="hint">optional; empty accepts the node's chain</span></label>
+<input type="number" id="chainid" name="chainid" min="0" step="1" placeholder="e.g. 1 for Ethereum mainnet">
 </div>
-<p class="hint">These three settings are kept in this browser's local storage and sent nowhere except the node itself.</p>
+</div>
+<p class="hint">These settings are kept in this browser's local storage and sent nowhere except the node itself.</p>
 </fieldset>
 
 <fieldset>
@@ -819,7 +823,8 @@ function renderSummary(results, settings) {
   const ph = $("printhead");
   ph.textContent = "";
   ph.append(el("p", { text: "Checked " + new Date().toISOString() + " against node " + settings.node + ", registry " +
-    (settings.registry || "(each receipt's own)") + ", " + settings.confirmations + " confirmation(s) required." }));
+    (settings.registry || "(each receipt's own)") + ", " + settings.confirmations + " confirmation(s) required" +
+    (settings.chainId === null ? "." : ", chain " + settings.chainId + " expected.") }));
 }
 
 function renderTable(results) {
@@ -941,7 +946,8 @@ function showDetail(index, focus) {
 }
 
 // ---------------------------------------------------------------- settings, files, events
-const STORE = { node: "caseattest.verify.node", registry: "caseattest.verify.registry", confirmations: "caseattest.verify.confirmations" };
+const STORE = { node: "caseattest.verify.node", registry: "caseattest.verify.registry", confirmations: "caseattest.verify.confirmations",
+                chainid: "caseattest.verify.chainid" };
 function load() {
   try {
     for (const [id, key] of Object.entries(STORE)) { const v = localStorage.getItem(key); if (v !== null) $(id).value = v; }
@@ -983,9 +989,12 @@ async function run() {
   }
   const confirmations = confirmationsText === "" ? 2 : Number(confirmationsText);
   if (!Number.isSafeInteger(confirmations) || confirmations < 0) { status("Confirmations must be a whole number.", "invalid"); $("confirmations").focus(); return; }
+  const chainText = $("chainid").value.trim();
+  const chainId = chainText === "" ? null : Number(chainText);
+  if (chainId !== null && (!Number.isSafeInteger(chainId) || chainId < 0)) { status("The chain id must be a whole number.", "invalid"); $("chainid").focus(); return; }
   if (chosen.length === 0) { status("Choose at least one receipt file.", "invalid"); $("files").focus(); return; }
   save();
-  const settings = { node, registry, registryGiven: !!registry, confirmations, chainId: null };
+  const settings = { node, registry, registryGiven: !!registry, confirmations, chainId };
   $("verify").disabled = true;
   status("Reading " + chosen.length + " file(s)…", "running");
   const started = performance.now();

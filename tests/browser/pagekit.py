@@ -197,11 +197,13 @@ class World:
             psql(DATABASE_URL, f"DROP DATABASE IF EXISTS {self.name} WITH (FORCE)")
 
 
-def verify_receipt_cli(path, registry=None, confirmations=2):
+def verify_receipt_cli(path, registry=None, confirmations=2, chain_id=None):
     """(verdict, reason) from `caseattest verify-receipt --json`, or ('error'/code, message) on exit 2."""
     args = ["verify-receipt", str(path), "--rpc", RPC_URL, "--confirmations", str(confirmations), "--json"]
     if registry:
         args += ["--contract", registry]
+    if chain_id is not None:
+        args += ["--chain-id", str(chain_id)]
     result = run(*args, check=False)
     if result.returncode in (0, 1):
         answer = json.loads(result.stdout)
@@ -247,13 +249,14 @@ class Page:
         if value:
             field.send_keys(str(value))
 
-    def verify(self, paths, node=None, registry="", confirmations=2, timeout=120):
+    def verify(self, paths, node=None, registry="", confirmations=2, chain_id="", timeout=120):
         from selenium.webdriver.support.ui import WebDriverWait
 
         self.driver.execute_script("document.getElementById('clear').click()")
         self.set_field("node", node or RPC_URL)
         self.set_field("registry", registry)
         self.set_field("confirmations", confirmations)
+        self.set_field("chainid", chain_id)
         self.find("#files").send_keys("\n".join(str(p) for p in paths))
         self.find("#verify").click()
         WebDriverWait(self.driver, timeout).until(

@@ -212,3 +212,12 @@ def test_dropped_files_are_verified(driver, page_file, world):
     page.find("#verify").click()
     WebDriverWait(driver, 60).until(lambda d: page.find("#status").get_attribute("data-state") == "done")
     assert [(r["file"], r["verdict"]) for r in page.results()] == [("dropped-0.json", "verified"), ("dropped-1.json", "verified")]
+
+
+def test_node_of_another_chain_is_an_error_not_a_verdict(page, world):
+    path = world.receipt_path(1)
+    [result] = page.verify([path], registry=world.registry, chain_id=1)
+    assert result["verdict"] == "error"
+    assert result["reason"] == "the node serves chain 1337, expected 1"
+    verdict, message = pagekit.verify_receipt_cli(path, registry=world.registry, chain_id=1)
+    assert verdict == "exit-2" and message.endswith(result["reason"]), message
