@@ -27,6 +27,14 @@ from devchain.methods import Methods  # noqa: E402
 #: geth's default HTTP body limit (5 MiB).
 MAX_BODY_BYTES = 5 * 1024 * 1024
 
+#: CORS, as geth's `--http.corsdomain '*'`: any page (the auditor's verify page opened from a file or
+#: served by `caseattest serve`) may call the node. The dev chain holds nothing secret.
+CORS_HEADERS = (
+    ("Access-Control-Allow-Origin", "*"),
+    ("Access-Control-Allow-Methods", "POST, OPTIONS"),
+    ("Access-Control-Max-Age", "600"),
+)
+
 
 class RpcHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive
@@ -41,7 +49,8 @@ class RpcHandler(BaseHTTPRequestHandler):
     def _reply(self, status: int, body: bytes = b"", content_type: str = "application/json", close: bool = False):
         self.send_response(status)
         if status == 405:
-            self.send_header("Allow", "POST")
+            self.send_header("Allow", "POST, OPTIONS")
+        self._cors_headers()
         if body:
             self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
@@ -75,10 +84,26 @@ class RpcHandler(BaseHTTPRequestHandler):
         response = handle_body(self.methods, body)
         self._reply(200, response or b"")
 
+    def _cors_headers(self):
+        for name, value in CORS_HEADERS:
+            self.send_header(name, value)
+
+    def do_OPTIONS(self):
+        """A CORS preflight: allow POST with the headers the page asks for (Content-Type)."""
+        self.send_response(204)
+        self._cors_headers()
+        requested = self.headers.get("Access-Control-Request-Headers")
+        self.send_header("Access-Control-Allow-Headers", requested if requested else "Content-Type")
+        if self.headers.get("Access-Control-Request-Private-Network", "").lower() == "true":
+            self.send_header("Access-Control-Allow-Private-Network", "true")
+        self.send_header("Vary", "Access-Control-Request-Headers")
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
     def _not_allowed(self):
         self._plain(405, "method not allowed: use POST")
 
-    do_GET = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _not_allowed
+    do_GET = do_PUT = do_DELETE = do_PATCH = do_HEAD = _not_allowed
 
 
 class RpcServer(ThreadingHTTPServer):

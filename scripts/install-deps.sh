@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(postgresql libsecp256k1-dev libcurl4-openssl-dev libpq-dev libssl-dev python3-venv pkg-config wrk
-          redis-server libhiredis-dev prometheus systemd)
+          redis-server libhiredis-dev prometheus systemd chromium chromium-driver)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -18,14 +18,15 @@ if [ ${#missing[@]} -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-# The venv is rebuilt when the pinned requirements change.
+# The venv is rebuilt when the pinned requirements change (the dev chain's, and
+# the browser tests' Selenium in tests/browser/requirements.txt).
 stamp=.venv/.requirements.sha256
-want=$(sha256sum devchain/requirements.txt | cut -d' ' -f1)
+want=$(cat devchain/requirements.txt tests/browser/requirements.txt | sha256sum | cut -d' ' -f1)
 if [ ! -x .venv/bin/python ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
     echo "==> creating .venv from devchain/requirements.txt"
     python=python3
     command -v python3 >/dev/null || python=/usr/bin/python3
     "$python" -m venv .venv
-    .venv/bin/pip install -q --disable-pip-version-check -r devchain/requirements.txt
+    .venv/bin/pip install -q --disable-pip-version-check -r devchain/requirements.txt -r tests/browser/requirements.txt
     echo "$want" > "$stamp"
 fi

@@ -9,6 +9,8 @@ public enum APIEndpoint: String, Sendable, CaseIterable, Hashable {
     case readiness = "readiness"
     case metrics = "metrics"
     case openAPI = "openapi"
+    /// The auditor's page (web/verify.html): static, holds no data.
+    case verifyPage = "verify_page"
 
     /// Who may call it; nil for the operational endpoints, which are open.
     public var allowedRoles: Set<APIRole>? {
@@ -16,7 +18,7 @@ public enum APIEndpoint: String, Sendable, CaseIterable, Hashable {
         case .requestAttestation: [.backend]
         case .listAttestations: [.backend, .auditor]
         case .verification, .receipt: [.auditor]
-        case .health, .readiness, .metrics, .openAPI: nil
+        case .health, .readiness, .metrics, .openAPI, .verifyPage: nil
         }
     }
 

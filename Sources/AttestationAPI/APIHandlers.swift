@@ -21,6 +21,7 @@ struct APIHandlers: Sendable {
         case .readiness: return await readiness()
         case .metrics: return metrics()
         case .openAPI: return Self.openAPI()
+        case .verifyPage: return Self.verifyPage()
         }
     }
 
@@ -115,6 +116,19 @@ struct APIHandlers: Sendable {
     private static func openAPI() -> Response {
         Response(status: .ok, headers: [.contentType: "application/yaml; charset=utf-8"],
                  body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.yaml)))
+    }
+
+    /// The auditor's page. Its own CSP lets it call only the node the auditor
+    /// types; the header repeats that, and forbids framing.
+    static let verifyPageSecurityPolicy =
+        "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; "
+        + "connect-src http: https:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+
+    private static func verifyPage() -> Response {
+        Response(status: .ok,
+                 headers: [.contentType: "text/html; charset=utf-8", .contentSecurityPolicy: verifyPageSecurityPolicy,
+                           .xContentTypeOptions: "nosniff", .cacheControl: "no-cache"],
+                 body: .init(byteBuffer: ByteBuffer(string: VerifyPageDocument.html)))
     }
 
     // MARK: Input and output

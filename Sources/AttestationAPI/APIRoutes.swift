@@ -19,6 +19,7 @@ public enum APIRoutes {
         Route(method: .get, path: "/readyz", endpoint: .readiness),
         Route(method: .get, path: "/metrics", endpoint: .metrics),
         Route(method: .get, path: "/openapi.yaml", endpoint: .openAPI),
+        Route(method: .get, path: "/verify", endpoint: .verifyPage),
     ]
 
     /// The methods served at `path` (HEAD wherever GET is), or nil when no

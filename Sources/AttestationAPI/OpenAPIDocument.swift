@@ -245,6 +245,24 @@ paths:
                 required: [openapi, info, paths]
         '405':
           $ref: '#/components/responses/MethodNotAllowed'
+  /verify:
+    get:
+      operationId: verify_page
+      summary: The auditor's page, verifying receipts in the browser
+      description: |
+        One self-contained HTML page (also written by `caseattest verify-page --out FILE`). It checks
+        receipt files in the browser against the JSON-RPC node and the registry address the auditor
+        types, with no further request to this server. It holds no data, so it needs no token.
+      security: []
+      responses:
+        '200':
+          description: The page.
+          content:
+            text/html:
+              schema:
+                type: string
+        '405':
+          $ref: '#/components/responses/MethodNotAllowed'
 components:
   securitySchemes:
     bearer:

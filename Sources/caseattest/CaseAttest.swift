@@ -21,6 +21,7 @@ struct CaseAttest: AsyncParsableCommand {
             Verify.self,
             Receipt.self,
             VerifyReceipt.self,
+            VerifyPage.self,
             Forget.self,
             APIToken.self,
             Doctor.self,

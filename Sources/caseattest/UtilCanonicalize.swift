@@ -16,7 +16,25 @@ struct UtilCanonicalize: ParsableCommand {
             """
     )
 
+    @Flag(help: "Read one JSON text per stdin line; print its canonical form on one line, or `!` and the error for invalid input.")
+    var lines = false
+
     func run() throws {
+        if lines {
+            var output: [UInt8] = []
+            var input = UtilStreams.readStandardInput()
+            if input.last == UInt8(ascii: "\n") { input.removeLast() }
+            for line in input.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
+                do {
+                    output += try JSONValue.parse(Array(line)).canonicalBytes()
+                } catch {
+                    output += Array("!\(error)".utf8.map { $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r") ? UInt8(ascii: " ") : $0 })
+                }
+                output.append(UInt8(ascii: "\n"))
+            }
+            UtilStreams.writeStandardOutput(output)
+            return
+        }
         let input = UtilStreams.readStandardInput()
         do {
             let value = try JSONValue.parse(input)

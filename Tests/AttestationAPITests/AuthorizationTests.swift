@@ -80,7 +80,7 @@ import Testing
         let tokens = TestTokens()
         let app = TestSupport.application(try TestSupport.dependencies(pool: try TestSupport.unusedPool(), tokens: tokens))
         try await app.test(.router) { client in
-            for uri in ["/healthz", "/readyz", "/metrics", "/openapi.yaml"] {
+            for uri in ["/healthz", "/readyz", "/metrics", "/openapi.yaml", "/verify"] {
                 try await client.execute(uri: uri, method: .get) { #expect($0.status == .ok, "\(uri)") }
             }
         }

@@ -57,7 +57,7 @@ def test_http_rules(devchain):
     connection.request("GET", "/")
     response = connection.getresponse()
     response.read()
-    assert response.status == 405 and response.getheader("Allow") == "POST"
+    assert response.status == 405 and response.getheader("Allow") == "POST, OPTIONS"
 
     connection.request("POST", "/", body=b'{"jsonrpc":"2.0","id":1,"method":"eth_chainId"}',
                        headers={"Content-Type": "text/plain"})
@@ -116,3 +116,27 @@ def test_concurrent_clients_are_served_consistently(devchain):
         thread.join(timeout=60)
     assert not any(thread.is_alive() for thread in threads)
     assert failures == []
+
+
+def test_cors_preflight_and_headers(devchain):
+    """The auditor's verify page (another origin, or a file) may call the node, as with geth's
+    --http.corsdomain '*'."""
+    connection = _connection(devchain.url)
+    connection.request("OPTIONS", "/", headers={
+        "Origin": "null", "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "content-type",
+        "Access-Control-Request-Private-Network": "true"})
+    response = connection.getresponse()
+    response.read()
+    assert response.status == 204
+    assert response.getheader("Access-Control-Allow-Origin") == "*"
+    assert "POST" in response.getheader("Access-Control-Allow-Methods")
+    assert response.getheader("Access-Control-Allow-Headers") == "content-type"
+    assert response.getheader("Access-Control-Allow-Private-Network") == "true"
+
+    connection.request("POST", "/", body=b'{"jsonrpc":"2.0","id":1,"method":"eth_chainId"}',
+                       headers={"Content-Type": "application/json", "Origin": "http://127.0.0.1:8080"})
+    response = connection.getresponse()
+    assert b'"result"' in response.read()
+    assert response.getheader("Access-Control-Allow-Origin") == "*"
+    connection.close()

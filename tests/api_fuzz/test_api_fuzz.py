@@ -170,7 +170,7 @@ def verifier_wired(server):
     return status != 503
 
 
-OPEN = ["health", "readiness", "metrics", "openapi"]
+OPEN = ["health", "readiness", "metrics", "openapi", "verify_page"]
 
 
 def test_backend_operations(server):
