@@ -3,8 +3,13 @@ import Foundation
 import PKCS11
 import Testing
 
-/// The token signer against a real PKCS #11 token (SoftHSM2).
-@Suite(.serialized) struct PKCS11SignerTests {
+/// The token signer against a real PKCS #11 token (SoftHSM2). One serialized
+/// suite (tests also in PKCS11KeyProtectionTests.swift): a PKCS #11 login
+/// belongs to the whole process, so a wrong-PIN test must not overlap a test
+/// that holds a logged-in session.
+@Suite(.serialized) struct PKCS11TokenTests {}
+
+extension PKCS11TokenTests {
     @Test func generatedKeyHasAStableAddress() throws {
         guard let token = SoftHSMToken.require() else { return }
         let configuration = token.configuration(key: "stable-\(UUID().uuidString.prefix(8))")
@@ -16,7 +21,12 @@ import Testing
         #expect(first.publicKey.count == 65 && first.publicKey[0] == 0x04)
         #expect(try Address(checkedPublicKey: first.publicKey) == generated)
         // The same label twice is refused, not a second key.
-        #expect(throws: PKCS11Error.self) { try PKCS11KeyGenerator.generate(configuration) }
+        do {
+            _ = try PKCS11KeyGenerator.generate(configuration)
+            Issue.record("a second key with the same label was generated")
+        } catch {
+            #expect(error.isKeyExists)
+        }
     }
 
     /// 1,000 transactions of both kinds, every one low-s, verifying and
@@ -50,35 +60,27 @@ import Testing
         guard let token = SoftHSMToken.require() else { return }
         _ = try token.key("pin-test")
         let configuration = token.configuration(key: "pin-test", pinFile: token.directory + "/wrong-pin")
-        // Another signer of this process keeps the token logged in; log it
-        // out first by closing every session: a fresh process is simplest,
-        // so this checks the error text through the CLI-free API when it can.
-        do {
-            _ = try PKCS11Signer(configuration)
-            Issue.record("a wrong PIN opened the token (or the token was already logged in by this process)")
-        } catch let error as PKCS11Error {
-            #expect(error.isWrongPIN)
-            #expect(!error.description.contains("wrong-pin"))
-            #expect(!error.description.contains(SoftHSMToken.pin))
-        }
+        // No other session of this process is open here (serialized suite), so
+        // the token checks the PIN rather than finding the process logged in.
+        let error = try #require(openingError(configuration), "a wrong PIN opened the token")
+        #expect(error.isWrongPIN)
+        #expect(error.description.contains("CKR_PIN_INCORRECT"))
+        #expect(!error.description.contains("wrong-pin") && !error.description.contains(SoftHSMToken.pin))
     }
 
     @Test func missingKeyTokenAndModuleAreNamed() throws {
         guard let token = SoftHSMToken.require() else { return }
-        #expect(throws: PKCS11Error.self) { try PKCS11Signer(token.configuration(key: "no-such-key")) }
-        do { _ = try PKCS11Signer(token.configuration(key: "no-such-key")) } catch let error as PKCS11Error {
-            #expect(error.isKeyNotFound)
-            #expect(error.description.contains("no-such-key"))
-        }
+        let missingKey = openingError(token.configuration(key: "no-such-key"))
+        #expect(missingKey?.isKeyNotFound == true)
+        #expect(missingKey?.description.contains("no-such-key") == true)
         var otherToken = token.configuration(key: "x")
         otherToken.tokenLabel = "no-such-token"
-        do { _ = try PKCS11Signer(otherToken); Issue.record("opened a missing token") } catch let error as PKCS11Error {
-            #expect(error.isTokenNotFound)
-        }
+        #expect(openingError(otherToken)?.isTokenNotFound == true)
         var noModule = token.configuration(key: "x")
         noModule.modulePath = token.directory + "/no-such-module.so"
-        do { _ = try PKCS11Signer(noModule); Issue.record("loaded a missing module") } catch let error as PKCS11Error {
-            #expect(error.isModuleNotFound)
-        }
+        #expect(openingError(noModule)?.isModuleNotFound == true)
+        var noPIN = token.configuration(key: "x")
+        noPIN.pinFile = token.directory + "/no-such-pin"
+        #expect(openingError(noPIN)?.description.contains("cannot read the PKCS#11 PIN file") == true)
     }
 }

@@ -59,7 +59,19 @@ struct SoftHSMToken: Sendable {
         let configuration = configuration(key: label)
         do {
             _ = try PKCS11KeyGenerator.generate(configuration)
-        } catch let error as PKCS11Error where error.isKeyExists {}
+        } catch {
+            if !error.isKeyExists { throw error }
+        }
         return configuration
+    }
+}
+
+/// The error opening a signer with `configuration` gives; nil when it opened.
+func openingError(_ configuration: PKCS11Configuration) -> PKCS11Error? {
+    do {
+        _ = try PKCS11Signer(configuration)
+        return nil
+    } catch {
+        return error
     }
 }
