@@ -10,8 +10,13 @@ REPO="${REPO:-$(cd "$(dirname "$0")/.." && pwd)}"
 cd "$REPO"
 
 swift build -c release --product bench-signer >&2
-swift build -c release --product caseattest >&2
 bin="$(swift build -c release --show-bin-path)"
+# make bench sets CASEATTEST_BIN to its release build; alone, build it here.
+caseattest="${CASEATTEST_BIN:-}"
+if [ -z "$caseattest" ]; then
+    swift build -c release --product caseattest >&2
+    caseattest="$bin/caseattest"
+fi
 
 module=""
 for m in /usr/lib/softhsm/libsofthsm2.so /usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so; do
@@ -33,7 +38,7 @@ export SOFTHSM2_CONF="$dir/softhsm2.conf"
 softhsm2-util --init-token --free --label caseattest-bench --pin "$pin" --so-pin "${pin}0" >/dev/null
 export CASEATTEST_PKCS11_MODULE="$module" CASEATTEST_PKCS11_TOKEN=caseattest-bench
 export CASEATTEST_PKCS11_KEY=bench-signer CASEATTEST_PKCS11_PIN_FILE="$dir/pin"
-address="$("$bin/caseattest" keys new --pkcs11)"
+address="$("$caseattest" keys new --pkcs11)"
 
 out="$("$bin/bench-signer")"
 value() { awk -v k="$1" '$1 == k { print $2 }' <<<"$out"; }
@@ -51,5 +56,5 @@ echo "so even the 1-thread token rate is far above what a chain's block rate let
 if [ "${BENCH_SIGNER_E2E:-0}" = "1" ]; then
     echo
     echo "10,000 cases end to end with the token's key:"
-    BENCH_PKCS11=1 CASEATTEST_BIN="$bin/caseattest" bash bench/40-daemon.sh
+    BENCH_PKCS11=1 CASEATTEST_BIN="$caseattest" bash bench/40-daemon.sh
 fi
