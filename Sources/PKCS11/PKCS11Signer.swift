@@ -27,7 +27,7 @@ public final class PKCS11Signer: TransactionSigner, @unchecked Sendable, CustomS
         var threads: [SigningThread] = []
         for index in 0..<max(1, signingThreads) {
             let session = try PKCS11Session(module: control.module, slot: control.slot)
-            threads.append(SigningThread(session: session, configuration: configuration, name: "caseattest.pkcs11.\(index)"))
+            threads.append(SigningThread(session: session, name: "caseattest.pkcs11.\(index)"))
         }
         self.control = control
         self.key = key

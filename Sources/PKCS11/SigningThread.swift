@@ -23,13 +23,11 @@ final class SigningThread: @unchecked Sendable {
     }
 
     private let queue = Queue()
-    private let configuration: PKCS11Configuration
     // Touched only on the thread (after init hands it over).
     private var session: PKCS11Session
 
-    init(session: PKCS11Session, configuration: PKCS11Configuration, name: String) {
+    init(session: PKCS11Session, name: String) {
         self.session = session
-        self.configuration = configuration
         let queue = self.queue
         let thread = Thread { queue.loop() }
         thread.name = name
