@@ -25,6 +25,8 @@ let package = Package(
         .systemLibrary(name: "CSecp256k1", pkgConfig: "libsecp256k1", providers: [.apt(["libsecp256k1-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CHiredis", pkgConfig: "hiredis", providers: [.apt(["libhiredis-dev"])]),
+        // pkcs11.h only (libp11-kit-dev); token modules are dlopen'ed at run time.
+        .systemLibrary(name: "CPKCS11", providers: [.apt(["libp11-kit-dev"])]),
 
         // Pure cores: no I/O.
         .target(name: "Ethereum", dependencies: ["CSecp256k1", "COpenSSL"]),
@@ -47,6 +49,9 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
+        // A signer whose key stays in a PKCS #11 token (HSM).
+        .target(name: "PKCS11", dependencies: ["CPKCS11", "Ethereum"]),
+
         // Long-running services: the daemon's pieces.
         .target(name: "AttestationService", dependencies: [
             "Attestation", "Ethereum", "Postgres", "EthereumRPC", "Registry",
@@ -67,7 +72,7 @@ let package = Package(
         // The executable: wiring only.
         .executableTarget(name: "caseattest", dependencies: [
             "Ethereum", "Attestation", "Postgres", "EthereumRPC", "AttestationService", "Registry",
-            "AttestationAPI", "Redis",
+            "AttestationAPI", "Redis", "PKCS11",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -77,6 +82,8 @@ let package = Package(
 
         // Benchmark of the Ethereum core (bench/10-ethereum.sh).
         .executableTarget(name: "bench-ethereum", dependencies: ["Ethereum"]),
+        // Signatures per second: file key vs a PKCS #11 token (bench/15-signer.sh).
+        .executableTarget(name: "bench-signer", dependencies: ["Ethereum", "PKCS11"]),
         // Benchmark of case documents: build, canonicalise, hash (bench/20-canonical.sh).
         .executableTarget(name: "bench-attestation", dependencies: ["Attestation", "Ethereum"]),
         // Data set and naive peer for the verifier's benchmark (bench/50-verify.sh).
@@ -114,6 +121,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
+        .testTarget(name: "PKCS11Tests", dependencies: ["PKCS11", "CPKCS11", "Ethereum"]),
         .testTarget(name: "IntegrationTests", dependencies: [
             "Postgres", "EthereumRPC", "Ethereum", "Attestation", "Registry", "AttestationService", "Redis",
             .product(name: "Logging", package: "swift-log"),

@@ -72,6 +72,8 @@ def daemon_run(bin_path: str, rpc: str, base_url: str, chain_id: int, tmp: Path)
         (tmp / "pseudonym.key").write_text(secrets.token_hex(32) + "\n")
         env["CASEATTEST_PRIVATE_KEY_FILE"] = str(tmp / "signer.key")
         env["CASEATTEST_PSEUDONYM_KEY_FILE"] = str(tmp / "pseudonym.key")
+        if PKCS11:
+            fund_token_key(bin_path, env, rpc, chain_id)
         contract = run([bin_path, "contract", "deploy"], env).stdout.strip()
         env["CASEATTEST_CONTRACT"] = contract
         log = open(tmp / "daemon.log", "w")
@@ -105,6 +107,23 @@ def daemon_run(bin_path: str, rpc: str, base_url: str, chain_id: int, tmp: Path)
             import shutil
             shutil.copy(tmp / "daemon.log", "/tmp/daemon-bench.log")
         psql(admin, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+# BENCH_PKCS11=1 (bench/15-signer.sh): the daemon signs with the key in the
+# PKCS #11 token that CASEATTEST_PKCS11_* name; the naive baseline is skipped.
+PKCS11 = os.environ.get("BENCH_PKCS11") == "1"
+
+
+def fund_token_key(bin_path: str, env: dict, rpc: str, chain_id: int) -> None:
+    env["CASEATTEST_SIGNER"] = "pkcs11"
+    address = run([bin_path, "keys", "address", "--pkcs11"], env).stdout.strip()
+    w3 = Web3(Web3.HTTPProvider(rpc))
+    account = Account.from_key(DEV_KEY)
+    tx = {"to": address, "value": w3.to_wei(100, "ether"), "gas": 21_000, "chainId": chain_id,
+          "nonce": w3.eth.get_transaction_count(account.address, "pending"),
+          "maxFeePerGas": w3.eth.get_block("latest")["baseFeePerGas"] * 2 + w3.to_wei(1, "gwei"),
+          "maxPriorityFeePerGas": w3.to_wei(1, "gwei")}
+    w3.eth.wait_for_transaction_receipt(w3.eth.send_raw_transaction(account.sign_transaction(tx).raw_transaction))
 
 
 def naive_baseline(rpc: str, chain_id: int, contract: str) -> dict:
@@ -142,6 +161,10 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp_dir:
         tmp = Path(tmp_dir)
         ours = daemon_run(bin_path, rpc, base_url, chain_id, tmp)
+        if PKCS11:
+            print(f"caseattest serve, PKCS#11 token signer: {CASES:,} cases confirmed in {ours['seconds']:.1f}s "
+                  f"({ours['transactions']} anchor transactions, {ours['batches']} batches)")
+            return 0
         env = dict(os.environ, CASEATTEST_PRIVATE_KEY_FILE=str(tmp / "signer.key"), CASEATTEST_CHAIN_ID=str(chain_id))
         contract = run([bin_path, "contract", "deploy"], env).stdout.strip()
         naive = naive_baseline(rpc, chain_id, contract)

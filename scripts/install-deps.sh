@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(postgresql libsecp256k1-dev libcurl4-openssl-dev libpq-dev libssl-dev python3-venv pkg-config wrk
-          redis-server libhiredis-dev prometheus systemd chromium chromium-driver)
+          redis-server libhiredis-dev prometheus systemd chromium chromium-driver
+          softhsm2 libp11-kit-dev)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

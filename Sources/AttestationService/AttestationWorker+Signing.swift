@@ -35,7 +35,7 @@ extension AttestationWorker {
     private func cancel(nonce: UInt64, fence: SignerFence) async throws {
         let fees = try await currentFees()
         let key = configuration.signer, chainID = configuration.chainID, address = signer
-        let signed = PipelineStore.sign(nonce: nonce, to: address, data: [], gasLimit: 21_000, fees: fees, chainID: chainID, key: key)
+        let signed = try PipelineStore.sign(nonce: nonce, to: address, data: [], gasLimit: 21_000, fees: fees, chainID: chainID, key: key)
         try await database.fenced(fence) { connection in
             _ = try PipelineStore.insertTransaction(signed, purpose: "cancel", batchID: nil, chainID: chainID, signer: address,
                                                     nonce: nonce, gasLimit: 21_000, fees: fees, now: Date(), on: connection)

@@ -172,7 +172,7 @@ extension AttestationWorker {
         guard let raw = transaction.raw[transaction.state.currentHash],
               let previous = try? SignedTransaction.decode(raw: raw), let to = previous.transaction.to
         else { return }
-        let signed = PipelineStore.sign(nonce: transaction.nonce, to: to, data: previous.transaction.data,
+        let signed = try PipelineStore.sign(nonce: transaction.nonce, to: to, data: previous.transaction.data,
                                         gasLimit: transaction.gasLimit, fees: fees, chainID: configuration.chainID,
                                         key: configuration.signer)
         try await apply(.replaced(signed, fees), to: transaction, fence: fence)

@@ -12,13 +12,13 @@ public struct OneShotSender: Sendable {
     }
 
     let ethereum: EthereumClient
-    let key: PrivateKey
+    let key: any TransactionSigner
     let chainID: UInt64
     let logger: Logger
     /// Fee cap in wei per gas that is never exceeded.
     let maxFeeCeiling: UInt256?
 
-    public init(ethereum: EthereumClient, key: PrivateKey, chainID: UInt64, maxFeeCeiling: UInt256? = nil, logger: Logger) {
+    public init(ethereum: EthereumClient, key: any TransactionSigner, chainID: UInt64, maxFeeCeiling: UInt256? = nil, logger: Logger) {
         self.ethereum = ethereum
         self.key = key
         self.chainID = chainID
@@ -37,7 +37,7 @@ public struct OneShotSender: Sendable {
         let gasLimit = estimate + estimate / 5 + 10_000
         let nonce = try await ethereum.transactionCount(of: key.address, at: .pending)
         let unsigned = try await unsignedTransaction(nonce: nonce, gasLimit: gasLimit, to: to, value: value, data: data)
-        let signed = unsigned.sign(with: key)
+        let signed = try unsigned.sign(with: key)
         logger.info("sending transaction", metadata: [
             "hash": "\(Hex.encodePrefixed(signed.hash))", "nonce": "\(nonce)", "gas_limit": "\(gasLimit)",
         ])

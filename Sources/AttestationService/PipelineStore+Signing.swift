@@ -27,7 +27,7 @@ extension PipelineStore {
 
     /// Allocates the signer's next nonce (row lock: daemons queue here), signs
     /// with it and stores the bytes and hash BEFORE anything is sent.
-    static func signBatch(_ batch: PendingBatch, signer: PrivateKey, chainID: UInt64, contract: Address, fees: Fees,
+    static func signBatch(_ batch: PendingBatch, signer: any TransactionSigner, chainID: UInt64, contract: Address, fees: Fees,
                           gasLimit: UInt64, now: Date, on connection: PostgresConnection) throws -> Int64? {
         // Re-check under lock: another daemon may have signed it meanwhile.
         let still = try connection.query("""
@@ -36,7 +36,7 @@ extension PipelineStore {
         guard !still.rows.isEmpty else { return nil }
         let nonce = try allocateNonce(chainID: chainID, signer: signer.address, on: connection)
         let data = try RegistryCalls.anchor(root: batch.root, leafCount: UInt32(batch.leafCount))
-        let signed = sign(nonce: nonce, to: contract, data: data, gasLimit: gasLimit, fees: fees, chainID: chainID, key: signer)
+        let signed = try sign(nonce: nonce, to: contract, data: data, gasLimit: gasLimit, fees: fees, chainID: chainID, key: signer)
         let transactionID = try insertTransaction(signed, purpose: "anchor", batchID: batch.id, chainID: chainID,
                                                   signer: signer.address, nonce: nonce, gasLimit: gasLimit, fees: fees,
                                                   now: now, on: connection)
@@ -92,13 +92,13 @@ extension PipelineStore {
     }
 
     static func sign(nonce: UInt64, to: Address, data: [UInt8], gasLimit: UInt64, fees: Fees, chainID: UInt64,
-                     key: PrivateKey) -> SignedTransaction {
+                     key: any TransactionSigner) throws -> SignedTransaction {
         if fees.legacy {
-            return UnsignedTransaction.legacy(UnsignedLegacyTransaction(
+            return try UnsignedTransaction.legacy(UnsignedLegacyTransaction(
                 chainId: chainID, nonce: nonce, gasPrice: fees.maxFeePerGas, gasLimit: gasLimit, to: to, value: .zero,
                 data: data)).sign(with: key)
         }
-        return UnsignedTransaction.eip1559(UnsignedEIP1559Transaction(
+        return try UnsignedTransaction.eip1559(UnsignedEIP1559Transaction(
             chainId: chainID, nonce: nonce, maxPriorityFeePerGas: fees.maxPriorityFeePerGas,
             maxFeePerGas: fees.maxFeePerGas, gasLimit: gasLimit, to: to, value: .zero, data: data)).sign(with: key)
     }

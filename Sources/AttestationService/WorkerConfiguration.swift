@@ -6,7 +6,7 @@ public struct WorkerConfiguration: Sendable {
     public var databaseURL: String
     public var chainID: UInt64
     public var contract: Address
-    public var signer: PrivateKey
+    public var signer: any TransactionSigner
     public var pseudonymKey: PseudonymKey
     /// A batch closes at this many cases...
     public var batchMax: Int = 256
@@ -36,7 +36,7 @@ public struct WorkerConfiguration: Sendable {
         return settings
     }
 
-    public init(databaseURL: String, chainID: UInt64, contract: Address, signer: PrivateKey,
+    public init(databaseURL: String, chainID: UInt64, contract: Address, signer: any TransactionSigner,
                 pseudonymKey: PseudonymKey, tracking: TrackingPolicy) {
         self.databaseURL = databaseURL
         self.chainID = chainID

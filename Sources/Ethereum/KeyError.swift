@@ -10,6 +10,7 @@ public struct KeyError: Error, CustomStringConvertible, Sendable, Equatable {
         public static let invalidHash = Code("invalid-hash")
         public static let recoveryFailed = Code("recovery-failed")
         public static let randomness = Code("randomness")
+        public static let invalidPublicKey = Code("invalid-public-key")
     }
 
     public let code: Code

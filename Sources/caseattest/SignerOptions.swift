@@ -2,10 +2,19 @@ import ArgumentParser
 import AttestationService
 import Ethereum
 import Foundation
+import PKCS11
 
-/// The signer's key: a keystore plus password file, or a raw key file.
-/// Flags first, then CASEATTEST_KEYSTORE (+ _PASSWORD_FILE) or CASEATTEST_PRIVATE_KEY_FILE.
+/// The signer's key: a keystore plus password file, a raw key file, or (with
+/// `--signer pkcs11`) a key that stays in a PKCS #11 token.
+/// Flags first, then CASEATTEST_SIGNER, CASEATTEST_KEYSTORE (+ _PASSWORD_FILE),
+/// CASEATTEST_PRIVATE_KEY_FILE or CASEATTEST_PKCS11_*.
 struct SignerOptions: ParsableArguments {
+    @Option(name: .customLong("signer"),
+            help: "Where the signer's key is: file (keystore or key file) or pkcs11 (default: $CASEATTEST_SIGNER or file).")
+    var kind: String?
+
+    @OptionGroup var pkcs11: PKCS11Options
+
     @Option(name: .customLong("keystore"), help: "Keystore v3 file of the signer (default: $CASEATTEST_KEYSTORE).")
     var keystore: String?
 
@@ -36,7 +45,13 @@ struct SignerOptions: ParsableArguments {
             + "(or set CASEATTEST_KEYSTORE and CASEATTEST_KEYSTORE_PASSWORD_FILE, or CASEATTEST_PRIVATE_KEY_FILE)")
     }
 
-    func loadKey() throws -> PrivateKey {
+    /// The configured signer: the file key, or the PKCS #11 token's key.
+    func loadKey() throws -> any TransactionSigner {
+        switch kind ?? Self.environment("CASEATTEST_SIGNER") ?? "file" {
+        case "file": break
+        case "pkcs11": return try pkcs11.openSigner()
+        case let other: throw ValidationError("--signer must be file or pkcs11, not \(other)")
+        }
         do {
             return try source().load()
         } catch let error as SignerKeySource.LoadError {

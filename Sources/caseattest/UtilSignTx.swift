@@ -12,20 +12,27 @@ struct UtilSignTx: ParsableCommand {
             gasLimit, value, data, chainId, and either maxFeePerGas/maxPriorityFeePerGas/accessList \
             (EIP-1559, type 2) or gasPrice (legacy with EIP-155; chainId required). A bad line is \
             reported on stderr by line number and skipped (nothing is printed for it on stdout); the \
-            exit status is then 1. Keys never appear in messages.
+            exit status is then 1. Keys never appear in messages. With --signer (file or pkcs11, \
+            e.g. a key in an HSM) each line is {"transaction": {...}} and that signer signs it.
             """)
 
+    @OptionGroup var signer: SignerOptions
+
     func run() throws {
+        // Only an explicit --signer flag switches to a configured signer (not the environment).
+        let configured = signer.kind == nil ? nil : try signer.loadKey()
         var lineNumber = 0
         var failures = 0
         while let line = readLine(strippingNewline: true) {
             lineNumber += 1
             if line.allSatisfy(\.isWhitespace) { continue }
             do {
-                print(Hex.encodePrefixed(try SignTxRequest.sign(jsonLine: line).rawBytes))
+                let signed = try configured.map { try SignTxRequest.sign(jsonLine: line, signer: $0) }
+                    ?? SignTxRequest.sign(jsonLine: line)
+                print(Hex.encodePrefixed(signed.rawBytes))
             } catch {
                 failures += 1
-                StandardError.write("line \(lineNumber): \(error.description)")
+                StandardError.write("line \(lineNumber): \(error)")
             }
         }
         if failures > 0 {

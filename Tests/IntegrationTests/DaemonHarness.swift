@@ -325,7 +325,7 @@ extension DaemonTestContext {
 /// A signer key of the test's own, funded by the faucet, the registry it
 /// deployed (owner and attester), and the key files the daemon reads.
 struct DaemonSigner: Sendable {
-    let key: PrivateKey
+    let key: any TransactionSigner
     let contract: Address
     let keyFile: String
     let pseudonymKeyFile: String
@@ -493,6 +493,8 @@ struct DaemonOptions: Sendable {
     var finalDepth: UInt64?
     var stallAfter: Double?
     var extra: [String] = []
+    /// More environment for the daemon (e.g. SOFTHSM2_CONF for a token signer).
+    var environment: [String: String] = [:]
 
     var arguments: [String] {
         var arguments = [
@@ -521,6 +523,7 @@ extension DaemonTestContext {
         environment["CASEATTEST_CONTRACT"] = signer.contract.checksummed
         environment["CASEATTEST_PRIVATE_KEY_FILE"] = signer.keyFile
         environment["CASEATTEST_PSEUDONYM_KEY_FILE"] = signer.pseudonymKeyFile
+        environment.merge(options.environment) { $1 }
         let process = ManagedProcess(label: label, executable: self.environment.binary, arguments: options.arguments,
                                      environment: environment, logPath: directory + "/\(label).log", isDaemon: true)
         register(process)

@@ -7,34 +7,46 @@ actor DevFaucet {
     static let shared = DevFaucet()
 
     /// Actors are reentrant across `await`: chain the transfers explicitly.
-    private var previous: Task<PrivateKey, any Error>?
+    private var previous: Task<Void, any Error>?
 
     func fundedKey(rpcURL: String, wei: UInt256 = UInt256(10).power(18)) async throws -> PrivateKey {
         try await fund(try PrivateKey.generate(), rpcURL: rpcURL, wei: wei)
     }
 
-    /// Funds a key the caller made (e.g. one it must also write to a key file).
-    func fund(_ key: PrivateKey, rpcURL: String, wei: UInt256 = UInt256(10).power(18)) async throws -> PrivateKey {
+    /// Funds a key the caller made (e.g. one it must also write to a key file, or a token's key).
+    func fund<Key: TransactionSigner>(_ key: Key, rpcURL: String, wei: UInt256 = UInt256(10).power(18)) async throws -> Key {
+        let prior = previous
+        let address = key.address
+        let task = Task {
+            _ = await prior?.result
+            try await Self.fund(address, rpcURL: rpcURL, wei: wei)
+        }
+        previous = task
+        try await task.value
+        return key
+    }
+
+    /// Funds an address (a key that lives in a token).
+    func fund(address: Address, rpcURL: String, wei: UInt256 = UInt256(10).power(18)) async throws {
         let prior = previous
         let task = Task {
             _ = await prior?.result
-            return try await Self.fund(key, rpcURL: rpcURL, wei: wei)
+            try await Self.fund(address, rpcURL: rpcURL, wei: wei)
         }
         previous = task
-        return try await task.value
+        try await task.value
     }
 
-    private static func fund(_ key: PrivateKey, rpcURL: String, wei: UInt256) async throws -> PrivateKey {
+    private static func fund(_ address: Address, rpcURL: String, wei: UInt256) async throws {
         let eth = EthereumClient(rpc: try JSONRPCClient(configuration: .init(urls: [rpcURL]), logger: TestEnvironment.logger))
         let faucet = try PrivateKey(hex: TestEnvironment.devKeyHex)
         let nonce = try await eth.transactionCount(of: faucet.address, at: .pending)
         let tx = UnsignedEIP1559Transaction(
             chainId: TestEnvironment.chainID, nonce: nonce, maxPriorityFeePerGas: UInt256(1_000_000_000),
-            maxFeePerGas: UInt256(200_000_000_000), gasLimit: 21_000, to: key.address, value: wei)
+            maxFeePerGas: UInt256(200_000_000_000), gasLimit: 21_000, to: address, value: wei)
         let signed = UnsignedTransaction.eip1559(tx).sign(with: faucet)
         _ = try await eth.sendRawTransaction(signed.rawBytes)
         _ = try await eth.waitForReceipt(signed.hash)
-        return key
     }
 }
 
