@@ -97,6 +97,9 @@ public struct Verifier: Sendable {
     /// Everything that needs no chain: status, erasure, record and proof.
     func localJudgement(_ row: VerifierRow, snapshot: CaseSnapshot?) -> Judgement {
         let record = row.record
+        if record.legacy {
+            return .done(VerificationOutcome(.legacy, "version \(record.version) was written by the backend before this service existed: no salt, document or anchor, nothing can be verified"))
+        }
         if let erasedAt = record.erasedAt {
             return .done(VerificationOutcome(.erased, "the salt was destroyed at \(Self.iso(erasedAt)); the anchored root can no longer be linked to this case"))
         }
