@@ -31,6 +31,25 @@ enum VerifyTable {
     }
 }
 
+/// `verify --json`: {"cases": [...], "summary": {...}, "reconciliation": {...}};
+/// the summary counts reconciliation findings beside the verdicts.
+enum VerifyJSON {
+    static func document(_ report: VerificationReport?, _ reconciliation: ReconciliationReport?) -> JSONValue {
+        var members: [(key: String, value: JSONValue)] = []
+        var summary: [(key: String, value: JSONValue)] = []
+        if let report {
+            members.append(("cases", .array(report.results.map(\.json))))
+            if case .object(let counts) = report.summary.json { summary = counts }
+        }
+        if let reconciliation {
+            summary.append(("findings", .number(Double(reconciliation.findings.count))))
+            members.append(("reconciliation", reconciliation.json))
+        }
+        members.append(("summary", .object(summary)))
+        return .object(members)
+    }
+}
+
 /// A one-line progress bar on stderr, redrawn in place; only on a terminal.
 final class ProgressBar: @unchecked Sendable {
     private let lock = NSLock()
