@@ -37,3 +37,37 @@ public struct ReceiptVerifier: Sendable {
         return AnchorCheck.evaluate(receipt.claim, evidence: evidence, expected: expected)
     }
 }
+
+extension ReceiptVerifier {
+    /// A whole archive: local checks per receipt, then the chain once per
+    /// anchor (root and transaction) for all of them, in batched requests.
+    public func verifyAll(_ receipts: [PortableReceipt]) async throws -> [VerificationOutcome] {
+        var outcomes = [VerificationOutcome?](repeating: nil, count: receipts.count)
+        var byRegistry: [Address: [Int]] = [:]
+        for (index, receipt) in receipts.enumerated() {
+            if let outcome = receipt.localCheck() {
+                outcomes[index] = outcome
+            } else {
+                byRegistry[registry ?? receipt.contract, default: []].append(index)
+            }
+        }
+        for (registry, indexes) in byRegistry {
+            let chain = VerifierChain(rpc: rpc, registry: registry)
+            let keys = Array(Set(indexes.map { AnchorKey(root: receipts[$0].root, txHash: receipts[$0].txHash) }))
+            let answers = try await chain.fetch(keys)
+            if let chainID, answers.chainID != chainID {
+                throw VerifierError(.chainMismatch, "the node serves chain \(answers.chainID), expected \(chainID)")
+            }
+            let expected = AnchorExpectation(registry: registry, chainID: answers.chainID, confirmations: confirmations,
+                                             anchoredTopic: RegistryEvents.anchored.topic)
+            for index in indexes {
+                let receipt = receipts[index]
+                guard let evidence = answers.evidence[AnchorKey(root: receipt.root, txHash: receipt.txHash)] else {
+                    throw VerifierError(.rpc, "no answer for a receipt's root")
+                }
+                outcomes[index] = AnchorCheck.evaluate(receipt.claim, evidence: evidence, expected: expected)
+            }
+        }
+        return outcomes.map { $0 ?? VerificationOutcome(.notAnchored, "not checked") }
+    }
+}

@@ -56,6 +56,9 @@ struct Verify: AsyncParsableCommand {
     @Option(name: .customLong("log-range"), help: "Blocks per eth_getLogs request to start with (shrunk when refused).")
     var logRange: UInt64 = 10_000
 
+    @Flag(help: "Show every version of each case, each verified, and the fields changed between versions.")
+    var history = false
+
     @Flag(name: .customLong("problems-only"), help: "List only cases that are not verified (the summary still counts all).")
     var problemsOnly = false
 
@@ -71,6 +74,7 @@ struct Verify: AsyncParsableCommand {
         let logger = Logger(label: "caseattest.verify")
         var report: VerificationReport?
         var reconciliation: ReconciliationReport?
+        var versions: HistoryReport?
         do {
             let selection = try selection()
             let reconciling = reconcile || all
@@ -89,7 +93,9 @@ struct Verify: AsyncParsableCommand {
                         attesters: try attesterAddresses(), initialLogRange: max(1, logRange), logger: logger).reconcile()
                 }
                 if let selection {
-                    report = try await verifier.verify(selection) { done, total in progress.update(done: done, total: total) }
+                    let latest = try await verifier.verify(selection) { done, total in progress.update(done: done, total: total) }
+                    report = latest
+                    if history { versions = try await verifier.history(selection, latest: latest) }
                 }
             } catch {
                 await database.close()
@@ -101,12 +107,15 @@ struct Verify: AsyncParsableCommand {
         }
         let shown = report.map { problemsOnly ? $0.problemsOnly : $0 }
         if json {
-            print(VerifyJSON.document(shown, reconciliation).canonicalString)
+            print(VerifyJSON.document(shown, reconciliation, versions).canonicalString)
         } else {
             if let shown { print(VerifyTable.render(shown), terminator: "") }
+            if let shown, let versions { print(VerifyTable.render(versions, of: shown), terminator: "") }
             if let reconciliation { print(reconciliation.text, terminator: "") }
         }
-        if report?.summary.allVerified == false || reconciliation?.hasFindings == true { throw ExitCode(1) }
+        if report?.summary.allVerified == false || reconciliation?.hasFindings == true || (versions?.earlierProblems ?? 0) > 0 {
+            throw ExitCode(1)
+        }
     }
 
     private func attesterAddresses() throws -> [Address] {
