@@ -141,9 +141,9 @@ public struct Reconciler: Sendable {
                 """).rows.first else { return nil }
             return (try row.decode(Int64.self, "deployment_block"), try row.decode(String.self, "block_hash"))
         }
-        if let (block, hash) = stored, block >= 0, UInt64(block) <= head,
-           let header = try? await ethereum.block(.number(UInt64(block))), Hex.encodePrefixed(header.hash) == hash {
-            return UInt64(block)
+        if let stored, stored.0 >= 0, UInt64(stored.0) <= head,
+           let header = try? await ethereum.block(.number(UInt64(stored.0))), Hex.encodePrefixed(header.hash) == stored.1 {
+            return UInt64(stored.0)
         }
         let found = try await scan.deploymentBlock(head: head)
         guard let header = try? await ethereum.block(.number(found)) else {

@@ -45,7 +45,8 @@ struct RegistryLogScan: Sendable {
 
     private func hasCode(at block: UInt64) async throws -> Bool {
         do {
-            return try await !ethereum.code(at: registry, block: .number(block)).isEmpty
+            let code = try await ethereum.code(at: registry, block: .number(block))
+            return !code.isEmpty
         } catch {
             throw VerifierError(.rpc, "eth_getCode failed: \(error)")
         }
@@ -63,7 +64,7 @@ struct RegistryLogScan: Sendable {
             let logs: [LogEntry]
             do {
                 logs = try await ethereum.logs(filter)
-            } catch {
+            } catch let error as RPCError {
                 guard Self.mayBeRangeRefusal(error), range > 1 else {
                     throw VerifierError(.rpc, "eth_getLogs failed for blocks \(start)-\(end): \(error)")
                 }

@@ -81,8 +81,8 @@ extension Verifier {
         var outcomes: [Int64: CaseVerification] = [:]  // by attestation id
         var waiting: [(row: VerifierRow, claim: AnchorClaim)] = []
         for row in rows {
-            if let (id, result) = latestByCase[row.record.caseID], id == row.record.id {
-                outcomes[row.record.id] = result
+            if let known = latestByCase[row.record.caseID], known.0 == row.record.id {
+                outcomes[row.record.id] = known.1
                 continue
             }
             switch localJudgement(row, snapshot: nil, earlier: true) {

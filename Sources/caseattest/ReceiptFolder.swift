@@ -72,8 +72,10 @@ enum ReceiptFolder {
             do {
                 receipts.append(try PortableReceipt(bytes: [UInt8](data)))
                 files.append(name)
-            } catch {
+            } catch let error as ReceiptError {
                 unreadable.append(Entry(file: name, outcome: nil, unreadable: error.message))
+            } catch {
+                unreadable.append(Entry(file: name, outcome: nil, unreadable: "not a receipt"))
             }
         }
         let outcomes = try await verifier.verifyAll(receipts)
