@@ -62,9 +62,10 @@ struct RegistryLogScan: Sendable {
                                    topics: [[RegistryEvents.anchored.topic]])
             requests += 1
             let logs: [LogEntry]
-            do {
-                logs = try await ethereum.logs(filter)
-            } catch let error as RPCError {
+            switch await fetch(filter) {
+            case .success(let found):
+                logs = found
+            case .failure(let error):
                 guard Self.mayBeRangeRefusal(error), range > 1 else {
                     throw VerifierError(.rpc, "eth_getLogs failed for blocks \(start)-\(end): \(error)")
                 }
@@ -84,6 +85,14 @@ struct RegistryLogScan: Sendable {
         }
         return Result(anchors: anchors, fromBlock: from, toBlock: to, requests: requests, refusals: refusals,
                       finalRange: range)
+    }
+
+    private func fetch(_ filter: LogFilter) async -> Swift.Result<[LogEntry], RPCError> {
+        do {
+            return .success(try await ethereum.logs(filter))
+        } catch {
+            return .failure(error)
+        }
     }
 
     /// Providers refuse large ranges with a JSON-RPC error ("block range too

@@ -1,5 +1,6 @@
 import Attestation
 import AttestationService
+import Ethereum
 import Foundation
 import Postgres
 import Testing
