@@ -46,8 +46,9 @@ struct LegacyRowsTests {
                 INSERT INTO users (email, hashed_password, role) VALUES ('old-student@example.test', 'x', 'user') RETURNING id
                 """).rows[0].decode(Int64.self, "id")
             let caseID = try connection.query("""
-                INSERT INTO cases (user_id, status, risk_level_at_creation, resolved_at)
-                VALUES (\(user), 'resolved', 1, timestamptz '2025-06-01 10:00:00+00') RETURNING id
+                INSERT INTO cases (user_id, status, risk_level_at_creation, created_at, resolved_at)
+                VALUES (\(user), 'resolved', 1, timestamptz '2025-05-01 10:00:00+00', timestamptz '2025-06-01 10:00:00+00')
+                RETURNING id
                 """).rows[0].decode(Int64.self, "id")
             for (hash, at) in [("old-hash-1", "2025-06-01 11:00:00+00"), ("old-hash-2", "2025-06-02 11:00:00+00")] {
                 try connection.query("""
