@@ -58,6 +58,15 @@ struct ReconciliationTests {
             let verdicts = try CLI.verdicts(output)
             #expect(verdicts.byCase[cases[1]]?.verdict == "erased")
             #expect(verdicts.byCase[cases[0]] == nil)
+
+            // --problems-only: only what is not verified is listed; the summary still counts all.
+            let problems = try await CLI.run(["verify", "--all", "--json", "--problems-only",
+                                              "--attester", world.key.address.lowercased], environment: world.cliEnvironment())
+            #expect(problems.status == 1)
+            let listed = try CLI.verdicts(problems)
+            #expect(listed.byCase.keys.sorted() == [cases[1], cases[3], cases[4]])
+            #expect(listed.summary["total"] == verdicts.summary["total"])
+            #expect(listed.summary["verified"] == 1)
         }
     }
 
