@@ -50,7 +50,7 @@ struct Verify: AsyncParsableCommand {
     var reconcile = false
 
     @Option(name: .customLong("attester"),
-            help: "An address this deployment anchors with (repeatable), besides those recorded in attestation_signer.")
+            help: "An address this deployment anchors with (repeatable; also $CASEATTEST_ATTESTERS, comma-separated), besides those recorded in attestation_signer.")
     var attesters: [String] = []
 
     @Option(name: .customLong("log-range"), help: "Blocks per eth_getLogs request to start with (shrunk when refused).")
@@ -119,7 +119,10 @@ struct Verify: AsyncParsableCommand {
     }
 
     private func attesterAddresses() throws -> [Address] {
-        try attesters.map { text in
+        let configured = ProcessInfo.processInfo.environment["CASEATTEST_ATTESTERS"].map {
+            $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        } ?? []
+        return try (attesters + configured).map { text in
             do {
                 return try Address(hex: text.lowercased())
             } catch {
