@@ -1,5 +1,12 @@
 -- 0002: the attestation service's own schema.
 --
+-- Amended: the first wording added UNIQUE (case_id, version) while every
+-- existing row took version 1, so a database baselined with two of the
+-- backend's old rows for one case could not migrate. Old rows are now
+-- numbered per case first. Databases that applied the first wording are
+-- unaffected (they had no such rows); the migrator accepts its checksum:
+-- caseattest:supersedes-checksum f10c70b978070d0a17d65355a578799c535610f29ecb48e037344552c269b3a7
+--
 -- A case's attestation moves through
 --   requested -> committed -> batched -> signed -> submitted -> mined -> confirmed
 -- (or failed, with the reason in last_error). Batches and chain transactions
@@ -117,11 +124,18 @@ ALTER TABLE caseattestation
     ADD COLUMN requested_by text,
     ADD COLUMN requested_at timestamptz NOT NULL DEFAULT now(),
     ADD COLUMN updated_at timestamptz NOT NULL DEFAULT now(),
-    ADD CONSTRAINT caseattestation_case_version_key UNIQUE (case_id, version),
     ADD CONSTRAINT caseattestation_committed_has_hash CHECK (status IN ('requested', 'failed') OR content_hash IS NOT NULL);
 
+-- The backend's old rows all took version 1: number them per case, in the
+-- order they were written, before versions must be unique.
+UPDATE caseattestation a SET version = numbered.version
+FROM (SELECT id, row_number() OVER (PARTITION BY case_id ORDER BY attested_at, id) AS version
+      FROM caseattestation) numbered
+WHERE numbered.id = a.id AND numbered.version > 1;
+ALTER TABLE caseattestation ADD CONSTRAINT caseattestation_case_version_key UNIQUE (case_id, version);
+
 -- Rows the backend wrote before this service existed stay 'confirmed' (the
--- default above); new rows start as requests.
+-- default above; 0004 marks them legacy); new rows start as requests.
 ALTER TABLE caseattestation ALTER COLUMN status SET DEFAULT 'requested';
 
 CREATE INDEX caseattestation_open_idx ON caseattestation (status, id)

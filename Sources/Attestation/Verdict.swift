@@ -21,6 +21,9 @@ public enum Verdict: String, Sendable, CaseIterable, Codable {
     case erased
     /// A resolved case with no attestation at all.
     case missing
+    /// A row the backend wrote before this service existed (no salt, no
+    /// document, no anchor): nothing can be checked; never `verified`.
+    case legacy
 }
 
 /// A verdict with the reason an auditor reads, and for `record-changed` the

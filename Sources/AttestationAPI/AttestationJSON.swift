@@ -10,7 +10,7 @@ struct AttestationJSON: Encodable {
     enum Key: String, CodingKey {
         case id, caseId, version, status, counsellorId, schemaVersion, contentHash, batchId, leafIndex, chainId,
              contractAddress, txHash, blockNumber, blockHash, confirmations, attestedAt, requestedAt, updatedAt,
-             erased, erasedAt, lastError
+             erased, erasedAt, legacy, lastError
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -18,7 +18,8 @@ struct AttestationJSON: Encodable {
         try out.encode(record.id, forKey: .id)
         try out.encode(record.caseID, forKey: .caseId)
         try out.encode(record.version, forKey: .version)
-        try out.encode(record.status.rawValue, forKey: .status)
+        // The backend's old rows were never anchored: not `confirmed`, whatever 0002 left in the column.
+        try out.encode(record.legacy ? "legacy" : record.status.rawValue, forKey: .status)
         try out.encode(record.counsellorID, forKey: .counsellorId)
         try out.encode(record.schemaVersion, forKey: .schemaVersion)
         try out.encode(record.contentHash, forKey: .contentHash)
@@ -35,6 +36,7 @@ struct AttestationJSON: Encodable {
         try out.encode(Timestamps.format(record.updatedAt), forKey: .updatedAt)
         try out.encode(record.erasedAt != nil, forKey: .erased)
         try out.encode(record.erasedAt.map(Timestamps.format), forKey: .erasedAt)
+        try out.encode(record.legacy, forKey: .legacy)
         try out.encode(record.lastError, forKey: .lastError)
     }
 }

@@ -116,7 +116,11 @@ paths:
     get:
       operationId: verification
       summary: The verifier's live verdict for the case's latest attestation (role auditor)
-      description: The JSON object `caseattest verify --json` prints for the case, computed now.
+      description: >-
+        The JSON object `caseattest verify --history --json` prints for the case, computed now: the latest
+        version's verdict, `amended` (attested, then re-opened and attested again), and `history`, every
+        version oldest first, each with its own verdict, anchor and `changed_from_previous` (the fields
+        changed since the version before, named as record-changed names them).
       responses:
         '200':
           description: The verdict.
@@ -314,7 +318,8 @@ components:
           maximum: 9223372036854775807
     AttestationStatus:
       type: string
-      enum: [requested, committed, batched, signed, submitted, mined, confirmed, failed]
+      enum: [requested, committed, batched, signed, submitted, mined, confirmed, failed, legacy]
+      description: legacy - written by the backend before this service (no salt, document or anchor); never confirmed.
     Hash32:
       type: string
       pattern: '^0x[0-9a-f]{64}$'
@@ -326,7 +331,7 @@ components:
       additionalProperties: false
       required: [id, caseId, version, status, counsellorId, schemaVersion, contentHash, batchId, leafIndex,
                  chainId, contractAddress, txHash, blockNumber, blockHash, confirmations, attestedAt,
-                 requestedAt, updatedAt, erased, erasedAt, lastError]
+                 requestedAt, updatedAt, erased, erasedAt, legacy, lastError]
       properties:
         id:
           type: integer
@@ -392,6 +397,9 @@ components:
           $ref: '#/components/schemas/Timestamp'
         updatedAt:
           $ref: '#/components/schemas/Timestamp'
+        legacy:
+          type: boolean
+          description: Written by the backend before this service existed; nothing about it can be verified.
         erased:
           type: boolean
           description: The salt and document were erased (`caseattest forget`); the hash can no longer be recomputed.
@@ -417,7 +425,10 @@ components:
             $ref: '#/components/schemas/Attestation'
     Verdict:
       type: object
-      description: The verifier's verdict, as `caseattest verify --json` prints it.
+      description: >-
+        The verifier's verdict, as `caseattest verify --history --json` prints it (verdict, reason,
+        changed_fields, amended, history, ...). Verdicts include `legacy` for rows written before this
+        service.
       additionalProperties: true
     Receipt:
       type: object

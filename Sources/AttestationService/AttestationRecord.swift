@@ -23,6 +23,8 @@ public struct AttestationRecord: Sendable, Hashable {
     /// The canonical bytes that were hashed; nil before commit and after erasure.
     public let attestedDocument: [UInt8]?
     public let erasedAt: Date?
+    /// Written by the backend before this service existed (marked by migration 0004).
+    public let legacy: Bool
     public let batchID: Int64?
     public let leafIndex: Int?
     public let leaf: String?
@@ -42,7 +44,7 @@ public struct AttestationRecord: Sendable, Hashable {
     public let updatedAt: Date
 
     static let columns: StaticString = """
-        id, case_id, version, counsellor_id, status, schema_version, content_hash, salt, attested_document, erased_at, batch_id,
+        id, case_id, version, counsellor_id, status, schema_version, content_hash, salt, attested_document, erased_at, legacy, batch_id,
         leaf_index, leaf, proof::text AS proof, chain_id, contract_address, tx_hash, block_number, block_hash,
         confirmations, attested_at, attempts, last_error, requested_by, requested_at, updated_at
         """
@@ -62,6 +64,7 @@ public struct AttestationRecord: Sendable, Hashable {
         salt = try row.decode([UInt8]?.self, "salt")
         attestedDocument = try row.decode([UInt8]?.self, "attested_document")
         erasedAt = try row.decode(Date?.self, "erased_at")
+        legacy = try row.decode(Bool.self, "legacy")
         batchID = try row.decode(Int64?.self, "batch_id")
         leafIndex = try row.decode(Int?.self, "leaf_index")
         leaf = try row.decode(String?.self, "leaf")

@@ -4,7 +4,8 @@ import Attestation
 /// implements it; the API returns these JSON documents as they are.
 public protocol VerificationService: Sendable {
     /// The live verdict for the latest attestation of a case, as the JSON
-    /// object `caseattest verify --json` prints for it; nil for an unknown case.
+    /// object `caseattest verify --history --json` prints for it (with every
+    /// version and whether the case was amended); nil for an unknown case.
     func verification(caseID: Int64) async throws -> JSONValue?
 
     /// The portable receipt of an attestation (`caseattest receipt`); nil when
@@ -24,7 +25,12 @@ public struct DatabaseVerificationService: VerificationService {
     }
 
     public func verification(caseID: Int64) async throws -> JSONValue? {
-        try await verifier.verify(VerificationSelection(caseID: caseID)).results.first?.json
+        let selection = VerificationSelection(caseID: caseID)
+        let report = try await verifier.verify(selection)
+        guard let result = report.results.first else { return nil }
+        // Every version, each verified, and the fields changed between them.
+        let history = try await verifier.history(selection, latest: report)
+        return history.annotate(result.json, caseID: caseID)
     }
 
     public func receipt(attestationID: Int64) async throws -> JSONValue? {

@@ -95,8 +95,12 @@ public struct Verifier: Sendable {
     }
 
     /// Everything that needs no chain: status, erasure, record and proof.
-    func localJudgement(_ row: VerifierRow, snapshot: CaseSnapshot?) -> Judgement {
+    /// `earlier`: a version before the latest, checked against its own stored document.
+    func localJudgement(_ row: VerifierRow, snapshot: CaseSnapshot?, earlier: Bool = false) -> Judgement {
         let record = row.record
+        if record.legacy {
+            return .done(VerificationOutcome(.legacy, "version \(record.version) was written by the backend before this service existed: no salt, document or anchor, nothing can be verified"))
+        }
         if let erasedAt = record.erasedAt {
             return .done(VerificationOutcome(.erased, "the salt was destroyed at \(Self.iso(erasedAt)); the anchored root can no longer be linked to this case"))
         }
@@ -127,8 +131,13 @@ public struct Verifier: Sendable {
         }
         let stored = StoredAttestation(contentHash: contentHash, attestedDocument: record.attestedDocument,
                                        leaf: leaf, proof: proof, root: root)
-        let current = snapshot?.document(pseudonymKey: configuration.pseudonymKey, salt: salt)
-        if let outcome = RecordCheck.evaluate(stored, current: current) { return .done(outcome) }
+        if earlier {
+            // Today's rows describe a later version: the stored document stands in.
+            if let outcome = RecordCheck.evaluateEarlier(stored) { return .done(outcome) }
+        } else {
+            let current = snapshot?.document(pseudonymKey: configuration.pseudonymKey, salt: salt)
+            if let outcome = RecordCheck.evaluate(stored, current: current) { return .done(outcome) }
+        }
 
         guard let txText = record.txHash, let txHash = try? ContentHash(hex: txText).bytes else {
             return .done(VerificationOutcome(.pending, "no anchoring transaction is recorded yet"))
@@ -147,7 +156,7 @@ public struct Verifier: Sendable {
             leafIndex: record.leafIndex, proofLength: proof.count))
     }
 
-    private func result(_ row: VerifierRow, _ outcome: VerificationOutcome) -> CaseVerification {
+    func result(_ row: VerifierRow, _ outcome: VerificationOutcome) -> CaseVerification {
         CaseVerification(caseID: row.record.caseID, attestationID: row.record.id, version: row.record.version,
                          outcome: outcome, contentHash: row.record.contentHash, root: row.batchRoot,
                          txHash: row.record.txHash, blockNumber: row.record.blockNumber)

@@ -14,6 +14,8 @@ public struct VerifierError: Error, CustomStringConvertible, Sendable, Equatable
         public static let erased = Code("erased")
         /// The stored attestation does not agree with itself (no receipt is made).
         public static let inconsistentRow = Code("inconsistent-row")
+        /// Nothing is deployed at the configured registry address.
+        public static let noRegistry = Code("no-registry")
     }
 
     public let code: Code

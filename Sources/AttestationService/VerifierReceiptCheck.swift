@@ -1,4 +1,5 @@
 import Attestation
+import Foundation
 import Ethereum
 import EthereumRPC
 import Registry
@@ -35,5 +36,46 @@ public struct ReceiptVerifier: Sendable {
         let expected = AnchorExpectation(registry: registry, chainID: answers.chainID, confirmations: confirmations,
                                          anchoredTopic: RegistryEvents.anchored.topic)
         return AnchorCheck.evaluate(receipt.claim, evidence: evidence, expected: expected)
+    }
+}
+
+extension ReceiptVerifier {
+    /// A whole archive: local checks per receipt, then the chain once per
+    /// anchor (root and transaction) for all of them, in batched requests.
+    public func verifyAll(_ receipts: [PortableReceipt]) async throws -> [VerificationOutcome] {
+        // The local checks (canonical form, hashes, proof) on every core, in chunks.
+        let chunk = max(1, receipts.count / (4 * max(1, ProcessInfo.processInfo.activeProcessorCount)) + 1)
+        var outcomes = [VerificationOutcome?](repeating: nil, count: receipts.count)
+        try await withThrowingTaskGroup(of: (Int, [VerificationOutcome?]).self) { group in
+            for start in stride(from: 0, to: receipts.count, by: chunk) {
+                let slice = Array(receipts[start..<min(start + chunk, receipts.count)])
+                group.addTask { (start, slice.map { $0.localCheck() }) }
+            }
+            for try await (start, checked) in group {
+                for (offset, outcome) in checked.enumerated() { outcomes[start + offset] = outcome }
+            }
+        }
+        var byRegistry: [Address: [Int]] = [:]
+        for (index, receipt) in receipts.enumerated() where outcomes[index] == nil {
+            byRegistry[registry ?? receipt.contract, default: []].append(index)
+        }
+        for (registry, indexes) in byRegistry {
+            let chain = VerifierChain(rpc: rpc, registry: registry)
+            let keys = Array(Set(indexes.map { AnchorKey(root: receipts[$0].root, txHash: receipts[$0].txHash) }))
+            let answers = try await chain.fetch(keys)
+            if let chainID, answers.chainID != chainID {
+                throw VerifierError(.chainMismatch, "the node serves chain \(answers.chainID), expected \(chainID)")
+            }
+            let expected = AnchorExpectation(registry: registry, chainID: answers.chainID, confirmations: confirmations,
+                                             anchoredTopic: RegistryEvents.anchored.topic)
+            for index in indexes {
+                let receipt = receipts[index]
+                guard let evidence = answers.evidence[AnchorKey(root: receipt.root, txHash: receipt.txHash)] else {
+                    throw VerifierError(.rpc, "no answer for a receipt's root")
+                }
+                outcomes[index] = AnchorCheck.evaluate(receipt.claim, evidence: evidence, expected: expected)
+            }
+        }
+        return outcomes.map { $0 ?? VerificationOutcome(.notAnchored, "not checked") }
     }
 }

@@ -43,6 +43,17 @@ public struct VerificationReport: Sendable {
         self.summary = VerdictSummary(results.map(\.verdict))
     }
 
+    public init(results: [CaseVerification], summary: VerdictSummary) {
+        self.results = results
+        self.summary = summary
+    }
+
+    /// `verify --problems-only`: the cases that are not verified, with the
+    /// summary of everything that was checked.
+    public var problemsOnly: VerificationReport {
+        VerificationReport(results: results.filter { $0.verdict != .verified }, summary: summary)
+    }
+
     /// `verify --json`: {"cases": [...], "summary": {"total": n, "verified": n, ...}}.
     public var json: JSONValue {
         .object([("cases", .array(results.map(\.json))), ("summary", summary.json)])

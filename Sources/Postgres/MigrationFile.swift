@@ -11,6 +11,25 @@ public struct MigrationFile: Sendable, Hashable {
     public let sql: String
     /// SHA-256 of the file's bytes, lowercase hex.
     public let checksum: String
+    /// Checksums of earlier wordings of this file that a database may have
+    /// recorded, declared by the file itself in lines of the form
+    /// `-- caseattest:supersedes-checksum <64 hex>`: a fix to a migration that
+    /// failed on some databases (and ran unchanged on the others) is accepted
+    /// where the earlier wording was applied; any other edit is still refused.
+    public var supersededChecksums: Set<String> {
+        var found: Set<String> = []
+        let marker = "-- caseattest:supersedes-checksum "
+        for line in sql.split(separator: "\n", omittingEmptySubsequences: true) where line.hasPrefix(marker) {
+            let value = line.dropFirst(marker.count).trimmingCharacters(in: .whitespaces)
+            if value.utf8.count == 64, value.allSatisfy({ $0.isHexDigit && !$0.isUppercase }) { found.insert(value) }
+        }
+        return found
+    }
+
+    /// The recorded checksum is this file's, or one it declares it supersedes.
+    public func accepts(recordedChecksum: String) -> Bool {
+        recordedChecksum == checksum || supersededChecksums.contains(recordedChecksum)
+    }
 
     var number: UInt64 { UInt64(version) ?? .max }
 

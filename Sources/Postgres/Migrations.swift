@@ -73,7 +73,7 @@ public struct Migrator: Sendable {
             var result = files.map { file -> MigrationStatus in
                 let state: MigrationState
                 if let record = applied[file.version] {
-                    state = record.checksum == file.checksum ? .applied(at: record.appliedAt) : .changed(appliedAt: record.appliedAt)
+                    state = file.accepts(recordedChecksum: record.checksum) ? .applied(at: record.appliedAt) : .changed(appliedAt: record.appliedAt)
                 } else {
                     state = .pending
                 }
@@ -184,7 +184,7 @@ public struct Migrator: Sendable {
             guard let file = byVersion[version] else {
                 throw MigrationError(.fileMissing, message: "version \(version) (\(record.name)) is recorded as applied but its file is missing from \(directory); nothing was applied")
             }
-            guard file.checksum == record.checksum else {
+            guard file.accepts(recordedChecksum: record.checksum) else {
                 throw MigrationError(.checksumChanged, message: "\(file.fileName) was edited after it was applied (its checksum changed); add a new migration instead; nothing was applied")
             }
         }

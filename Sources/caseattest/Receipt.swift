@@ -16,14 +16,21 @@ struct Receipt: AsyncParsableCommand {
             is the salt that lets anyone link it to the anchor: share receipts deliberately. \
             Check one with: caseattest verify-receipt FILE --rpc URL --contract ADDRESS
 
+            With --all --out DIR: one receipt per case with a confirmed attestation (its latest), \
+            named case-ID-vVERSION.json (mode 0600), read in keyset pages so memory stays bounded: \
+            an auditor's offline archive, checked later with verify-receipt DIR.
+
             Exit codes: 0 written; 1 no confirmed attestation, or erased; 2 usage or \
             infrastructure error.
             """)
 
     @Option(name: .customLong("case"), help: "The case id.")
-    var caseID: Int64
+    var caseID: Int64?
 
-    @Option(help: "Write to this file (mode 0600) instead of standard output.")
+    @Flag(help: "Every case with a confirmed attestation, one file each in the --out directory.")
+    var all = false
+
+    @Option(help: "Write to this file (mode 0600) instead of standard output; with --all, a directory.")
     var out: String?
 
     @OptionGroup var service: ServiceOptions
@@ -32,6 +39,13 @@ struct Receipt: AsyncParsableCommand {
     func run() async throws {
         service.bootstrapLogging()
         let logger = Logger(label: "caseattest.receipt")
+        if all {
+            guard caseID == nil, let out else {
+                CommandFailure.exit("receipt", CommandFailure(2, "--all needs --out DIR and no --case"))
+            }
+            return await ReceiptArchive.write(to: out, service: service, pseudonym: pseudonym, logger: logger)
+        }
+        guard let caseID else { CommandFailure.exit("receipt", CommandFailure(2, "say which: --case ID, or --all --out DIR")) }
         do {
             let database = try service.databasePool(logger: logger, maxConnections: 1)
             let builder = ReceiptBuilder(database: database, pseudonymKey: try pseudonym.loadIfConfigured())

@@ -19,10 +19,16 @@ struct Verify: AsyncParsableCommand {
 
             Verdicts: verified, record-changed (naming the changed fields), proof-invalid, \
             not-anchored, tx-failed, wrong-contract, unconfirmed, pending, erased, missing \
-            (resolved, never attested).
+            (resolved, never attested), legacy (written before this service: not verifiable).
 
-            Exit codes: 0 every case checked is verified; 1 some case is not; 2 usage or \
-            infrastructure error (no database, no node, wrong chain).
+            Reconciliation (with --all, or --reconcile alone): every Anchored log of the registry \
+            since its deployment is held against the database. Findings: deleted (an anchored \
+            batch has fewer rows than leaves), unknown-anchor (a root our attester anchored that no \
+            batch has), leaf-count-mismatch. Anchors by other attesters are listed, not findings.
+
+            Exit codes: 0 every case checked is verified and there are no findings; 1 some case is \
+            not, or there is a finding; 2 usage or infrastructure error (no database, no node, \
+            wrong chain).
             """)
 
     @Option(name: .customLong("case"), help: "Verify this case only.")
@@ -40,6 +46,22 @@ struct Verify: AsyncParsableCommand {
     @Flag(help: "Print one JSON document: {\"cases\": [...], \"summary\": {...}}.")
     var json = false
 
+    @Flag(help: "Reconcile the chain's anchors with the database (implied by --all; alone: only that).")
+    var reconcile = false
+
+    @Option(name: .customLong("attester"),
+            help: "An address this deployment anchors with (repeatable; also $CASEATTEST_ATTESTERS, comma-separated), besides those recorded in attestation_signer.")
+    var attesters: [String] = []
+
+    @Option(name: .customLong("log-range"), help: "Blocks per eth_getLogs request to start with (shrunk when refused).")
+    var logRange: UInt64 = 10_000
+
+    @Flag(help: "Show every version of each case, each verified, and the fields changed between versions.")
+    var history = false
+
+    @Flag(name: .customLong("problems-only"), help: "List only cases that are not verified (the summary still counts all).")
+    var problemsOnly = false
+
     @Option(help: "Blocks required on top of (and including) the anchoring block.")
     var confirmations: UInt64 = 2
 
@@ -54,9 +76,12 @@ struct Verify: AsyncParsableCommand {
     func run() async throws {
         service.bootstrapLogging()
         let logger = Logger(label: "caseattest.verify")
-        let report: VerificationReport
+        var report: VerificationReport?
+        var reconciliation: ReconciliationReport?
+        var versions: HistoryReport?
         do {
             let selection = try selection()
+            let reconciling = reconcile || all
             let configuration = VerifierConfiguration(
                 registry: try registry(), chainID: try service.resolvedChainID(), confirmations: confirmations,
                 pseudonymKey: try pseudonym.load())
@@ -66,7 +91,16 @@ struct Verify: AsyncParsableCommand {
             let progress = ProgressBar()
             defer { progress.finish() }
             do {
-                report = try await verifier.verify(selection) { done, total in progress.update(done: done, total: total) }
+                if reconciling {
+                    reconciliation = try await Reconciler(
+                        database: database, rpc: rpc, registry: configuration.registry, chainID: configuration.chainID,
+                        attesters: try attesterAddresses(), initialLogRange: max(1, logRange), logger: logger).reconcile()
+                }
+                if let selection {
+                    let latest = try await verifier.verify(selection) { done, total in progress.update(done: done, total: total) }
+                    report = latest
+                    if history { versions = try await verifier.history(selection, latest: latest) }
+                }
             } catch {
                 await database.close()
                 throw error
@@ -76,15 +110,38 @@ struct Verify: AsyncParsableCommand {
             if let metricsFile { try? VerifyMetricsFile.write(nil, to: metricsFile) }
             CommandFailure.exit("verify", error)
         }
-        if let metricsFile {
-            do { try VerifyMetricsFile.write(report.summary, to: metricsFile) } catch { CommandFailure.exit("verify", error) }
+        if let metricsFile, let summary = report?.summary {
+            let findings = (reconciliation?.findings.count ?? 0) + (versions?.earlierProblems ?? 0)
+            do {
+                try VerifyMetricsFile.write(summary, findings: findings, to: metricsFile)
+            } catch {
+                CommandFailure.exit("verify", error)
+            }
         }
+        let shown = report.map { problemsOnly ? $0.problemsOnly : $0 }
         if json {
-            print(report.json.canonicalString)
+            print(VerifyJSON.document(shown, reconciliation, versions).canonicalString)
         } else {
-            print(VerifyTable.render(report), terminator: "")
+            if let shown { print(VerifyTable.render(shown), terminator: "") }
+            if let shown, let versions { print(VerifyTable.render(versions, of: shown), terminator: "") }
+            if let reconciliation { print(reconciliation.text, terminator: "") }
         }
-        if !report.summary.allVerified { throw ExitCode(1) }
+        if report?.summary.allVerified == false || reconciliation?.hasFindings == true || (versions?.earlierProblems ?? 0) > 0 {
+            throw ExitCode(1)
+        }
+    }
+
+    private func attesterAddresses() throws -> [Address] {
+        let configured = ProcessInfo.processInfo.environment["CASEATTEST_ATTESTERS"].map {
+            $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        } ?? []
+        return try (attesters + configured).map { text in
+            do {
+                return try Address(hex: text.lowercased())
+            } catch {
+                throw CommandFailure(2, "--attester: not an address")
+            }
+        }
     }
 
     private func registry() throws -> Address {
@@ -95,12 +152,14 @@ struct Verify: AsyncParsableCommand {
         }
     }
 
-    func selection() throws -> VerificationSelection {
+    /// nil: `--reconcile` alone, no cases to verify.
+    func selection() throws -> VerificationSelection? {
         if caseID != nil && (all || since != nil || counsellor != nil) {
             throw CommandFailure(2, "--case cannot be combined with --all, --since or --counsellor")
         }
         if caseID == nil && !all && since == nil && counsellor == nil {
-            throw CommandFailure(2, "say what to verify: --case ID, --all, --since DATE or --counsellor ID")
+            if reconcile { return nil }
+            throw CommandFailure(2, "say what to verify: --case ID, --all, --since DATE, --counsellor ID or --reconcile")
         }
         return VerificationSelection(caseID: caseID, resolvedSince: try since.map(Self.parseDate), counsellorID: counsellor)
     }

@@ -13,7 +13,9 @@ enum VerifyMetricsFile {
     static let success = "caseattest_verify_last_run_success"
 
     /// `summary` is nil when the run could not check (exit 2).
-    static func render(_ summary: VerdictSummary?, at time: Date) -> String {
+    /// `findings`: reconciliation findings and problems of earlier versions,
+    /// counted among the problems (they fail the run as a bad verdict does).
+    static func render(_ summary: VerdictSummary?, findings: Int = 0, at time: Date) -> String {
         var text = """
             # HELP \(lastRun) Unix time the last `caseattest verify` ended.
             # TYPE \(lastRun) gauge
@@ -25,9 +27,9 @@ enum VerifyMetricsFile {
             """
         guard let summary else { return text }
         text += """
-            # HELP \(problems) Cases of the last run whose verdict is not verified.
+            # HELP \(problems) Cases of the last run whose verdict is not verified, plus chain findings and earlier versions' problems.
             # TYPE \(problems) gauge
-            \(problems) \(summary.total - summary.count(.verified))
+            \(problems) \(summary.total - summary.count(.verified) + findings)
             # HELP \(cases) Cases of the last run, by verdict.
             # TYPE \(cases) gauge
 
@@ -38,12 +40,12 @@ enum VerifyMetricsFile {
         return text
     }
 
-    static func write(_ summary: VerdictSummary?, to path: String, at time: Date = Date()) throws {
+    static func write(_ summary: VerdictSummary?, findings: Int = 0, to path: String, at time: Date = Date()) throws {
         let target = URL(fileURLWithPath: path)
         let temporary = target.deletingLastPathComponent()
             .appendingPathComponent(".\(target.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")
         do {
-            try Data(render(summary, at: time).utf8).write(to: temporary)
+            try Data(render(summary, findings: findings, at: time).utf8).write(to: temporary)
         } catch {
             throw CommandFailure(2, "cannot write the metrics file \(path): \(error.localizedDescription)")
         }

@@ -17,6 +17,28 @@ enum VerifyTable {
         return lines.joined(separator: "\n") + "\n"
     }
 
+    /// `verify --history`: every version of each case, oldest first.
+    static func render(_ history: HistoryReport, of report: VerificationReport) -> String {
+        var lines = ["", "HISTORY"]
+        for result in report.results {
+            guard let versions = history.cases[result.caseID]?.versions, !versions.isEmpty else { continue }
+            lines.append("case \(result.caseID)" + (history.cases[result.caseID]?.amended == true ? " (amended)" : ""))
+            for version in versions {
+                var line = "  v\(version.result.version.map(String.init) ?? "-") " + pad(version.result.verdict.rawValue, 15)
+                if let root = version.result.root { line += " root " + root }
+                if let block = version.result.blockNumber { line += " block \(block)" }
+                if let changes = version.changedFromPrevious {
+                    line += " changed: " + (changes.isEmpty ? "nothing" : changes.joined(separator: ", "))
+                }
+                lines.append(line)
+            }
+        }
+        lines.append("")
+        lines.append("\(history.amendedCount) \(history.amendedCount == 1 ? "case" : "cases") amended after the first attestation"
+                     + (history.earlierProblems == 0 ? "" : "; \(history.earlierProblems) earlier versions not verified"))
+        return lines.joined(separator: "\n") + "\n"
+    }
+
     static func summaryLine(_ summary: VerdictSummary) -> String {
         let parts = Verdict.allCases.compactMap { verdict -> String? in
             let count = summary.count(verdict)
@@ -28,6 +50,32 @@ enum VerifyTable {
 
     private static func pad(_ text: String, _ width: Int) -> String {
         text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
+    }
+}
+
+/// `verify --json`: {"cases": [...], "summary": {...}, "reconciliation": {...}};
+/// the summary counts reconciliation findings beside the verdicts.
+enum VerifyJSON {
+    static func document(_ report: VerificationReport?, _ reconciliation: ReconciliationReport?,
+                         _ history: HistoryReport? = nil) -> JSONValue {
+        var members: [(key: String, value: JSONValue)] = []
+        var summary: [(key: String, value: JSONValue)] = []
+        if let report {
+            members.append(("cases", .array(report.results.map { result in
+                history?.annotate(result.json, caseID: result.caseID) ?? result.json
+            })))
+            if case .object(let counts) = report.summary.json { summary = counts }
+            if let history {
+                summary.append(("amended", .number(Double(history.amendedCount))))
+                summary.append(("earlier_versions_not_verified", .number(Double(history.earlierProblems))))
+            }
+        }
+        if let reconciliation {
+            summary.append(("findings", .number(Double(reconciliation.findings.count))))
+            members.append(("reconciliation", reconciliation.json))
+        }
+        members.append(("summary", .object(summary)))
+        return .object(members)
     }
 }
 

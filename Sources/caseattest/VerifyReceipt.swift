@@ -6,8 +6,9 @@ import EthereumRPC
 import Foundation
 import Logging
 
-/// `caseattest verify-receipt FILE --rpc URL`: checks a portable receipt
-/// against a node. No database is opened or needed.
+/// `caseattest verify-receipt FILE|DIR --rpc URL --contract ADDRESS`: checks
+/// a portable receipt, or a folder of them, against a node. No database is
+/// opened or needed.
 struct VerifyReceipt: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify-receipt",
@@ -17,14 +18,20 @@ struct VerifyReceipt: AsyncParsableCommand {
             asks the node: anchorOf(root) in the registry, the transaction's receipt (status 1, \
             sent to the registry, its Anchored log from the registry's address), the block \
             canonical with --confirmations, chain id, block number, hash and time as claimed. \
-            Pass --contract with the registry address you trust; without it the receipt's own \
-            contract is used (the chain still has to confirm the anchor there).
+            The registry address you trust is required (--contract or $CASEATTEST_CONTRACT): a \
+            receipt's own contract address is never trusted, since whoever wrote the receipt \
+            chose it.
 
-            Exit codes: 0 verified; 1 not verified (the reason names the field); 2 unreadable \
-            receipt, usage or infrastructure error.
+            Given a directory (an archive from `caseattest receipt --all --out DIR`), every \
+            *.json file in it is checked, the chain asked once per anchor for all of them in \
+            batched requests; a line per receipt that is not verified, then the counts.
+
+            Exit codes: 0 verified (every receipt); 1 not verified (the reason names the field), \
+            or an unreadable receipt in a folder; 2 unreadable receipt, usage or infrastructure \
+            error.
             """)
 
-    @Argument(help: "The receipt file (caseattest-receipt/v1).")
+    @Argument(help: "The receipt file (caseattest-receipt/v1), or a directory of them.")
     var file: String
 
     @Option(name: [.customLong("rpc"), .customLong("rpc-url")],
@@ -46,6 +53,20 @@ struct VerifyReceipt: AsyncParsableCommand {
     func run() async throws {
         LoggingBootstrap.bootstrap(format: .text, level: .warning)
         let logger = Logger(label: "caseattest.verify-receipt")
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory), isDirectory.boolValue {
+            let summary: ReceiptFolder.Summary
+            do {
+                let verifier = ReceiptVerifier(rpc: try client(logger: logger), registry: try registry(),
+                                               chainID: chainID, confirmations: confirmations)
+                summary = try await ReceiptFolder.verify(directory: file, with: verifier)
+            } catch {
+                CommandFailure.exit("verify-receipt", error)
+            }
+            print(json ? summary.json.canonicalString : summary.text, terminator: json ? "\n" : "")
+            if !summary.allVerified { throw ExitCode(1) }
+            return
+        }
         let outcome: VerificationOutcome
         do {
             let receipt = try readReceipt()
@@ -83,11 +104,11 @@ struct VerifyReceipt: AsyncParsableCommand {
         return try JSONRPCClient(configuration: configuration, logger: logger)
     }
 
-    private func registry() throws -> Address? {
+    private func registry() throws -> Address {
         let environment = ProcessInfo.processInfo.environment["CASEATTEST_CONTRACT"].flatMap { $0.isEmpty ? nil : $0 }
         guard let text = contract ?? environment else {
-            FileHandle.standardError.write(Data("caseattest verify-receipt: no --contract given; trusting the receipt's contract address\n".utf8))
-            return nil
+            throw CommandFailure(2, "no registry you trust: pass --contract ADDRESS or set CASEATTEST_CONTRACT "
+                                 + "(a receipt's own contract address is not trusted)")
         }
         do {
             return try Address(hex: text)

@@ -109,7 +109,7 @@ struct VerdictSummaryTests {
     @Test func rawValuesAreTheIssuesNames() {
         #expect(Verdict.allCases.map(\.rawValue) == [
             "verified", "record-changed", "proof-invalid", "not-anchored", "tx-failed", "wrong-contract",
-            "unconfirmed", "pending", "erased", "missing",
+            "unconfirmed", "pending", "erased", "missing", "legacy",
         ])
     }
 }

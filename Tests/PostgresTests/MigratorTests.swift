@@ -70,6 +70,21 @@ struct MigrationFileTests {
         #expect(files[1].checksum == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
     }
 
+    @Test func aFileMayDeclareTheChecksumsOfItsEarlierWordings() throws {
+        let folder = try MigrationsFolder(copyingRepository: false)
+        let earlier = String(repeating: "ab", count: 32)
+        try folder.write("0002_amended.sql", """
+            -- caseattest:supersedes-checksum \(earlier)
+            -- caseattest:supersedes-checksum NOT-HEX
+            SELECT 1;
+            """)
+        let file = try #require(try MigrationFile.load(directory: folder.path).first)
+        #expect(file.supersededChecksums == [earlier])
+        #expect(file.accepts(recordedChecksum: earlier))
+        #expect(file.accepts(recordedChecksum: file.checksum))
+        #expect(!file.accepts(recordedChecksum: String(repeating: "0", count: 64)))
+    }
+
     @Test(arguments: ["1_short.sql", "0001-dash.sql", "0001_.sql", "abcd_name.sql", "0001_bad name.sql"])
     func badlyNamedSQLFilesAreRefused(name: String) throws {
         let folder = try MigrationsFolder(copyingRepository: false)

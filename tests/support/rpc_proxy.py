@@ -14,6 +14,10 @@ runs until SIGTERM/SIGINT. Every POST is forwarded to the upstream node, except 
           is below a floor in wei (`proxy_setMode ["refuse-below", "WEI"]`) with geth's "max fee per
           gas less than block base fee" error, without forwarding it: what a node answers when the
           base fee rose between signing and sending. Transactions at or above the floor pass.
+* max-log-range - refuse every `eth_getLogs` whose block range spans more than N blocks
+          (`proxy_setMode ["max-log-range", "1000"]`) with a JSON-RPC error, as hosted providers do
+          ("block range is too large"); smaller ranges and every other request pass. A range
+          given with a tag (latest, ...) is resolved against the node's head first.
 
 The mode is switched by a JSON-RPC request to the proxy itself, answered in every mode:
 `{"jsonrpc":"2.0","id":1,"method":"proxy_setMode","params":["down"]}` -> `"down"`.
@@ -34,7 +38,7 @@ import urllib.request
 import rlp
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-MODES = ("pass", "down", "chaos", "refuse-below")
+MODES = ("pass", "down", "chaos", "refuse-below", "max-log-range")
 
 
 class ProxyState:
@@ -45,6 +49,7 @@ class ProxyState:
         self.lock = threading.Lock()
         self.stats = {}
         self.fee_floor = 0
+        self.max_log_range = 0
 
     def count(self, outcome: str):
         with self.lock:
@@ -117,6 +122,8 @@ class ProxyHandler(BaseHTTPRequestHandler):
             else:
                 if mode == "refuse-below":
                     self.state.fee_floor = int(params[1]) if len(params) > 1 else 0
+                if mode == "max-log-range":
+                    self.state.max_log_range = int(params[1]) if len(params) > 1 else 1000
                 self.state.mode = mode
                 result = {"result": mode}
         else:
@@ -139,6 +146,8 @@ class ProxyHandler(BaseHTTPRequestHandler):
         if mode == "chaos" and self._chaos(body):
             return
         if mode == "refuse-below" and self._refuse_below(body):
+            return
+        if mode == "max-log-range" and self._refuse_log_range(body):
             return
         status, answer = self._forward(body)
         if status is None:
@@ -165,6 +174,39 @@ class ProxyHandler(BaseHTTPRequestHandler):
         self.state.count("refused-send")
         message = f"max fee per gas less than block base fee: address 0x0, maxFeePerGas: {fee_cap}, baseFee: {self.state.fee_floor}"
         answer = dict(jsonrpc="2.0", id=request.get("id"), error={"code": -32000, "message": message})
+        self._reply(200, json.dumps(answer).encode())
+        return True
+
+    def _block_number(self, tag) -> int:
+        if isinstance(tag, str) and tag.startswith("0x"):
+            return int(tag, 16)
+        if tag == "earliest":
+            return 0
+        status, answer = self._forward(json.dumps(dict(jsonrpc="2.0", id=0, method="eth_blockNumber", params=[])).encode())
+        return int(json.loads(answer)["result"], 16) if status == 200 else 0
+
+    def _refuse_log_range(self, body: bytes) -> bool:
+        """Refuses (True) an eth_getLogs over more than max_log_range blocks."""
+        try:
+            request = json.loads(body)
+        except ValueError:
+            return False
+        if not isinstance(request, dict) or request.get("method") != "eth_getLogs":
+            return False
+        try:
+            criteria = (request.get("params") or [{}])[0]
+            if "blockHash" in criteria:
+                return False
+            low = self._block_number(criteria.get("fromBlock", "latest"))
+            high = self._block_number(criteria.get("toBlock", "latest"))
+        except (ValueError, TypeError, KeyError, AttributeError, IndexError):
+            return False
+        if high - low + 1 <= self.state.max_log_range:
+            self.state.count("logs-passed")
+            return False
+        self.state.count("logs-refused")
+        message = f"block range is too large: {high - low + 1} blocks, at most {self.state.max_log_range} allowed"
+        answer = dict(jsonrpc="2.0", id=request.get("id"), error={"code": -32602, "message": message})
         self._reply(200, json.dumps(answer).encode())
         return True
 

@@ -1,0 +1,47 @@
+import Attestation
+import Foundation
+import Postgres
+
+/// One case's receipt for an archive, or why there is none.
+public struct ArchivedReceipt: Sendable {
+    public let caseID: Int64
+    public let attestationID: Int64
+    public let version: Int
+    public let receipt: Result<PortableReceipt, VerifierError>
+}
+
+extension ReceiptBuilder {
+    /// A keyset page of the latest confirmed attestation of each case whose
+    /// id is above `afterCaseID`, in case order: memory stays bounded by the
+    /// page, however many cases there are. Legacy rows have no receipt.
+    public func confirmedPage(afterCaseID: Int64, limit: Int) async throws -> [ArchivedReceipt] {
+        let loaded = try await database.withConnection { connection -> ([VerifierRow], [Int64: CaseSnapshot]) in
+            let rows = try connection.query("""
+                SELECT a.*, b.root AS batch_root FROM (
+                    SELECT DISTINCT ON (case_id) \(unescaped: AttestationRecord.columns) FROM caseattestation
+                    WHERE status = 'confirmed' AND NOT legacy AND case_id > \(afterCaseID)
+                    ORDER BY case_id, version DESC
+                    LIMIT \(Int64(limit))) a
+                LEFT JOIN attestation_batch b ON b.id = a.batch_id
+                ORDER BY a.case_id
+                """).rows.map { row in
+                    VerifierRow(record: try AttestationRecord(row: row), batchRoot: try row.decode(String?.self, "batch_root"))
+                }
+            // Only rows stored before attested_document existed need the case rows.
+            let rebuild = rows.filter { $0.record.attestedDocument == nil && $0.record.salt != nil }.map(\.record.caseID)
+            return (rows, try CaseRows.load(ids: rebuild, on: connection))
+        }
+        return loaded.0.map { row in
+            let receipt: Result<PortableReceipt, VerifierError>
+            do {
+                receipt = .success(try build(row, snapshot: loaded.1[row.record.caseID]))
+            } catch let error as VerifierError {
+                receipt = .failure(error)
+            } catch {
+                receipt = .failure(VerifierError(.inconsistentRow, "attestation \(row.record.id) could not be built"))
+            }
+            return ArchivedReceipt(caseID: row.record.caseID, attestationID: row.record.id, version: row.record.version,
+                                   receipt: receipt)
+        }
+    }
+}
