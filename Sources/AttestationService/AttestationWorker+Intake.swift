@@ -119,7 +119,12 @@ extension AttestationWorker {
     /// Attestations per state (the `caseattest_attestations{state}` gauge),
     /// the stall signal, and this worker's heartbeat row.
     func census() async throws {
-        let rows = try await database.query("SELECT status, count(*)::bigint AS n FROM caseattestation GROUP BY status").rows
+        // An erased request is never committed: it is not work that waits.
+        let rows = try await database.query("""
+            SELECT status, count(*)::bigint AS n FROM caseattestation
+            WHERE erased_at IS NULL OR status = ANY(\(StatusList([AttestationStatus.confirmed, .failed]))::text[])
+            GROUP BY status
+            """).rows
         var counts: [AttestationStatus: Int] = [:]
         for row in rows { counts[try row.decodeStatus(AttestationStatus.self, "status")] = Int(try row.decode(Int64.self, "n")) }
         metrics.casesByState(Dictionary(uniqueKeysWithValues: counts.map { ($0.key.rawValue, $0.value) }))
