@@ -14,15 +14,7 @@ extension RecordCheck {
                                        "caseattestation.attested_document of this version no longer hashes to its content_hash",
                                        changedFields: ["attested_document"])
         }
-        let expectedLeaf = MerkleTree.leafHash(stored.contentHash)
-        if let leaf = stored.leaf, leaf != expectedLeaf {
-            return VerificationOutcome(.proofInvalid, "the stored leaf is not keccak256(keccak256(content_hash))")
-        }
-        if !MerkleTree.verify(leaf: expectedLeaf, proof: stored.proof, root: stored.root) {
-            return VerificationOutcome(.proofInvalid,
-                                       "the stored proof does not lead from the leaf to the batch root \(Hex.encodePrefixed(stored.root))")
-        }
-        return nil
+        return proofOutcome(stored)
     }
 
     /// The fields that changed from one attested version to the next, named

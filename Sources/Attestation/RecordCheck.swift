@@ -46,6 +46,11 @@ public enum RecordCheck {
                 "caseattestation.attested_document was altered: it no longer hashes to content_hash (the case rows still match)",
                 changedFields: ["attested_document"])
         }
+        return proofOutcome(stored)
+    }
+
+    /// The stored leaf is the content hash's, and its proof leads to the batch root; nil when so.
+    static func proofOutcome(_ stored: StoredAttestation) -> VerificationOutcome? {
         let expectedLeaf = MerkleTree.leafHash(stored.contentHash)
         if let leaf = stored.leaf, leaf != expectedLeaf {
             return VerificationOutcome(.proofInvalid, "the stored leaf is not keccak256(keccak256(content_hash))")

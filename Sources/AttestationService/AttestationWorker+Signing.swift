@@ -35,8 +35,10 @@ extension AttestationWorker {
     private func cancel(nonce: UInt64, fence: SignerFence) async throws {
         let fees = try await currentFees()
         let key = configuration.signer, chainID = configuration.chainID, address = signer
-        let signed = try PipelineStore.sign(nonce: nonce, to: address, data: [], gasLimit: 21_000, fees: fees, chainID: chainID, key: key)
+        // Signed on the pool's thread: a token-held key blocks while it signs.
         try await database.fenced(fence) { connection in
+            let signed = try PipelineStore.sign(nonce: nonce, to: address, data: [], gasLimit: 21_000, fees: fees,
+                                                chainID: chainID, key: key)
             _ = try PipelineStore.insertTransaction(signed, purpose: "cancel", batchID: nil, chainID: chainID, signer: address,
                                                     nonce: nonce, gasLimit: 21_000, fees: fees, now: Date(), on: connection)
         }
@@ -119,7 +121,7 @@ extension AttestationWorker {
     }
 
     private func setSigningBlock(_ block: WorkerMachine.SigningBlock?) {
-        let changed = machine.withLock { $0.signingBlocked(block, now: now()) }
+        let changed = machine.withLock { $0.signingBlocked(block) }
         metrics.feeCeilingReached.record(block.map { if case .aboveCeiling = $0 { 1 } else { 0 } } ?? 0)
         guard changed else { return }
         switch block {

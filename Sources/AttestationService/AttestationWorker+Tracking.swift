@@ -29,9 +29,13 @@ extension AttestationWorker {
         let canonical = try await chain.canonicalHashes(at: Set(receipts.values.map(\.blockNumber)))
         // Priced only when something may need re-signing; a ceiling below the
         // market leaves it nil (replacements then stop at the ceiling).
-        let needsMarket = open.contains { $0.state.refusal != nil || $0.state.phase == .submitted }
+        let time = now()
+        let needsMarket = open.contains {
+            $0.state.refusal != nil
+                || ($0.state.phase == .submitted && time - $0.state.currentSignedAt >= configuration.tracking.replaceAfter)
+        }
         let market = needsMarket ? try? await currentFees() : nil
-        let observation = ChainObservation(head: head, now: now(), minedNonce: minedNonce,
+        let observation = ChainObservation(head: head, now: time, minedNonce: minedNonce,
                                            receipts: receipts.mapValues { $0.summary }, canonicalBlockHashes: canonical,
                                            market: market)
         var progressed = false
@@ -150,7 +154,9 @@ extension AttestationWorker {
                 ])
             }
             try await apply(.refused(kind, message: "node refused: \(kind.rawValue)"), to: transaction, fence: fence)
-            if kind == .insufficientFunds { _ = machine.withLock { $0.signingBlocked(.insufficientFunds("the node says the signer cannot pay"), now: now()) } }
+            if kind == .insufficientFunds {
+                _ = machine.withLock { $0.signingBlocked(.insufficientFunds("the node says the signer cannot pay")) }
+            }
             return false
         }
         try await apply(.sent, to: transaction, fence: fence)
@@ -172,10 +178,15 @@ extension AttestationWorker {
         guard let raw = transaction.raw[transaction.state.currentHash],
               let previous = try? SignedTransaction.decode(raw: raw), let to = previous.transaction.to
         else { return }
-        let signed = try PipelineStore.sign(nonce: transaction.nonce, to: to, data: previous.transaction.data,
-                                        gasLimit: transaction.gasLimit, fees: fees, chainID: configuration.chainID,
-                                        key: configuration.signer)
-        try await apply(.replaced(signed, fees), to: transaction, fence: fence)
+        let (key, chainID, data) = (configuration.signer, configuration.chainID, previous.transaction.data)
+        // Signed on the pool's thread (a token-held key blocks while it signs),
+        // and stored in the same fenced transaction before it is sent.
+        let signed = try await database.fenced(fence) { connection in
+            let signed = try PipelineStore.sign(nonce: transaction.nonce, to: to, data: data, gasLimit: transaction.gasLimit,
+                                                fees: fees, chainID: chainID, key: key)
+            try PipelineTransition.replaced(signed, fees).apply(to: transaction, now: Date(), on: connection)
+            return signed
+        }
         metrics.replacements.increment()
         logger.warning("re-signing a stuck or refused transaction with new fees", metadata: [
             "transaction_id": "\(transaction.id)", "nonce": "\(transaction.nonce)", "fees": "\(fees)",

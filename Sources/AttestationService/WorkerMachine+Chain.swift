@@ -2,7 +2,7 @@
 /// on hold, evidence that a nonce was used elsewhere, ceiling warnings.
 extension WorkerMachine {
     /// Pricing for new transactions: nil when signing may go on.
-    public mutating func signingBlocked(_ block: SigningBlock?, now: Double) -> Bool {
+    public mutating func signingBlocked(_ block: SigningBlock?) -> Bool {
         let changed = block != signingBlock
         signingBlock = block
         return changed

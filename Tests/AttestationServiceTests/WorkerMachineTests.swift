@@ -154,7 +154,7 @@ struct WorkerMachineTests {
         var machine = signerMachine()
         machine.census([.batched: 10, .confirmed: 5], now: 100)
         #expect(!machine.stall(now: 399).isStalled)
-        let answer11 = machine.signingBlocked(.aboveCeiling("the network needs more"), now: 150)
+        let answer11 = machine.signingBlocked(.aboveCeiling("the network needs more"))
         #expect(answer11)
         machine.census([.batched: 10, .confirmed: 5], now: 400)
         let stall = machine.stall(now: 401)

@@ -122,7 +122,7 @@ struct ReconciliationTests {
     @Test func aProviderRefusingRangesOver1000BlocksIsScannedInSmallerRanges() async throws {
         guard TestEnvironment.requireDatabase() != nil else { return }
         let chain = try await DedicatedDevChain.start()
-        var proxy: LoopbackProxy?
+        var proxy: LoopbackHelper?
         do {
             proxy = try await LoopbackProxy.start(upstream: chain.url)
             let devKey = try PrivateKey(hex: TestEnvironment.devKeyHex)
@@ -180,51 +180,9 @@ extension VerifierWorld {
 }
 
 /// tests/support/rpc_proxy.py in front of a node, owned by one test.
-final class LoopbackProxy: @unchecked Sendable {
-    let process: Process
-    let url: String
-
-    private init(process: Process, url: String) {
-        self.process = process
-        self.url = url
-    }
-
-    static func start(upstream: String) async throws -> LoopbackProxy {
-        let root = VerifierWorld.repoRoot
-        let process = Process()
-        process.executableURL = root.appendingPathComponent(".venv/bin/python")
-        process.arguments = [root.appendingPathComponent("tests/support/rpc_proxy.py").path, "--upstream", upstream]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let reader = output.fileHandleForReading
-        let line = await withCheckedContinuation { (continuation: CheckedContinuation<String, Never>) in
-            Thread {
-                var text = ""
-                for _ in 0..<100 where !text.contains("\n") {
-                    let chunk = reader.availableData
-                    if chunk.isEmpty { break }
-                    text += String(decoding: chunk, as: UTF8.self)
-                }
-                continuation.resume(returning: text)
-            }.start()
-        }
-        guard let range = line.range(of: "rpc proxy listening on "),
-              let url = line[range.upperBound...].split(whereSeparator: \.isWhitespace).first.map(String.init)
-        else {
-            process.terminate()
-            throw CLI.CLIError(message: "rpc proxy did not start: \(line.prefix(200))")
-        }
-        return LoopbackProxy(process: process, url: url)
-    }
-
-    func stop() async {
-        guard process.isRunning else { return }
-        process.terminate()
-        for _ in 0..<50 where process.isRunning {
-            try? await Task.sleep(for: .milliseconds(100))
-        }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+enum LoopbackProxy {
+    static func start(upstream: String) async throws -> LoopbackHelper {
+        try await LoopbackHelper.start(script: "tests/support/rpc_proxy.py", arguments: ["--upstream", upstream],
+                                       marker: "rpc proxy listening on ", name: "rpc proxy")
     }
 }

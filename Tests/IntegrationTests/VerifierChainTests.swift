@@ -92,7 +92,7 @@ struct VerifierChainTests {
         await chain.stop()
     }
 
-    private func reorg(on chain: DedicatedDevChain) async throws {
+    private func reorg(on chain: LoopbackHelper) async throws {
         let devKey = try PrivateKey(hex: TestEnvironment.devKeyHex)
         try await VerifierWorld.with(rpcURL: chain.url, key: devKey) { world in
             let cases = try await world.seedCases(2, appointments: 1)
@@ -121,7 +121,16 @@ final class SnapshotBox: @unchecked Sendable {
 }
 
 /// `devchain/server.py --port 0 --block-time 1`, owned by one test.
-final class DedicatedDevChain: @unchecked Sendable {
+enum DedicatedDevChain {
+    static func start() async throws -> LoopbackHelper {
+        try await LoopbackHelper.start(script: "devchain/server.py", arguments: ["--port", "0", "--block-time", "1"],
+                                       marker: "devchain listening on ", name: "dedicated dev chain")
+    }
+}
+
+/// A Python helper of the tests (a dev chain, an RPC proxy) that prints
+/// "<marker>URL ..." once it listens, owned by one test.
+final class LoopbackHelper: @unchecked Sendable {
     let process: Process
     let url: String
 
@@ -130,17 +139,17 @@ final class DedicatedDevChain: @unchecked Sendable {
         self.url = url
     }
 
-    static func start() async throws -> DedicatedDevChain {
+    static func start(script: String, arguments: [String], marker: String, name: String) async throws -> LoopbackHelper {
         let root = VerifierWorld.repoRoot
         let process = Process()
         process.executableURL = root.appendingPathComponent(".venv/bin/python")
-        process.arguments = [root.appendingPathComponent("devchain/server.py").path, "--port", "0", "--block-time", "1"]
+        process.arguments = [root.appendingPathComponent(script).path] + arguments
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
         try process.run()
-        // The first line is "devchain listening on URL chain-id=N". Read it on
-        // a thread of its own: a blocking read must not hold a cooperative thread.
+        // Read the first line on a thread of its own: a blocking read must
+        // not hold a cooperative thread.
         let reader = output.fileHandleForReading
         let line = await withCheckedContinuation { (continuation: CheckedContinuation<String, Never>) in
             Thread {
@@ -153,13 +162,13 @@ final class DedicatedDevChain: @unchecked Sendable {
                 continuation.resume(returning: text)
             }.start()
         }
-        guard let range = line.range(of: "devchain listening on "),
-              let url = line[range.upperBound...].split(separator: " ").first.map(String.init)
+        guard let range = line.range(of: marker),
+              let url = line[range.upperBound...].split(whereSeparator: \.isWhitespace).first.map(String.init)
         else {
             process.terminate()
-            throw CLI.CLIError(message: "dedicated dev chain did not start: \(line.prefix(200))")
+            throw CLI.CLIError(message: "\(name) did not start: \(line.prefix(200))")
         }
-        return DedicatedDevChain(process: process, url: url)
+        return LoopbackHelper(process: process, url: url)
     }
 
     /// SIGTERM, then SIGKILL after 5 s: the server waits for open keep-alive
