@@ -49,12 +49,19 @@ extension AttestationWorker {
     func storeNotices(_ caseIDs: [Int64]) async throws {
         let intake = AttestationIntake(database: database, pseudonymKey: configuration.pseudonymKey, logger: logger)
         var stored: [Int64] = []
-        defer { machine.withLock { $0.stored(stored) } }
+        var firstError: Error?
+        // One case that cannot be stored never holds back the others; it
+        // stays pending (the step backs off) and the sweep covers it too.
         for caseID in caseIDs {
-            let outcome = try await intake.request(caseID: caseID, source: "auto")
-            if case .created = outcome { metrics.requested.increment() }
-            stored.append(caseID)
+            do {
+                if case .created = try await intake.request(caseID: caseID, source: "auto") { metrics.requested.increment() }
+                stored.append(caseID)
+            } catch {
+                firstError = firstError ?? error
+            }
         }
+        machine.withLock { $0.stored(stored) }
+        if let firstError { throw firstError }
         completed(.intake)
     }
 
@@ -70,7 +77,12 @@ extension AttestationWorker {
         let intake = AttestationIntake(database: database, pseudonymKey: configuration.pseudonymKey, logger: logger)
         var renewed = 0
         for caseID in changed {
-            if case .created = try await intake.request(caseID: caseID, source: "sweep") { renewed += 1 }
+            do {
+                if case .created = try await intake.request(caseID: caseID, source: "sweep") { renewed += 1 }
+            } catch {
+                // That case alone waits for the next sweep.
+                logger.warning("sweep could not request a changed case", metadata: ["case_id": "\(caseID)", "error": "\(error)"])
+            }
         }
         if swept + renewed > 0 { metrics.requested.increment(by: swept + renewed) }
         if swept + requeued + renewed > 0 {
