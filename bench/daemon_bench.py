@@ -85,7 +85,7 @@ def daemon_run(bin_path: str, rpc: str, base_url: str, chain_id: int, tmp: Path)
             deadline = start + 600
             confirmed = 0
             while time.monotonic() < deadline:
-                confirmed = int(psql(url, "SELECT count(*) FROM caseattestation WHERE status = 'confirmed'"))
+                confirmed = int(psql(url, "SELECT count(*) FROM caseattest.attestation WHERE status = 'confirmed'"))
                 if confirmed >= CASES:
                     break
                 if daemon.poll() is not None:
@@ -97,10 +97,10 @@ def daemon_run(bin_path: str, rpc: str, base_url: str, chain_id: int, tmp: Path)
             daemon.wait(timeout=30)
         if confirmed < CASES:
             raise RuntimeError(f"only {confirmed}/{CASES} confirmed in time")
-        hashes = psql(url, "SELECT DISTINCT mined_hash FROM attestation_transaction WHERE purpose = 'anchor'").split()
+        hashes = psql(url, "SELECT DISTINCT mined_hash FROM caseattest.attestation_transaction WHERE purpose = 'anchor'").split()
         w3 = Web3(Web3.HTTPProvider(rpc))
         gas = sum(w3.eth.get_transaction_receipt(h)["gasUsed"] for h in hashes)
-        batches = int(psql(url, "SELECT count(*) FROM attestation_batch WHERE status = 'confirmed'"))
+        batches = int(psql(url, "SELECT count(*) FROM caseattest.attestation_batch WHERE status = 'confirmed'"))
         return {"seconds": elapsed, "gas": gas, "transactions": len(hashes), "batches": batches}
     finally:
         if os.environ.get("BENCH_KEEP_LOG"):

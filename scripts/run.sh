@@ -60,4 +60,6 @@ echo "==> in another terminal: source $RUN_DIR/env && caseattest verify --all (o
 echo "==> HTTP API on http://127.0.0.1:$CASEATTEST_HTTP_PORT (tokens valid for this run only), e.g.:"
 echo "    curl -H 'Authorization: Bearer $AUDITOR_TOKEN' http://127.0.0.1:$CASEATTEST_HTTP_PORT/v1/cases/1/verification"
 echo "    curl -H 'Authorization: Bearer $BACKEND_TOKEN' http://127.0.0.1:$CASEATTEST_HTTP_PORT/v1/cases/1/attestations"
-"$BIN" serve
+# The daemon and the API run with the service role's rights only (migration
+# 0009): the session takes the role at connect, as a DBA's login role would.
+DATABASE_URL="$DATABASE_URL?options=-c%20role%3Dcaseattest_service" "$BIN" serve

@@ -11,7 +11,7 @@ extension RecordCheck {
         }
         if ContentHash(canonicalBytes: document) != stored.contentHash {
             return VerificationOutcome(.recordChanged,
-                                       "caseattestation.attested_document of this version no longer hashes to its content_hash",
+                                       "attestation.attested_document of this version no longer hashes to its content_hash",
                                        changedFields: ["attested_document"])
         }
         return proofOutcome(stored)

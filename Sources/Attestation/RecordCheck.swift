@@ -43,7 +43,7 @@ public enum RecordCheck {
         if storedDocumentIntact == false {
             return VerificationOutcome(
                 .recordChanged,
-                "caseattestation.attested_document was altered: it no longer hashes to content_hash (the case rows still match)",
+                "attestation.attested_document was altered: it no longer hashes to content_hash (the case rows still match)",
                 changedFields: ["attested_document"])
         }
         return proofOutcome(stored)

@@ -21,14 +21,16 @@ public struct AttestationErasure: Sendable {
     /// nil when the case does not exist.
     public func forget(caseID: Int64) async throws -> Result? {
         try await database.transaction { connection -> Result? in
-            guard try !connection.query("SELECT 1 FROM cases WHERE id = \(caseID) FOR UPDATE").rows.isEmpty else { return nil }
+            try CaseLock.lock(caseID, on: connection)
+            guard try !connection.query("SELECT 1 FROM cases WHERE id = \(caseID)").rows.isEmpty else { return nil }
             let erased = try connection.query("""
-                UPDATE caseattestation
+                UPDATE attestation
                 SET salt = NULL, attested_document = NULL, erased_at = now(), updated_at = now()
                 WHERE case_id = \(caseID) AND erased_at IS NULL
                 """).affectedRows ?? 0
+            try SeedRecord.withdraw(erasedOf: caseID, on: connection)
             let before = try connection.query("""
-                SELECT count(*)::bigint AS n FROM caseattestation WHERE case_id = \(caseID) AND erased_at IS NOT NULL
+                SELECT count(*)::bigint AS n FROM attestation WHERE case_id = \(caseID) AND erased_at IS NOT NULL
                 """).rows.first.map { try $0.decode(Int64.self, "n") } ?? 0
             return Result(erased: erased, alreadyErased: Int(before) - erased)
         }

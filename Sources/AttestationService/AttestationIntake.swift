@@ -55,10 +55,11 @@ public struct AttestationIntake: Sendable {
 
     static func request(caseID: Int64, counsellorID: Int64?, source: String, key: PseudonymKey,
                         on connection: PostgresConnection) throws -> Outcome {
-        // The case row lock serialises concurrent requests for one case, so
-        // two callers never both create version n+1.
+        // Serialises concurrent requests for one case, so two callers never
+        // both create version n+1.
+        try CaseLock.lock(caseID, on: connection)
         let locked = try connection.query("""
-            SELECT status, counsellor_id, caseattest_is_attestable(status) AS attestable FROM cases WHERE id = \(caseID) FOR UPDATE
+            SELECT status, counsellor_id, caseattest.is_attestable(status) AS attestable FROM cases WHERE id = \(caseID)
             """)
         guard let caseRow = locked.rows.first else { return .unknownCase }
         let status = try caseRow.decode(String.self, "status")
@@ -67,7 +68,7 @@ public struct AttestationIntake: Sendable {
         if let counsellorID, counsellorID != caseCounsellor { return .counsellorMismatch }
 
         let latest = try connection.query("""
-            SELECT \(unescaped: AttestationRecord.columns) FROM caseattestation
+            SELECT \(unescaped: AttestationRecord.columns) FROM attestation
             WHERE case_id = \(caseID) ORDER BY version DESC LIMIT 1
             """).rows.first.map(AttestationRecord.init(row:))
         if let latest, try isCurrent(latest, caseID: caseID, key: key, on: connection) {
@@ -79,13 +80,13 @@ public struct AttestationIntake: Sendable {
             try PipelineStore.requeue(attestationIDs: [latest.id], now: Date(), on: connection)
             try connection.notify(channel: workChannel, payload: String(caseID))
             let again = try connection.query("""
-                SELECT \(unescaped: AttestationRecord.columns) FROM caseattestation WHERE id = \(latest.id)
+                SELECT \(unescaped: AttestationRecord.columns) FROM attestation WHERE id = \(latest.id)
                 """)
             return .created(try AttestationRecord(row: again.rows[0]))
         }
         let version = (latest?.version ?? 0) + 1
         let inserted = try connection.query("""
-            INSERT INTO caseattestation (case_id, counsellor_id, version, status, requested_by)
+            INSERT INTO attestation (case_id, counsellor_id, version, status, requested_by)
             VALUES (\(caseID), \(caseCounsellor), \(version), 'requested', \(source))
             RETURNING \(unescaped: AttestationRecord.columns)
             """)
@@ -100,7 +101,7 @@ public struct AttestationIntake: Sendable {
     static func peek(caseID: Int64, counsellorID: Int64?, key: PseudonymKey,
                      on connection: PostgresConnection) throws -> Outcome? {
         let rows = try connection.query("""
-            SELECT c.status AS case_status, caseattest_is_attestable(c.status) AS case_attestable,
+            SELECT c.status AS case_status, caseattest.is_attestable(c.status) AS case_attestable,
                 c.counsellor_id AS case_counsellor, c.user_id AS case_user,
                 c.risk_level_at_creation AS case_risk, c.created_at AS case_created, c.resolved_at AS case_resolved,
                 (SELECT coalesce(json_agg(json_build_array(a.id, (extract(epoch FROM a.scheduled_at) * 1000000)::bigint,
@@ -108,7 +109,7 @@ public struct AttestationIntake: Sendable {
                  FROM appointments a WHERE a.case_id = c.id) AS case_appointments,
                 latest.*
             FROM cases c LEFT JOIN LATERAL (
-                SELECT \(unescaped: AttestationRecord.columns) FROM caseattestation
+                SELECT \(unescaped: AttestationRecord.columns) FROM attestation
                 WHERE case_id = c.id ORDER BY version DESC LIMIT 1
             ) latest ON true
             WHERE c.id = \(caseID)
@@ -161,7 +162,7 @@ public struct AttestationIntake: Sendable {
     /// (a column outside the document moved): remember the rows as seen.
     static func refreshFingerprint(_ latest: AttestationRecord, on connection: PostgresConnection) throws {
         try connection.query("""
-            UPDATE caseattestation SET source_fingerprint = caseattest_case_fingerprint(case_id) WHERE id = \(latest.id)
+            UPDATE attestation SET source_fingerprint = caseattest.case_fingerprint(case_id) WHERE id = \(latest.id)
             """)
     }
 

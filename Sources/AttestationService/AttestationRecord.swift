@@ -10,7 +10,7 @@ public enum AttestationStatus: String, Sendable, CaseIterable, Codable {
     public var isFinal: Bool { self == .confirmed || self == .failed }
 }
 
-/// One row of `caseattestation`, as the API and the CLI show it.
+/// One row of `attestation`, as the API and the CLI show it.
 public struct AttestationRecord: Sendable, Hashable {
     public let id: Int64
     public let caseID: Int64
@@ -56,7 +56,7 @@ public struct AttestationRecord: Sendable, Hashable {
         counsellorID = try row.decode(Int64?.self, "counsellor_id")
         let statusText = try row.decode(String.self, "status")
         guard let status = AttestationStatus(rawValue: statusText) else {
-            throw PostgresError(.decoding, message: "caseattestation.status has an unknown value")
+            throw PostgresError(.decoding, message: "attestation.status has an unknown value")
         }
         self.status = status
         schemaVersion = try row.decode(String?.self, "schema_version")

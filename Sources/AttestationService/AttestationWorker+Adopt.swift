@@ -40,7 +40,7 @@ extension AttestationWorker {
                 WHERE id = \(batchID)
                 """)
             try connection.query("""
-                UPDATE caseattestation SET status = \(AttestationStatus.submitted), last_error = NULL, retry_at = NULL,
+                UPDATE attestation SET status = \(AttestationStatus.submitted), last_error = NULL, retry_at = NULL,
                     updated_at = \(now)
                 WHERE batch_id = \(batchID)
                 """)

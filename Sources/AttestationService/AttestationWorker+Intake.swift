@@ -133,7 +133,7 @@ extension AttestationWorker {
     func census() async throws {
         // An erased request is never committed: it is not work that waits.
         let rows = try await database.query("""
-            SELECT status, count(*)::bigint AS n FROM caseattestation
+            SELECT status, count(*)::bigint AS n FROM attestation
             WHERE erased_at IS NULL OR status = ANY(\(StatusList([AttestationStatus.confirmed, .failed]))::text[])
             GROUP BY status
             """).rows

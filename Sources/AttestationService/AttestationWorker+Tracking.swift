@@ -123,7 +123,7 @@ extension AttestationWorker {
         guard transaction.state.phase != .confirmed else { return true }  // re-confirmed after a deep reorg
         metrics.anchorLatency.recordInterval(since: transaction.state.currentSignedAt)
         if let batchID = transaction.batchID {
-            let count = try await database.query("SELECT count(*) AS n FROM caseattestation WHERE batch_id = \(batchID)")
+            let count = try await database.query("SELECT count(*) AS n FROM attestation WHERE batch_id = \(batchID)")
                 .rows[0].decode(Int.self, "n")
             metrics.confirmed.increment(by: count)
             logger.info("batch confirmed", metadata: [

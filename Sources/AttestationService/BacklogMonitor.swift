@@ -28,8 +28,8 @@ public struct BacklogMonitor: Service {
         let head = try await ethereum.blockNumber()
         let rows = try await database.query("""
             SELECT count(*) AS unattested FROM cases c
-            WHERE caseattest_is_attestable(c.status)
-              AND NOT EXISTS (SELECT 1 FROM caseattestation a WHERE a.case_id = c.id)
+            WHERE caseattest.is_attestable(c.status)
+              AND NOT EXISTS (SELECT 1 FROM attestation a WHERE a.case_id = c.id)
             """)
         let count = try rows.rows.first?.decode(Int64.self, "unattested") ?? 0
         return Snapshot(chainHead: head, unattestedCases: count)

@@ -8,10 +8,10 @@ extension PipelineStore {
     /// doubling a request.
     static func requestUnattested(now: Date, on connection: PostgresConnection) throws -> Int {
         try connection.query("""
-            INSERT INTO caseattestation (case_id, counsellor_id, version, status, requested_by, requested_at, updated_at)
+            INSERT INTO attestation (case_id, counsellor_id, version, status, requested_by, requested_at, updated_at)
             SELECT c.id, c.counsellor_id, 1, \(AttestationStatus.requested), 'sweep', \(now), \(now) FROM cases c
-            WHERE caseattest_is_attestable(c.status)
-              AND NOT EXISTS (SELECT 1 FROM caseattestation a WHERE a.case_id = c.id)
+            WHERE caseattest.is_attestable(c.status)
+              AND NOT EXISTS (SELECT 1 FROM attestation a WHERE a.case_id = c.id)
             ON CONFLICT (case_id, version) DO NOTHING
             """).affectedRows ?? 0
     }
@@ -22,13 +22,13 @@ extension PipelineStore {
     static func casesChangedSinceAttested(limit: Int, on connection: PostgresConnection) throws -> [Int64] {
         try connection.query("""
             SELECT c.id FROM cases c
-            JOIN LATERAL (SELECT status, salt, erased_at, source_fingerprint FROM caseattestation a
+            JOIN LATERAL (SELECT status, salt, erased_at, source_fingerprint FROM attestation a
                           WHERE a.case_id = c.id ORDER BY a.version DESC LIMIT 1) latest ON true
-            WHERE caseattest_is_attestable(c.status)
+            WHERE caseattest.is_attestable(c.status)
               AND latest.erased_at IS NULL
               AND latest.status = ANY(\(StatusList([AttestationStatus.confirmed, .failed]))::text[])
               AND (latest.salt IS NOT NULL OR latest.status = \(AttestationStatus.failed))
-              AND latest.source_fingerprint IS DISTINCT FROM caseattest_case_fingerprint(c.id)
+              AND latest.source_fingerprint IS DISTINCT FROM caseattest.case_fingerprint(c.id)
             ORDER BY c.id LIMIT \(limit)
             """).rows.map { try $0.decode(Int64.self, "id") }
     }
@@ -36,7 +36,7 @@ extension PipelineStore {
     /// Failed attestations whose retry time has come go back to `requested`.
     static func requeueDueFailures(now: Date, limit: Int, on connection: PostgresConnection) throws -> Int {
         let due = try connection.query("""
-            SELECT id FROM caseattestation
+            SELECT id FROM attestation
             WHERE status = \(AttestationStatus.failed) AND retry_at IS NOT NULL AND retry_at <= \(now) AND erased_at IS NULL
             ORDER BY retry_at LIMIT \(limit) FOR UPDATE SKIP LOCKED
             """).rows.map { try $0.decode(Int64.self, "id") }
@@ -51,7 +51,7 @@ extension PipelineStore {
         guard !attestationIDs.isEmpty else { return 0 }
         let idArray = "{" + attestationIDs.map(String.init).joined(separator: ",") + "}"
         return try connection.query("""
-            UPDATE caseattestation SET status = \(AttestationStatus.requested), salt = NULL, attested_document = NULL,
+            UPDATE attestation SET status = \(AttestationStatus.requested), salt = NULL, attested_document = NULL,
                 content_hash = NULL, schema_version = NULL, batch_id = NULL, leaf_index = NULL, leaf = NULL, proof = NULL,
                 chain_id = NULL, contract_address = NULL, tx_hash = NULL, block_number = NULL, block_hash = NULL,
                 confirmations = NULL, attested_at = NULL, retry_at = NULL, updated_at = \(now)

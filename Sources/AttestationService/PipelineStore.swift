@@ -21,8 +21,8 @@ enum PipelineStore {
     /// A case that cannot become a document fails alone, with its reason.
     static func commitRequested(limit: Int, key: PseudonymKey, now: Date, on connection: PostgresConnection) throws -> CommitResult {
         let claimed = try connection.query("""
-            SELECT a.id, a.case_id, caseattest_is_attestable(c.status) AS attestable
-            FROM caseattestation a JOIN cases c ON c.id = a.case_id
+            SELECT a.id, a.case_id, caseattest.is_attestable(c.status) AS attestable
+            FROM attestation a JOIN cases c ON c.id = a.case_id
             WHERE a.status = \(AttestationStatus.requested) AND a.erased_at IS NULL
             ORDER BY a.id LIMIT \(limit) FOR UPDATE OF a SKIP LOCKED
             """).rows
@@ -49,15 +49,15 @@ enum PipelineStore {
                 set: """
                     status = '\(AttestationStatus.committed.rawValue)', salt = v.salt, attested_document = v.document, content_hash = v.content_hash,
                     schema_version = '\(CaseDocument.schemaV1)', updated_at = $1, last_error = NULL, retry_at = NULL,
-                    source_fingerprint = caseattest_case_fingerprint(caseattestation.case_id)
+                    source_fingerprint = caseattest.case_fingerprint(attestation.case_id)
                     """,
                 columns: ["id::bigint", "salt::bytea", "document::bytea", "content_hash::text"], rows: committed, now: now))
         }
         for failure in result.failed {
             try connection.query("""
-                UPDATE caseattestation SET status = \(AttestationStatus.failed), last_error = \(failure.reason),
+                UPDATE attestation SET status = \(AttestationStatus.failed), last_error = \(failure.reason),
                     attempts = attempts + 1, retry_at = NULL, updated_at = \(now),
-                    source_fingerprint = caseattest_case_fingerprint(case_id)
+                    source_fingerprint = caseattest.case_fingerprint(case_id)
                 WHERE id = \(failure.attestationID)
                 """)
         }
@@ -78,7 +78,7 @@ enum PipelineStore {
     static func closeBatch(max: Int, wait: Double, chainID: UInt64, contract: Address, now: Date,
                            on connection: PostgresConnection) throws -> BatchCreated? {
         let claimed = try connection.query("""
-            SELECT id, content_hash, updated_at FROM caseattestation WHERE status = \(AttestationStatus.committed)
+            SELECT id, content_hash, updated_at FROM attestation WHERE status = \(AttestationStatus.committed)
             ORDER BY id LIMIT \(max) FOR UPDATE SKIP LOCKED
             """).rows
         guard !claimed.isEmpty else { return nil }
@@ -114,8 +114,8 @@ enum PipelineStore {
         return BatchCreated(id: batchID, root: root, leafCount: ids.count)
     }
 
-    /// One UPDATE for many rows: `UPDATE caseattestation SET <set> FROM
-    /// (VALUES ($2, $3, ...), ...) AS v(...) WHERE caseattestation.id = v.id`.
+    /// One UPDATE for many rows: `UPDATE attestation SET <set> FROM
+    /// (VALUES ($2, $3, ...), ...) AS v(...) WHERE attestation.id = v.id`.
     /// Every value is a bind; `set` may only interpolate numbers, hex the
     /// code itself produced and status names of `AttestationStatus`; `$1`
     /// is the update time.
@@ -140,8 +140,8 @@ enum PipelineStore {
             if case .int(let id) = row.first { return String(id) }
             return nil
         }.joined(separator: ",") + "}"))
-        let sql = "UPDATE caseattestation SET \(set) FROM (VALUES \(tuples.joined(separator: ", "))) AS v(\(names)) "
-            + "WHERE caseattestation.id = ANY($\(binds.count)::bigint[]) AND caseattestation.id = v.id"
+        let sql = "UPDATE attestation SET \(set) FROM (VALUES \(tuples.joined(separator: ", "))) AS v(\(names)) "
+            + "WHERE attestation.id = ANY($\(binds.count)::bigint[]) AND attestation.id = v.id"
         return PostgresQuery(sql: sql, binds: binds)
     }
 
@@ -152,7 +152,7 @@ enum PipelineStore {
             WHERE id = \(batchID)
             """)
         try connection.query("""
-            UPDATE caseattestation SET status = \(AttestationStatus.failed), last_error = \(reason), attempts = attempts + 1,
+            UPDATE attestation SET status = \(AttestationStatus.failed), last_error = \(reason), attempts = attempts + 1,
                 retry_at = \(retryAt), updated_at = \(now)
             WHERE batch_id = \(batchID) AND status <> \(AttestationStatus.failed)
             """)

@@ -59,16 +59,18 @@ enum PipelineTransition: Sendable {
             try Self.move(batchID, to: .submitted, attestation: .submitted, now: now, on: connection)
             guard let batchID else { return }
             try connection.query("""
-                UPDATE caseattestation SET tx_hash = NULL, block_number = NULL, block_hash = NULL, confirmations = NULL,
+                UPDATE attestation SET tx_hash = NULL, block_number = NULL, block_hash = NULL, confirmations = NULL,
                     attested_at = NULL, updated_at = \(now)
                 WHERE batch_id = \(batchID)
                 """)
+            try SeedRecord.withdraw(batch: batchID, on: connection)
         case .confirmed(let inclusion, let confirmations, let blockTime):
             try Self.setInclusion(id, inclusion, status: .confirmed, now: now, on: connection)
             try connection.query("UPDATE attestation_transaction SET block_time = \(blockTime) WHERE id = \(id)")
             try Self.move(batchID, to: .confirmed, attestation: .confirmed, now: now, on: connection)
             try Self.setAttestationBlock(batchID, inclusion, confirmations: confirmations, attestedAt: blockTime, now: now,
                                          on: connection)
+            if let batchID { try SeedRecord.publish(batch: batchID, on: connection) }
         case .final:
             try connection.query("""
                 UPDATE attestation_transaction SET status = \(TransactionStatus.final), updated_at = \(now) WHERE id = \(id)
@@ -77,6 +79,7 @@ enum PipelineTransition: Sendable {
             try Self.setInclusion(id, inclusion, status: .failed, now: now, on: connection)
             try connection.query("UPDATE attestation_transaction SET last_error = \(reason) WHERE id = \(id)")
             guard let batchID else { return }
+            try SeedRecord.withdraw(batch: batchID, on: connection)
             try PipelineStore.failBatch(batchID, reason: reason, retryAt: retryAt, now: now, on: connection)
         case .superseded(let inclusion):
             try Self.setInclusion(id, inclusion, status: .failed, now: now, on: connection)
@@ -107,8 +110,9 @@ enum PipelineTransition: Sendable {
                 WHERE id = \(batchID)
                 """)
             try connection.query("""
-                UPDATE caseattestation SET status = \(AttestationStatus.batched), updated_at = \(now) WHERE batch_id = \(batchID)
+                UPDATE attestation SET status = \(AttestationStatus.batched), updated_at = \(now) WHERE batch_id = \(batchID)
                 """)
+            try SeedRecord.withdraw(batch: batchID, on: connection)
         }
     }
 
@@ -126,7 +130,7 @@ enum PipelineTransition: Sendable {
                                             attestedAt: Date?, now: Date, on connection: PostgresConnection) throws {
         guard let batchID else { return }
         try connection.query("""
-            UPDATE caseattestation SET tx_hash = \(Hex.encodePrefixed(inclusion.hash)),
+            UPDATE attestation SET tx_hash = \(Hex.encodePrefixed(inclusion.hash)),
                 block_number = \(Int64(inclusion.blockNumber)), block_hash = \(Hex.encodePrefixed(inclusion.blockHash)),
                 confirmations = \(Int(confirmations)), attested_at = \(attestedAt), last_error = NULL, updated_at = \(now)
             WHERE batch_id = \(batchID)
@@ -146,7 +150,7 @@ enum PipelineTransition: Sendable {
             """).affectedRows ?? 0
         guard moved > 0 else { return }
         try connection.query("""
-            UPDATE caseattestation SET status = \(attestation), updated_at = \(now)
+            UPDATE attestation SET status = \(attestation), updated_at = \(now)
             WHERE batch_id = \(batchID) AND status <> \(AttestationStatus.failed)
             """)
     }

@@ -59,7 +59,7 @@ public struct Reconciler: Sendable {
             var batches: [String: StoredBatch] = [:]
             for row in try connection.query("""
                 SELECT b.id, b.root, b.leaf_count, b.status,
-                       (SELECT count(*) FROM caseattestation a WHERE a.batch_id = b.id) AS rows_found
+                       (SELECT count(*) FROM attestation a WHERE a.batch_id = b.id) AS rows_found
                 FROM attestation_batch b
                 WHERE b.chain_id = \(chain) AND lower(b.contract_address) = \(contract)
                 """).rows {
@@ -124,7 +124,7 @@ public struct Reconciler: Sendable {
 
     private func missingLeaves(batchID: Int64, leafCount: Int) async throws -> [Int] {
         let present = try await database.withConnection { connection in
-            Set(try connection.query("SELECT leaf_index FROM caseattestation WHERE batch_id = \(batchID)").rows
+            Set(try connection.query("SELECT leaf_index FROM attestation WHERE batch_id = \(batchID)").rows
                 .compactMap { try $0.decode(Int?.self, "leaf_index") })
         }
         return (0..<leafCount).filter { !present.contains($0) }

@@ -23,11 +23,15 @@ public struct StartupChecks: Sendable {
 
     public func run() async throws {
         let tables = try await database.query("""
-            SELECT count(*) AS present FROM information_schema.tables
-            WHERE table_schema = current_schema() AND table_name IN ('cases', 'appointments', 'caseattestation')
+            SELECT to_regclass('cases') IS NOT NULL AND to_regclass('appointments') IS NOT NULL
+                   AND to_regclass('public.caseattestation') IS NOT NULL AS seed,
+                   to_regclass('caseattest.attestation') IS NOT NULL AS own
             """)
-        guard try tables.rows.first?.decode(Int64.self, "present") == 3 else {
-            throw Failure(description: "the database lacks the seed tables: run `caseattest migrate` first")
+        guard try tables.rows.first?.decode(Bool.self, "seed") == true else {
+            throw Failure(description: "the database lacks the seed tables (cases, appointments, caseattestation)")
+        }
+        guard try tables.rows.first?.decode(Bool.self, "own") == true else {
+            throw Failure(description: "the database lacks the service's schema: run `caseattest migrate` first")
         }
         let chainID = try await ethereum.chainID()
         guard chainID == expectedChainID else {

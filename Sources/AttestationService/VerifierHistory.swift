@@ -63,7 +63,7 @@ extension Verifier {
         let rows = try await database.withConnection { connection in
             try connection.query("""
                 SELECT a.*, b.root AS batch_root FROM (
-                    SELECT \(unescaped: AttestationRecord.columns) FROM caseattestation
+                    SELECT \(unescaped: AttestationRecord.columns) FROM attestation
                     WHERE case_id IN (
                         SELECT id FROM cases
                         WHERE (\(caseID)::bigint IS NULL OR id = \(caseID))

@@ -18,7 +18,7 @@ extension ReceiptBuilder {
         let loaded = try await database.withConnection { connection -> ([VerifierRow], [Int64: CaseSnapshot]) in
             let rows = try connection.query("""
                 SELECT a.*, b.root AS batch_root FROM (
-                    SELECT DISTINCT ON (case_id) \(unescaped: AttestationRecord.columns) FROM caseattestation
+                    SELECT DISTINCT ON (case_id) \(unescaped: AttestationRecord.columns) FROM attestation
                     WHERE status = 'confirmed' AND NOT legacy AND case_id > \(afterCaseID)
                     ORDER BY case_id, version DESC
                     LIMIT \(Int64(limit))) a

@@ -20,7 +20,7 @@ public struct ReceiptBuilder: Sendable {
     /// The newest confirmed attestation of a case, if any.
     public func latestConfirmedAttestationID(caseID: Int64) async throws -> Int64? {
         try await database.query("""
-            SELECT id FROM caseattestation WHERE case_id = \(caseID) AND status = 'confirmed'
+            SELECT id FROM attestation WHERE case_id = \(caseID) AND status = 'confirmed'
             ORDER BY version DESC LIMIT 1
             """).rows.first.map { try $0.decode(Int64.self, "id") }
     }
@@ -32,7 +32,7 @@ public struct ReceiptBuilder: Sendable {
         let loaded = try await database.withConnection { connection -> (VerifierRow, CaseSnapshot?)? in
             guard let row = try connection.query("""
                 SELECT a.*, b.root AS batch_root FROM (
-                    SELECT \(unescaped: AttestationRecord.columns) FROM caseattestation WHERE id = \(attestationID)) a
+                    SELECT \(unescaped: AttestationRecord.columns) FROM attestation WHERE id = \(attestationID)) a
                 LEFT JOIN attestation_batch b ON b.id = a.batch_id
                 """).rows.first else { return nil }
             let record = try AttestationRecord(row: row)

@@ -37,7 +37,7 @@ struct VerifierRows: Sendable {
         // The latest version per case: older versions attest earlier states.
         rows.attested = try connection.query("""
             SELECT a.*, b.root AS batch_root FROM (
-                SELECT DISTINCT ON (case_id) \(unescaped: AttestationRecord.columns) FROM caseattestation
+                SELECT DISTINCT ON (case_id) \(unescaped: AttestationRecord.columns) FROM attestation
                 WHERE case_id IN (
                     SELECT id FROM cases
                     WHERE (\(caseID)::bigint IS NULL OR id = \(caseID))
@@ -51,8 +51,8 @@ struct VerifierRows: Sendable {
             }
         rows.missing = try connection.query("""
             SELECT id FROM cases c
-            WHERE caseattest_is_attestable(status)
-              AND NOT EXISTS (SELECT 1 FROM caseattestation a WHERE a.case_id = c.id)
+            WHERE caseattest.is_attestable(status)
+              AND NOT EXISTS (SELECT 1 FROM attestation a WHERE a.case_id = c.id)
               AND (\(caseID)::bigint IS NULL OR id = \(caseID))
               AND (\(since)::timestamptz IS NULL OR resolved_at >= \(since))
               AND (\(counsellor)::bigint IS NULL OR counsellor_id = \(counsellor))

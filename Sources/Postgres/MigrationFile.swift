@@ -26,6 +26,24 @@ public struct MigrationFile: Sendable, Hashable {
         return found
     }
 
+    /// Versions this file replaces, declared as `-- caseattest:retires 0002 0003`:
+    /// a database that applied none of them skips them and runs this file;
+    /// one that applied some finishes them first (this file then moves their
+    /// work). Retired files stay in the folder, unchanged, for those databases.
+    public var retiredVersions: [String] {
+        let marker = "-- caseattest:retires "
+        for line in sql.split(separator: "\n", omittingEmptySubsequences: true) where line.hasPrefix(marker) {
+            return line.dropFirst(marker.count).split(separator: " ").map(String.init)
+                .filter { Self.parseVersion($0) != nil }
+        }
+        return []
+    }
+
+    static func parseVersion(_ text: String) -> String? {
+        guard text.count >= 4, text.count <= 18, text.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+        return text
+    }
+
     /// The recorded checksum is this file's, or one it declares it supersedes.
     public func accepts(recordedChecksum: String) -> Bool {
         recordedChecksum == checksum || supersededChecksums.contains(recordedChecksum)

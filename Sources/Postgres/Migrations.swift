@@ -9,6 +9,8 @@ public enum MigrationState: Sendable, Equatable {
     case changed(appliedAt: PostgresTimestamp)
     /// Recorded as applied, but there is no file for it.
     case missingFile(appliedAt: PostgresTimestamp)
+    /// Replaced by a later file this database runs instead; never applied here.
+    case retired(by: String)
 }
 
 public struct MigrationStatus: Sendable, Equatable {
@@ -26,6 +28,10 @@ public struct MigrationStatus: Sendable, Equatable {
 /// finds nothing pending. It refuses (applying nothing) when an applied file
 /// was edited or deleted. Migration files must not contain BEGIN/COMMIT or
 /// statements that cannot run in a transaction (CREATE INDEX CONCURRENTLY).
+///
+/// The bookkeeping lives in the service's schema (`caseattest.schema_migrations`).
+/// Files run with `search_path = public` (the seed's tables are the backend's,
+/// in public); files that touch the service's schema name it.
 public struct Migrator: Sendable {
     /// The advisory lock key: "CASEATTS" in ASCII, to stay clear of other users' keys.
     public static let lockKey: Int64 = 0x4341_5345_4154_5453
@@ -52,7 +58,8 @@ public struct Migrator: Sendable {
                 try ensureTable(connection)
                 let applied = try appliedRecords(connection)
                 try verify(files: files, applied: applied)
-                let pending = files.filter { applied[$0.version] == nil }
+                let skipped = Self.retired(files: files, applied: Set(applied.keys))
+                let pending = files.filter { applied[$0.version] == nil && skipped[$0.version] == nil }
                 let newest = applied.keys.compactMap { UInt64($0) }.max() ?? 0
                 for file in pending {
                     if file.number < newest {
@@ -69,10 +76,14 @@ public struct Migrator: Sendable {
     public func status() async throws -> [MigrationStatus] {
         try await onOwnThread { connection in
             let files = try self.files()
-            let applied = try tableExists(connection) ? try appliedRecords(connection) : [:]
+            let applied = try tableExists(connection) ? try appliedRecords(connection)
+                : try oldTableExists(connection) ? try appliedRecords(connection, table: "public.schema_migrations") : [:]
+            let skipped = Self.retired(files: files, applied: Set(applied.keys))
             var result = files.map { file -> MigrationStatus in
                 let state: MigrationState
-                if let record = applied[file.version] {
+                if let retiring = skipped[file.version] {
+                    state = .retired(by: retiring)
+                } else if let record = applied[file.version] {
                     state = file.accepts(recordedChecksum: record.checksum) ? .applied(at: record.appliedAt) : .changed(appliedAt: record.appliedAt)
                 } else {
                     state = .pending
@@ -109,6 +120,18 @@ public struct Migrator: Sendable {
         }
     }
 
+    /// Retired versions this database skips, each with the file that retires
+    /// it: those of a retiring file when the database applied none of them.
+    static func retired(files: [MigrationFile], applied: Set<String>) -> [String: String] {
+        var skipped: [String: String] = [:]
+        for file in files {
+            let retired = file.retiredVersions
+            guard !retired.isEmpty, retired.allSatisfy({ !applied.contains($0) }) else { continue }
+            for version in retired { skipped[version] = file.fileName }
+        }
+        return skipped
+    }
+
     // MARK: Steps
 
     private struct AppliedRecord {
@@ -123,7 +146,7 @@ public struct Migrator: Sendable {
         let url = databaseURL
         let logger = logger
         return try await BlockingExecutor.runOnOwnThread(name: "caseattest.migrator") {
-            let connection = try PostgresConnection.connect(url: url, logger: logger)
+            let connection = try PostgresConnection.connect(url: url, searchPath: .backend, logger: logger)
             defer { connection.close() }
             return try body(connection)
         }
@@ -147,16 +170,28 @@ public struct Migrator: Sendable {
     }
 
     private func tableExists(_ connection: PostgresConnection) throws -> Bool {
-        let rows = try connection.query("SELECT to_regclass('schema_migrations') IS NOT NULL AS present")
+        let rows = try connection.query("SELECT to_regclass('caseattest.schema_migrations') IS NOT NULL AS present")
         return try rows.first?.decode(Bool.self, "present") ?? false
     }
 
     /// Called under the migration lock, so checking first cannot race; it
     /// avoids the server's "already exists, skipping" notice on every run.
+    private func oldTableExists(_ connection: PostgresConnection) throws -> Bool {
+        let rows = try connection.query("SELECT to_regclass('public.schema_migrations') IS NOT NULL AS present")
+        return try rows.first?.decode(Bool.self, "present") ?? false
+    }
+
+    /// A database migrated before the service had its own schema keeps its
+    /// bookkeeping in public.schema_migrations: it moves, records and all.
     private func ensureTable(_ connection: PostgresConnection) throws {
         guard try !tableExists(connection) else { return }
+        try connection.simpleExecute("CREATE SCHEMA IF NOT EXISTS caseattest")
+        if try oldTableExists(connection) {
+            try connection.simpleExecute("ALTER TABLE public.schema_migrations SET SCHEMA caseattest")
+            return
+        }
         try connection.simpleExecute("""
-            CREATE TABLE IF NOT EXISTS schema_migrations (
+            CREATE TABLE IF NOT EXISTS caseattest.schema_migrations (
                 version    text PRIMARY KEY,
                 name       text NOT NULL,
                 checksum   text NOT NULL CHECK (checksum ~ '^[0-9a-f]{64}$'),
@@ -165,8 +200,9 @@ public struct Migrator: Sendable {
             """)
     }
 
-    private func appliedRecords(_ connection: PostgresConnection) throws -> [String: AppliedRecord] {
-        let rows = try connection.query("SELECT version, name, checksum, applied_at FROM schema_migrations")
+    private func appliedRecords(_ connection: PostgresConnection,
+                                table: StaticString = "caseattest.schema_migrations") throws -> [String: AppliedRecord] {
+        let rows = try connection.query("SELECT version, name, checksum, applied_at FROM \(unescaped: table)")
         var records: [String: AppliedRecord] = [:]
         for row in rows {
             records[try row.decode(String.self, "version")] = AppliedRecord(
@@ -204,7 +240,7 @@ public struct Migrator: Sendable {
 
     private func record(_ file: MigrationFile, on connection: PostgresConnection) throws {
         try connection.query("""
-            INSERT INTO schema_migrations (version, name, checksum, applied_at)
+            INSERT INTO caseattest.schema_migrations (version, name, checksum, applied_at)
             VALUES (\(file.version), \(file.fileName), \(file.checksum), now())
             """)
     }

@@ -26,6 +26,7 @@ public final class PostgresConnection {
     /// parses it), then pins the session to UTC and ISO dates so timestamps
     /// decode predictably. Errors never contain the password.
     public static func connect(url: String, limits: PostgresSessionLimits = .none,
+                               searchPath: PostgresSearchPath = .service,
                                logger: Logger) throws -> PostgresConnection {
         try PostgresURL.validate(url)
         // Earlier keys are defaults the URL may override; client_encoding
@@ -55,7 +56,8 @@ public final class PostgresConnection {
         let connection = PostgresConnection(handle: raw, logger: logger)
         // JIT compiles large bulk statements for hundreds of milliseconds and
         // never pays off on this service's short queries.
-        try connection.simpleExecute("SET TimeZone = 'UTC'; SET DateStyle = 'ISO, MDY'; SET jit = off" + limits.settings)
+        try connection.simpleExecute("SET TimeZone = 'UTC'; SET DateStyle = 'ISO, MDY'; SET jit = off" + limits.settings
+                                        + searchPath.setting)
         return connection
     }
 

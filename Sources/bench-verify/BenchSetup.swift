@@ -126,7 +126,7 @@ struct BenchSetup {
                 .joined(separator: ",") + "}"
         }
         try connection.query("""
-            INSERT INTO caseattestation (id, case_id, counsellor_id, content_hash, status, version, schema_version, salt,
+            INSERT INTO attestation (id, case_id, counsellor_id, content_hash, status, version, schema_version, salt,
                 attested_document, batch_id, leaf_index, leaf, proof, chain_id, contract_address, tx_hash, block_number,
                 block_hash, confirmations, attested_at, requested_by)
             SELECT r.id, r.id, c.counsellor_id, r.content_hash, 'confirmed', 1, 'aicare.case-attestation/v1',

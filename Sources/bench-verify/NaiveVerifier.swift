@@ -21,7 +21,7 @@ struct NaiveVerifier {
         let (rows, snapshots) = try await database.withConnection { connection -> ([(Int64, String, [UInt8], String, String)], [Int64: CaseSnapshot]) in
             let rows = try connection.query("""
                 SELECT a.case_id, a.content_hash, a.salt, a.proof::text AS proof, b.root
-                FROM caseattestation a JOIN attestation_batch b ON b.id = a.batch_id ORDER BY a.case_id
+                FROM attestation a JOIN attestation_batch b ON b.id = a.batch_id ORDER BY a.case_id
                 """).rows.map { row in
                     (try row.decode(Int64.self, "case_id"), try row.decode(String.self, "content_hash"),
                      try row.decode([UInt8].self, "salt"), try row.decode(String.self, "proof"), try row.decode(String.self, "root"))

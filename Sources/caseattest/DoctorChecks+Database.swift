@@ -7,12 +7,14 @@ extension DoctorChecks {
     static let requiredRights: [(table: String, privileges: [String])] = [
         ("cases", ["SELECT"]),
         ("appointments", ["SELECT"]),
-        ("caseattestation", ["SELECT", "INSERT", "UPDATE"]),
+        // The seed's table: a row per confirmed attestation, withdrawn on a reorg.
+        ("public.caseattestation", ["SELECT", "INSERT", "UPDATE", "DELETE"]),
+        ("caseattest.attestation", ["SELECT", "INSERT", "UPDATE"]),
         ("attestation_batch", ["SELECT", "INSERT", "UPDATE"]),
         ("attestation_signer", ["SELECT", "INSERT", "UPDATE"]),
         ("attestation_transaction", ["SELECT", "INSERT", "UPDATE"]),
         ("attestation_transaction_hash", ["SELECT", "INSERT"]),
-        ("schema_migrations", ["SELECT"]),
+        ("caseattest.schema_migrations", ["SELECT"]),
     ]
 
     mutating func database() async -> DoctorResult {
@@ -42,7 +44,7 @@ extension DoctorChecks {
             var pending: [String] = [], changed: [String] = [], missing: [String] = []
             for status in statuses {
                 switch status.state {
-                case .applied: break
+                case .applied, .retired: break
                 case .pending: pending.append(status.name)
                 case .changed: changed.append(status.name)
                 case .missingFile: missing.append(status.name)

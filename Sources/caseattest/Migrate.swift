@@ -89,6 +89,8 @@ struct Migrate: AsyncParsableCommand {
                 print("\(padded)  pending")
             case .applied(let at):
                 print("\(padded)  applied \(at)")
+            case .retired(let file):
+                print("\(padded)  retired (replaced by \(file); not run on this database)")
             case .changed(let at):
                 problems = true
                 print("\(padded)  changed (applied \(at); the file was edited since)")

@@ -23,10 +23,10 @@ struct Status: AsyncParsableCommand {
         let workers: [PostgresRow]
         do {
             counts = try await database.query("""
-                SELECT status, count(*) AS n FROM caseattestation GROUP BY status ORDER BY status
+                SELECT status, count(*) AS n FROM attestation GROUP BY status ORDER BY status
                 """).rows.map { (try $0.decode(String.self, "status"), try $0.decode(Int64.self, "n")) }
             oldest = try await database.query("""
-                SELECT id, case_id, status, requested_at FROM caseattestation
+                SELECT id, case_id, status, requested_at FROM attestation
                 WHERE status <> ALL('{confirmed,failed}'::text[]) ORDER BY requested_at LIMIT 1
                 """).rows.first
             signers = try await database.query("""

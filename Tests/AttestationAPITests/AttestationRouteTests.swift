@@ -35,7 +35,7 @@ import Testing
                     #expect(TestSupport.json(response)["id"] as? Int == firstID)
                 }
             }
-            let rows = try await pool.query("SELECT count(*) AS n, min(requested_by) AS by FROM caseattestation WHERE case_id = 10")
+            let rows = try await pool.query("SELECT count(*) AS n, min(requested_by) AS by FROM attestation WHERE case_id = 10")
             #expect(try rows.rows[0].decode(Int64.self, "n") == 1)
             #expect(try rows.rows[0].decode(String.self, "by") == "api")
         }
@@ -63,7 +63,7 @@ import Testing
                     #expect($0.status == .forbidden)
                 }
             }
-            let rows = try await pool.query("SELECT count(*) AS n FROM caseattestation")
+            let rows = try await pool.query("SELECT count(*) AS n FROM attestation")
             #expect(try rows.rows[0].decode(Int64.self, "n") == 0)
         }
     }
@@ -75,12 +75,12 @@ import Testing
             // Version 1 confirmed on chain, as the daemon leaves it; the case then changes.
             try await pool.withConnection { connection in
                 try connection.simpleExecute("""
-                    INSERT INTO caseattestation (case_id, counsellor_id, version, status, content_hash, tx_hash, block_number,
+                    INSERT INTO attestation (case_id, counsellor_id, version, status, content_hash, tx_hash, block_number,
                         block_hash, confirmations, attested_at, chain_id, contract_address, requested_by)
                     VALUES (11, 2, 1, 'confirmed', '0x\(String(repeating: "1", count: 64))', '0x\(String(repeating: "2", count: 64))',
                         42, '0x\(String(repeating: "3", count: 64))', 12, '2026-02-05T10:00:00Z', 1337,
                         '0x\(String(repeating: "4", count: 40))', 'sweep');
-                    INSERT INTO caseattestation (case_id, counsellor_id, version, status, requested_by)
+                    INSERT INTO attestation (case_id, counsellor_id, version, status, requested_by)
                     VALUES (11, 2, 2, 'requested', 'api');
                     """)
             }

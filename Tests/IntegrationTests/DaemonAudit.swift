@@ -29,7 +29,7 @@ extension DaemonTestContext {
         try await database.query("""
             SELECT a.id, a.case_id, a.status, a.content_hash, a.tx_hash, a.block_number, a.block_hash, a.attested_at,
                    a.leaf, a.proof::text AS proof, a.batch_id, b.root, b.leaf_count
-            FROM caseattestation a LEFT JOIN attestation_batch b ON b.id = a.batch_id
+            FROM attestation a LEFT JOIN attestation_batch b ON b.id = a.batch_id
             ORDER BY a.id
             """).rows.map { row in
             let proofText = try row.decode(String?.self, "proof") ?? "[]"
@@ -101,28 +101,49 @@ extension DaemonTestContext {
                     "anchorOf(\(rootHex)) on chain is \(String(describing: anchor)), expected our signer and \(row.leafCount ?? -1) leaves")
             }
         }
+        try await checkPublished()
         return rows.count
+    }
+
+    /// The backend's caseattestation holds exactly the confirmed attestations
+    /// (and the backend's own legacy rows), each as the service recorded it.
+    func checkPublished() async throws {
+        let row = try await database.query("""
+            SELECT (SELECT count(*) FROM attestation a
+                    WHERE a.status = 'confirmed' AND a.erased_at IS NULL AND NOT a.legacy
+                      AND NOT EXISTS (SELECT 1 FROM public.caseattestation r
+                                      WHERE r.id = a.record_id AND r.case_id = a.case_id
+                                        AND r.counsellor_id IS NOT DISTINCT FROM a.counsellor_id
+                                        AND r.content_hash = a.content_hash AND r.tx_hash = a.tx_hash
+                                        AND r.attested_at = a.attested_at)) AS unpublished,
+                   (SELECT count(*) FROM public.caseattestation r
+                    WHERE NOT EXISTS (SELECT 1 FROM attestation a WHERE a.record_id = r.id
+                                        AND (a.legacy OR (a.status = 'confirmed' AND a.erased_at IS NULL)))) AS stray
+            """).rows[0]
+        let unpublished = try row.decode(Int64.self, "unpublished"), stray = try row.decode(Int64.self, "stray")
+        check(unpublished == 0, "\(unpublished) confirmed attestations have no matching caseattestation row")
+        check(stray == 0, "\(stray) caseattestation rows are not a confirmed attestation")
     }
 
     /// Each case has exactly one attestation row, confirmed.
     func checkEveryCaseConfirmedOnce(expected: Int) async throws {
         let cases = try await int("SELECT count(*) AS n FROM cases WHERE status IN ('resolved', 'closed')")
         check(cases == expected, "\(cases) resolved cases, expected \(expected)")
-        let rows = try await int("SELECT count(*) AS n FROM caseattestation")
-        let distinct = try await int("SELECT count(DISTINCT case_id) AS n FROM caseattestation")
-        let confirmed = try await int("SELECT count(*) AS n FROM caseattestation WHERE status = 'confirmed'")
+        let rows = try await int("SELECT count(*) AS n FROM attestation")
+        let distinct = try await int("SELECT count(DISTINCT case_id) AS n FROM attestation")
+        let confirmed = try await int("SELECT count(*) AS n FROM attestation WHERE status = 'confirmed'")
         check(rows == expected && distinct == expected, "\(rows) attestation rows for \(distinct) cases, expected \(expected) each")
         let counts = try await attestationCounts()
         check(confirmed == expected, "\(confirmed) of \(expected) attestations confirmed: \(counts)")
         let missing = try await int("""
             SELECT count(*) AS n FROM cases c WHERE c.status IN ('resolved', 'closed')
-              AND NOT EXISTS (SELECT 1 FROM caseattestation a WHERE a.case_id = c.id AND a.status = 'confirmed')
+              AND NOT EXISTS (SELECT 1 FROM attestation a WHERE a.case_id = c.id AND a.status = 'confirmed')
             """)
         check(missing == 0, "\(missing) resolved cases have no confirmed attestation")
         // Each batch holds as many rows as it says, every row once.
         let mismatched = try await int("""
             SELECT count(*) AS n FROM attestation_batch b
-            WHERE b.leaf_count <> (SELECT count(*) FROM caseattestation a WHERE a.batch_id = b.id)
+            WHERE b.leaf_count <> (SELECT count(*) FROM attestation a WHERE a.batch_id = b.id)
               AND b.status = 'confirmed'
             """)
         check(mismatched == 0, "\(mismatched) confirmed batches whose leaf count differs from their rows")

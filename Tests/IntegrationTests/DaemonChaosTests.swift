@@ -69,11 +69,11 @@ struct DaemonChaosTests {
             try await Task.sleep(for: .seconds(2))
             await daemon.terminate()
 
-            let rows = try await context.int("SELECT count(*) AS n FROM caseattestation")
-            let distinct = try await context.int("SELECT count(DISTINCT case_id) AS n FROM caseattestation")
+            let rows = try await context.int("SELECT count(*) AS n FROM attestation")
+            let distinct = try await context.int("SELECT count(DISTINCT case_id) AS n FROM attestation")
             context.check(rows == total && distinct == total, "\(rows) attestation rows for \(distinct) cases, expected \(total) each")
             let failed = Set(try await context.database.query("""
-                SELECT case_id FROM caseattestation WHERE status = 'failed' AND last_error LIKE '%document%'
+                SELECT case_id FROM attestation WHERE status = 'failed' AND last_error LIKE '%document%'
                 """).rows.map { try $0.decode(Int64.self, "case_id") })
             context.check(failed == Set(bad), "failed with a reason: \(failed.sorted()), expected \(bad.sorted())")
             let audited = try await context.auditConfirmed(signer, confirmations: options.confirmations, eth: eth)

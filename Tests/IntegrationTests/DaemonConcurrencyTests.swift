@@ -33,7 +33,7 @@ struct DaemonConcurrencyTests {
                 }
             }
             let done = try await context.waitUntil("1,200 confirmed", timeout: .seconds(120), every: .seconds(1)) {
-                try await context.int("SELECT count(*) AS n FROM caseattestation WHERE status = 'confirmed'") >= 1_200
+                try await context.int("SELECT count(*) AS n FROM attestation WHERE status = 'confirmed'") >= 1_200
             }
             let counts = try await context.attestationCounts()
             context.check(done, "not all cases confirmed: \(counts)")
@@ -43,12 +43,12 @@ struct DaemonConcurrencyTests {
             try await context.checkEveryCaseConfirmedOnce(expected: 1_200)
             // Each batch's cases are distinct, and no case sits in two batches.
             let repeated = try await context.int("""
-                SELECT count(*) AS n FROM (SELECT batch_id, case_id FROM caseattestation
+                SELECT count(*) AS n FROM (SELECT batch_id, case_id FROM attestation
                 GROUP BY batch_id, case_id HAVING count(*) > 1) t
                 """)
             context.check(repeated == 0, "\(repeated) cases repeated within a batch")
             let inTwoBatches = try await context.int("""
-                SELECT count(*) AS n FROM (SELECT case_id FROM caseattestation GROUP BY case_id HAVING count(DISTINCT batch_id) > 1) t
+                SELECT count(*) AS n FROM (SELECT case_id FROM attestation GROUP BY case_id HAVING count(DISTINCT batch_id) > 1) t
                 """)
             context.check(inTwoBatches == 0, "\(inTwoBatches) cases in more than one batch")
             let audited = try await context.auditConfirmed(signer, confirmations: options.confirmations, eth: eth)

@@ -27,7 +27,7 @@ struct DaemonFaultTests {
             context.check(settled, "expected 995 confirmed and 5 failed: \(counts)")
             await daemon.terminate()
             let failed = try await context.database.query("""
-                SELECT case_id, last_error FROM caseattestation WHERE status = 'failed' ORDER BY case_id
+                SELECT case_id, last_error FROM attestation WHERE status = 'failed' ORDER BY case_id
                 """).rows.map { (try $0.decode(Int64.self, "case_id"), try $0.decode(String?.self, "last_error")) }
             context.check(Set(failed.map(\.0)) == Set(bad), "failed cases \(failed.map(\.0)), expected \(bad.sorted())")
             for (caseID, reason) in failed {
@@ -61,7 +61,7 @@ struct DaemonFaultTests {
             let daemon = context.daemon(signer, rpcURL: proxyURL, options: DaemonOptions(batchWait: 0.5))
             try daemon.start()
             let confirmed = try await context.waitUntil("20 confirmed", timeout: .seconds(90), every: .seconds(1)) {
-                try await context.int("SELECT count(*) AS n FROM caseattestation WHERE status = 'confirmed'") == 20
+                try await context.int("SELECT count(*) AS n FROM attestation WHERE status = 'confirmed'") == 20
             }
             let counts = try await context.attestationCounts()
             context.check(confirmed, "not confirmed through the refusing node: \(counts)")
@@ -108,7 +108,7 @@ struct DaemonFaultTests {
             context.check(blocked, "the capped daemon did not say the ceiling blocks signing")
             let confirmed = try await context.waitUntil("the in-flight anchor confirmed", timeout: .seconds(60)) {
                 _ = try await eth.rpc.call("evm_mine")
-                return try await context.int("SELECT count(*) AS n FROM caseattestation WHERE status = 'confirmed'") == 10
+                return try await context.int("SELECT count(*) AS n FROM attestation WHERE status = 'confirmed'") == 10
             }
             let counts = try await context.attestationCounts()
             context.check(confirmed, "the in-flight anchor was not followed to confirmation: \(counts)")
@@ -141,14 +141,14 @@ struct DaemonFaultTests {
             try #require(context.check(sent, "the anchor was never sent"))
             let confirmed = try await context.waitUntil("confirmed", timeout: .seconds(30), every: .milliseconds(300)) {
                 try await mine()
-                return try await context.int("SELECT count(*) AS n FROM caseattestation WHERE status = 'confirmed'") == 12
+                return try await context.int("SELECT count(*) AS n FROM attestation WHERE status = 'confirmed'") == 12
             }
             try #require(context.check(confirmed, "not confirmed before the reorg"))
             // Two more blocks: the anchor is 4+ deep, twice the confirmations.
             try await mine()
             try await mine()
             let before = try await context.database.query("""
-                SELECT block_hash, attested_at FROM caseattestation LIMIT 1
+                SELECT block_hash, attested_at FROM attestation LIMIT 1
                 """).rows[0]
             let firstBlockHash = try before.decode(String.self, "block_hash")
             #expect(try await eth.rpc.call("evm_revert", [snapshot]) == .bool(true))
@@ -160,7 +160,7 @@ struct DaemonFaultTests {
             let again = try await context.waitUntil("confirmed again", timeout: .seconds(60), every: .milliseconds(400)) {
                 try await mine()
                 let rows = try await context.database.query("""
-                    SELECT count(*) FILTER (WHERE status = 'confirmed' AND block_hash <> \(firstBlockHash)) AS n FROM caseattestation
+                    SELECT count(*) FILTER (WHERE status = 'confirmed' AND block_hash <> \(firstBlockHash)) AS n FROM attestation
                     """).rows[0].decode(Int.self, "n")
                 return rows == 12
             }
@@ -186,7 +186,7 @@ struct DaemonFaultTests {
             let daemon = context.daemon(signer, options: options)
             try daemon.start()
             let first = try await context.waitUntil("20 confirmed", timeout: .seconds(60), every: .seconds(1)) {
-                try await context.int("SELECT count(*) AS n FROM caseattestation WHERE status = 'confirmed'") == 20
+                try await context.int("SELECT count(*) AS n FROM attestation WHERE status = 'confirmed'") == 20
             }
             try #require(context.check(first, "the first versions were not confirmed"))
 
@@ -204,7 +204,7 @@ struct DaemonFaultTests {
             try await context.database.transaction { try context.reResolve(Array(ids.suffix(10)), on: $0) }
             try daemon.start()
             let second = try await context.waitUntil("20 second versions confirmed", timeout: .seconds(90), every: .seconds(1)) {
-                try await context.int("SELECT count(*) AS n FROM caseattestation WHERE version = 2 AND status = 'confirmed'") == 20
+                try await context.int("SELECT count(*) AS n FROM attestation WHERE version = 2 AND status = 'confirmed'") == 20
             }
             let counts = try await context.attestationCounts()
             context.check(second, "re-resolved cases whose notices were lost were not all attested: \(counts)")

@@ -83,7 +83,7 @@ struct DaemonFeeTests {
             // Mining resumes: one of the hashes is mined and the cases confirm.
             #expect(try await eth.rpc.call("evm_setIntervalMining", [.integer(1)]) == .bool(true))
             let confirmed = try await context.waitUntil("confirmed once mining resumed", timeout: .seconds(40)) {
-                try await context.int("SELECT count(*) AS n FROM caseattestation WHERE status = 'confirmed'") == 10
+                try await context.int("SELECT count(*) AS n FROM attestation WHERE status = 'confirmed'") == 10
             }
             let counts1 = try await context.attestationCounts()
             context.check(confirmed, "not confirmed after mining resumed: \(counts1)")
@@ -136,7 +136,7 @@ struct DaemonFeeTests {
 
             #expect(try await eth.rpc.call("evm_setIntervalMining", [.integer(1)]) == .bool(true))
             let confirmed = try await context.waitUntil("confirmed once mining resumed", timeout: .seconds(40)) {
-                try await context.int("SELECT count(*) AS n FROM caseattestation WHERE status = 'confirmed'") == 5
+                try await context.int("SELECT count(*) AS n FROM attestation WHERE status = 'confirmed'") == 5
             }
             let counts2 = try await context.attestationCounts()
             context.check(confirmed, "not confirmed after mining resumed: \(counts2)")

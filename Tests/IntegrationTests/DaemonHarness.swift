@@ -306,10 +306,10 @@ extension DaemonTestContext {
             """).rows[0].decode(Int.self, "n")
     }
 
-    /// caseattestation rows per status.
+    /// attestation rows per status.
     func attestationCounts() async throws -> [String: Int] {
         var counts: [String: Int] = [:]
-        for row in try await database.query("SELECT status, count(*) AS n FROM caseattestation GROUP BY status").rows {
+        for row in try await database.query("SELECT status, count(*) AS n FROM attestation GROUP BY status").rows {
             counts[try row.decode(String.self, "status")] = try row.decode(Int.self, "n")
         }
         return counts
@@ -512,12 +512,16 @@ struct DaemonOptions: Sendable {
 }
 
 extension DaemonTestContext {
+    /// The test database as the daemon sees it in a deployment: with only the
+    /// rights of the service role (migration 0009), taken at connect.
+    var serviceDatabaseURL: String { databaseURL + "?options=-c%20role%3Dcaseattest_service" }
+
     /// A `caseattest serve` process for `signer` (not started yet: call `start()`).
     func daemon(_ signer: DaemonSigner, rpcURL: String? = nil, options: DaemonOptions = DaemonOptions(),
                 label: String = "daemon") -> ManagedProcess {
         var environment = ProcessInfo.processInfo.environment
         for name in ["CASEATTEST_KEYSTORE", "CASEATTEST_KEYSTORE_PASSWORD_FILE"] { environment[name] = nil }
-        environment["DATABASE_URL"] = databaseURL
+        environment["DATABASE_URL"] = serviceDatabaseURL
         environment["CASEATTEST_RPC_URL"] = rpcURL ?? signer.rpcURL
         environment["CASEATTEST_CHAIN_ID"] = String(TestEnvironment.chainID)
         environment["CASEATTEST_CONTRACT"] = signer.contract.checksummed

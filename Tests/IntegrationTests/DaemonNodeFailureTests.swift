@@ -36,7 +36,7 @@ struct DaemonNodeFailureTests {
 
             try await context.resolveCases(150)
             let firstDone = try await context.waitUntil("150 confirmed through the proxy", timeout: .seconds(40)) {
-                try await context.int("SELECT count(*) AS n FROM caseattestation WHERE status = 'confirmed'") >= 150
+                try await context.int("SELECT count(*) AS n FROM attestation WHERE status = 'confirmed'") >= 150
             }
             context.check(firstDone, "the first 150 cases did not confirm through a passing proxy")
             _ = try await audit("pass")
@@ -45,16 +45,16 @@ struct DaemonNodeFailureTests {
             try await setMode("down")
             try await context.resolveCases(150)
             let downStart = ContinuousClock.now
-            var confirmedWhenDown = try await context.int("SELECT count(*) AS n FROM caseattestation WHERE status = 'confirmed'")
+            var confirmedWhenDown = try await context.int("SELECT count(*) AS n FROM attestation WHERE status = 'confirmed'")
             while ContinuousClock.now - downStart < .seconds(30) {
                 try await Task.sleep(for: .seconds(5))
                 _ = try await audit("down")
                 // A moment after it went down nothing new can be confirmed: there is no node to ask.
                 if ContinuousClock.now - downStart < .seconds(6) {
-                    confirmedWhenDown = try await context.int("SELECT count(*) AS n FROM caseattestation WHERE status = 'confirmed'")
+                    confirmedWhenDown = try await context.int("SELECT count(*) AS n FROM attestation WHERE status = 'confirmed'")
                 }
             }
-            let confirmedAfterDown = try await context.int("SELECT count(*) AS n FROM caseattestation WHERE status = 'confirmed'")
+            let confirmedAfterDown = try await context.int("SELECT count(*) AS n FROM attestation WHERE status = 'confirmed'")
             context.check(confirmedAfterDown == confirmedWhenDown,
                           "\(confirmedAfterDown - confirmedWhenDown) rows were confirmed while the node was unreachable")
             context.check(daemon.isRunning, "the daemon exited while the node was down")
@@ -74,7 +74,7 @@ struct DaemonNodeFailureTests {
             try await setMode("pass")
             try await context.resolveCases(150)
             let done = try await context.waitUntil("600 confirmed after the node returned", timeout: .seconds(90), every: .seconds(1)) {
-                try await context.int("SELECT count(*) AS n FROM caseattestation WHERE status = 'confirmed'") >= 600
+                try await context.int("SELECT count(*) AS n FROM attestation WHERE status = 'confirmed'") >= 600
             }
             let counts = try await context.attestationCounts()
             context.check(done, "work did not complete after the node returned: \(counts)")

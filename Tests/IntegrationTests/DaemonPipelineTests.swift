@@ -18,7 +18,7 @@ struct DaemonPipelineTests {
             try daemon.start()
 
             let done = try await context.waitUntil("1,000 confirmed", timeout: .seconds(150), every: .seconds(1)) {
-                try await context.int("SELECT count(*) AS n FROM caseattestation WHERE status = 'confirmed'") >= 1_000
+                try await context.int("SELECT count(*) AS n FROM attestation WHERE status = 'confirmed'") >= 1_000
             }
             let counts = try await context.attestationCounts()
             context.check(done, "not all cases confirmed: \(counts)")
@@ -36,7 +36,7 @@ struct DaemonPipelineTests {
             try await context.checkRootsAnchoredOnce(signer, eth: eth)
             try await context.checkNonces(signer, eth: eth)
             let untouched = try await context.int("""
-                SELECT count(*) AS n FROM cases c JOIN caseattestation a ON a.case_id = c.id WHERE c.status = 'in_progress'
+                SELECT count(*) AS n FROM cases c JOIN attestation a ON a.case_id = c.id WHERE c.status = 'in_progress'
                 """)
             context.check(untouched == 0, "\(untouched) in-progress cases were attested")
             context.log("\(audited) rows audited in \(batches) batches")

@@ -41,7 +41,7 @@ struct DaemonReorgTests {
                 SELECT mined_hash, block_number, block_hash FROM attestation_transaction WHERE purpose = 'anchor'
                 """).rows[0]
             let firstBlockHash = try firstInclusion.decode(String.self, "block_hash")
-            let minedRows = try await context.int("SELECT count(*) AS n FROM caseattestation WHERE status = 'mined'")
+            let minedRows = try await context.int("SELECT count(*) AS n FROM attestation WHERE status = 'mined'")
             context.check(minedRows == 30, "\(minedRows) rows mined, expected 30")
             context.log("anchor mined in block \(try firstInclusion.decode(Int64.self, "block_number")) \(firstBlockHash)")
 
@@ -49,7 +49,7 @@ struct DaemonReorgTests {
             #expect(try await eth.rpc.call("evm_revert", [snapshot]) == .bool(true))
             let backToSubmitted = try await context.waitUntil("rows back to submitted", timeout: .seconds(20),
                                                               every: .milliseconds(200)) {
-                let rows = try await context.int("SELECT count(*) AS n FROM caseattestation WHERE status = 'submitted'")
+                let rows = try await context.int("SELECT count(*) AS n FROM attestation WHERE status = 'submitted'")
                 return try await transactionStatus() == "submitted" && rows == 30
             }
             context.check(backToSubmitted, "the daemon did not put the rows back to submitted after the reorg")
@@ -61,7 +61,7 @@ struct DaemonReorgTests {
             // New blocks: the re-sent bytes are mined on the new chain and confirmed.
             let confirmed = try await context.waitUntil("confirmed after the reorg", timeout: .seconds(60), every: .milliseconds(500)) {
                 try await mine()
-                return try await context.int("SELECT count(*) AS n FROM caseattestation WHERE status = 'confirmed'") == 30
+                return try await context.int("SELECT count(*) AS n FROM attestation WHERE status = 'confirmed'") == 30
             }
             let counts2 = try await context.attestationCounts()
             context.check(confirmed, "not confirmed after the reorg: \(counts2)")

@@ -30,7 +30,7 @@ struct IntakeTests {
             }
             let hash = try #require(snapshot).document(pseudonymKey: key, salt: salt).contentHash().hex
             try await context.database.query("""
-                UPDATE caseattestation SET status = 'confirmed', salt = \(salt.bytes), content_hash = \(hash) WHERE id = \(first.id)
+                UPDATE attestation SET status = 'confirmed', salt = \(salt.bytes), content_hash = \(hash) WHERE id = \(first.id)
                 """)
             guard case .existing(let same) = try await intake.request(caseID: caseID, source: "test") else {
                 Issue.record("an unchanged confirmed case must not get a new version")

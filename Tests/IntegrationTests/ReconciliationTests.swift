@@ -22,15 +22,15 @@ struct ReconciliationTests {
 
             // Erasure keeps a tombstone row: still counted, no finding.
             try await world.execute("""
-                UPDATE caseattestation SET salt = NULL, attested_document = NULL, erased_at = now()
+                UPDATE attestation SET salt = NULL, attested_document = NULL, erased_at = now()
                 WHERE case_id = \(cases[1])
                 """)
             // An insider removes case 0 entirely, and every row of the second batch.
-            try await world.execute("DELETE FROM caseattestation WHERE case_id = \(cases[0])")
+            try await world.execute("DELETE FROM attestation WHERE case_id = \(cases[0])")
             try await world.execute("DELETE FROM appointments WHERE case_id = \(cases[0])")
             try await world.execute("DELETE FROM cases WHERE id = \(cases[0])")
             try await world.execute("""
-                DELETE FROM caseattestation WHERE batch_id = (SELECT id FROM attestation_batch WHERE root = \(Hex.encodePrefixed(second.root)))
+                DELETE FROM attestation WHERE batch_id = (SELECT id FROM attestation_batch WHERE root = \(Hex.encodePrefixed(second.root)))
                 """)
 
             report = try await world.reconciler().reconcile()

@@ -16,12 +16,12 @@ struct VerifierChainTests {
             try await world.mine(2)
             // A forger swaps one sibling of case 0's proof.
             try await world.execute("""
-                UPDATE caseattestation SET proof = jsonb_set(proof, '{0}', to_jsonb(\("0x" + String(repeating: "ab", count: 32))::text))
+                UPDATE attestation SET proof = jsonb_set(proof, '{0}', to_jsonb(\("0x" + String(repeating: "ab", count: 32))::text))
                 WHERE id = \(batch.attestationIDs[0])
                 """)
             // Case 3 is resolved and never attested; case 4 has only a request.
             try await world.execute("""
-                INSERT INTO caseattestation (case_id, counsellor_id, status, version, requested_by)
+                INSERT INTO attestation (case_id, counsellor_id, status, version, requested_by)
                 SELECT id, counsellor_id, 'requested', 1, 'sweep' FROM cases WHERE id = \(cases[4])
                 """)
             let report = try await world.verifier().verify(VerificationSelection())
@@ -61,7 +61,7 @@ struct VerifierChainTests {
 
             // A forger rewrites the rows to claim the configured registry: the
             // transaction went elsewhere and the registry never saw the root.
-            try await world.execute("UPDATE caseattestation SET contract_address = \(world.registry.lowercased) WHERE case_id = \(cases[0])")
+            try await world.execute("UPDATE attestation SET contract_address = \(world.registry.lowercased) WHERE case_id = \(cases[0])")
             report = try await world.verifier().verify(VerificationSelection(caseID: cases[0]))
             let outcome = try #require(report.results.first?.outcome)
             #expect(outcome.verdict == .wrongContract)
@@ -69,7 +69,7 @@ struct VerifierChainTests {
 
             // A transaction hash that never existed: not anchored.
             try await world.execute("""
-                UPDATE caseattestation SET contract_address = \(second.lowercased), tx_hash = \("0x" + String(repeating: "cd", count: 32))
+                UPDATE attestation SET contract_address = \(second.lowercased), tx_hash = \("0x" + String(repeating: "cd", count: 32))
                 WHERE case_id = \(cases[1])
                 """)
             report = try await world.verifier(registry: second).verify(VerificationSelection(caseID: cases[1]))

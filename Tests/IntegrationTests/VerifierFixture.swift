@@ -158,10 +158,10 @@ struct VerifierWorld: Sendable {
                 let bytes = try snapshot.document(pseudonymKey: pseudonymKey, salt: salt).canonicalBytes()
                 let hash = ContentHash(canonicalBytes: bytes)
                 let id = try connection.query("""
-                    INSERT INTO caseattestation (case_id, counsellor_id, content_hash, status, version, schema_version,
+                    INSERT INTO attestation (case_id, counsellor_id, content_hash, status, version, schema_version,
                                                  salt, attested_document, requested_by)
                     VALUES (\(caseID), \(snapshot.record.counsellorID), \(hash.hex), 'batched',
-                            (SELECT coalesce(max(version), 0) + 1 FROM caseattestation WHERE case_id = \(caseID)),
+                            (SELECT coalesce(max(version), 0) + 1 FROM attestation WHERE case_id = \(caseID)),
                             \(CaseDocument.schemaV1), \(salt.bytes), \(bytes), 'cli')
                     RETURNING id
                     """).rows[0].decode(Int64.self, "id")
@@ -190,7 +190,7 @@ struct VerifierWorld: Sendable {
                 """).rows[0].decode(Int64.self, "id")
             for (index, row) in committed.enumerated() {
                 try connection.query("""
-                    UPDATE caseattestation SET status = 'confirmed', batch_id = \(batchID), leaf_index = \(index),
+                    UPDATE attestation SET status = 'confirmed', batch_id = \(batchID), leaf_index = \(index),
                         leaf = \(proofs[index].leaf), proof = \(proofs[index].proof)::jsonb, chain_id = \(chainID),
                         contract_address = \(target.lowercased), tx_hash = \(Hex.encodePrefixed(receipt.transactionHash)),
                         block_number = \(Int64(receipt.blockNumber)), block_hash = \(Hex.encodePrefixed(receipt.blockHash)),

@@ -72,7 +72,7 @@ struct VerifierHistoryTests {
 
             // An earlier version is itself verified: forging its stored document is caught.
             try await world.execute("""
-                UPDATE caseattestation SET attested_document = convert_to('{}', 'UTF8') WHERE case_id = \(amended) AND version = 1
+                UPDATE attestation SET attested_document = convert_to('{}', 'UTF8') WHERE case_id = \(amended) AND version = 1
                 """)
             let forged = try await verifier.history(VerificationSelection(caseID: amended),
                                                     latest: try await verifier.verify(VerificationSelection(caseID: amended)))

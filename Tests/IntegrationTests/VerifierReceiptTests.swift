@@ -85,7 +85,7 @@ struct VerifierReceiptTests {
             #expect(forgotten.status == 0, "stderr: \(forgotten.stderr)")
             #expect(forgotten.stdout.contains("erased 1 attestation"))
             let salts = try await world.database.query("""
-                SELECT count(*)::bigint AS n FROM caseattestation WHERE case_id = \(cases[0]) AND (salt IS NOT NULL OR attested_document IS NOT NULL)
+                SELECT count(*)::bigint AS n FROM attestation WHERE case_id = \(cases[0]) AND (salt IS NOT NULL OR attested_document IS NOT NULL)
                 """).rows[0].decode(Int64.self, "n")
             #expect(salts == 0)
 

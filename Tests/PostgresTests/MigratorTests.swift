@@ -99,6 +99,21 @@ struct MigrationFileTests {
         #expect(performing: { try MigrationFile.load(directory: folder.path) }, throws: isMigrationError(.duplicateVersion))
     }
 
+    @Test func retiredFilesAreSkippedOnlyWhereNoneOfThemRan() throws {
+        func file(_ version: String, _ sql: String) -> MigrationFile {
+            MigrationFile(version: version, name: "f", fileName: version + "_f.sql", sql: sql, checksum: "")
+        }
+        let files = [file("0001", ""), file("0002", ""), file("0003", ""),
+                     file("0004", "-- x\n-- caseattest:retires 0002 0003 bogus\nSELECT 1;")]
+        #expect(files[3].retiredVersions == ["0002", "0003"])
+        #expect(files[0].retiredVersions.isEmpty)
+        // A fresh database (or one baselined at 0001) skips them for 0004.
+        #expect(Migrator.retired(files: files, applied: []) == ["0002": "0004_f.sql", "0003": "0004_f.sql"])
+        #expect(Migrator.retired(files: files, applied: ["0001"]).keys.sorted() == ["0002", "0003"])
+        // One that ran some finishes the old path first.
+        #expect(Migrator.retired(files: files, applied: ["0001", "0002"]).isEmpty)
+    }
+
     @Test func aMissingDirectoryIsAnError() {
         #expect(performing: { try MigrationFile.load(directory: "/nonexistent/caseattest/migrations") },
                 throws: isMigrationError(.directoryUnreadable))
@@ -108,7 +123,7 @@ struct MigrationFileTests {
 struct MigratorTests {
     private static let seedTables: Set<String> = [
         "users", "conversations", "messages", "conversationriskassessment", "screeningprofile",
-        "cases", "appointments", "caseattestation", "userinterventionplan", "schema_migrations",
+        "cases", "appointments", "caseattestation", "userinterventionplan",
     ]
 
     @Test func migrateAppliesStatusReportsAndReRunIsIdempotent() async throws {
