@@ -10,6 +10,8 @@
 --                        through views with the pseudonym and without
 --                        user_id, conversation_id or free text.
 --   caseattest_clinical  may link a pseudonym to a person (users, cases).
+--   caseattest_reader    the backend: where each case's attestation stands,
+--                        through a read-only view (no salt, document or proof).
 -- Roles belong to the cluster, grants to this database: creating a role that
 -- exists already is skipped, so every database of a cluster can run this.
 
@@ -17,7 +19,8 @@ DO $$
 DECLARE
     wanted text;
 BEGIN
-    FOREACH wanted IN ARRAY ARRAY['caseattest_service', 'caseattest_analytics', 'caseattest_clinical'] LOOP
+    FOREACH wanted IN ARRAY ARRAY['caseattest_service', 'caseattest_analytics', 'caseattest_clinical',
+                                  'caseattest_reader'] LOOP
         IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = wanted) THEN
             EXECUTE format('CREATE ROLE %I NOLOGIN', wanted);
         END IF;
@@ -64,3 +67,14 @@ GRANT USAGE ON SCHEMA public, caseattest_analytics TO caseattest_clinical;
 GRANT SELECT ON public.users, public.cases, public.appointments, public.conversationriskassessment,
     public.screeningprofile, public.caseattestation TO caseattest_clinical;
 GRANT SELECT ON ALL TABLES IN SCHEMA caseattest_analytics TO caseattest_clinical;
+
+-- The backend's read-only window on the pipeline (docs/integration.md): one
+-- row per attestation version, what the API's GET .../attestations shows.
+CREATE SCHEMA IF NOT EXISTS caseattest_status;
+CREATE VIEW caseattest_status.attestations AS
+    SELECT id, case_id, version, status, content_hash, chain_id, contract_address, tx_hash, block_number,
+           attested_at, erased_at IS NOT NULL AS erased, legacy, record_id, requested_by, requested_at, updated_at
+    FROM caseattest.attestation;
+GRANT USAGE ON SCHEMA caseattest_status TO caseattest_reader, caseattest_clinical;
+GRANT SELECT ON ALL TABLES IN SCHEMA caseattest_status TO caseattest_reader, caseattest_clinical;
+GRANT SELECT ON public.caseattestation TO caseattest_reader;

@@ -47,6 +47,12 @@ struct DatabaseRolesTests {
                     """) == nil)
                 #expect(try outcome(connection, as: "caseattest_clinical", "UPDATE public.users SET role = 'admin'")
                         == "42501")
+                // The backend's reader: the status view, never the salts.
+                #expect(try outcome(connection, as: "caseattest_reader",
+                                    "SELECT case_id, status FROM caseattest_status.attestations") == nil)
+                #expect(try outcome(connection, as: "caseattest_reader", "SELECT salt FROM caseattest.attestation")
+                        == "42501")
+                #expect(try outcome(connection, as: "caseattest_reader", "SELECT * FROM public.caseattestation") == nil)
                 // A backend role with no right in the service's schema still
                 // resolves cases: the trigger runs with its owner's rights.
                 try connection.simpleExecute("""
