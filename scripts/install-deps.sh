@@ -19,15 +19,18 @@ if [ ${#missing[@]} -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-# The venv is rebuilt when the pinned requirements change (the dev chain's, and
-# the browser tests' Selenium in tests/browser/requirements.txt).
+# The venv is rebuilt when the pinned requirements change (the dev chain's, the
+# browser tests' Selenium in tests/browser/requirements.txt, and the backend's
+# Alembic and SQLAlchemy in tests/alembic/requirements.txt).
 stamp=.venv/.requirements.sha256
-want=$(cat devchain/requirements.txt tests/browser/requirements.txt | sha256sum | cut -d' ' -f1)
+want=$(cat devchain/requirements.txt tests/browser/requirements.txt tests/alembic/requirements.txt \
+    | sha256sum | cut -d' ' -f1)
 if [ ! -x .venv/bin/python ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
     echo "==> creating .venv from devchain/requirements.txt"
     python=python3
     command -v python3 >/dev/null || python=/usr/bin/python3
     "$python" -m venv .venv
-    .venv/bin/pip install -q --disable-pip-version-check -r devchain/requirements.txt -r tests/browser/requirements.txt
+    .venv/bin/pip install -q --disable-pip-version-check -r devchain/requirements.txt -r tests/browser/requirements.txt \
+        -r tests/alembic/requirements.txt
     echo "$want" > "$stamp"
 fi

@@ -26,7 +26,9 @@ echo "==> swift test"
 swift test --skip-build || status=1
 
 suites=()
-for d in devchain/tests contracts/tests tests/python tests/api_fuzz tests/ops tests/browser; do [ -d "$d" ] && suites+=("$d"); done
+for d in devchain/tests contracts/tests tests/python tests/api_fuzz tests/ops tests/browser tests/alembic; do
+    [ -d "$d" ] && suites+=("$d")
+done
 if [ ${#suites[@]} -gt 0 ]; then
     echo "==> pytest ${suites[*]}"
     .venv/bin/python -m pytest -q "${suites[@]}" || status=1

@@ -33,31 +33,63 @@ public struct Verifier: Sendable {
     let chain: VerifierChain
     let configuration: VerifierConfiguration
     let logger: Logger
+    /// Cases read and judged at a time.
+    let pageSize: Int
+    public static let defaultPageSize = 5_000
 
-    public init(database: PostgresPool, rpc: JSONRPCClient, configuration: VerifierConfiguration, logger: Logger) {
+    public init(database: PostgresPool, rpc: JSONRPCClient, configuration: VerifierConfiguration, logger: Logger,
+                pageSize: Int = Verifier.defaultPageSize) {
         self.database = database
         self.chain = VerifierChain(rpc: rpc, registry: configuration.registry)
         self.configuration = configuration
         self.logger = logger
+        self.pageSize = max(1, pageSize)
     }
 
-    /// `progress(done, total)` is called as cases are judged.
-    public func verify(_ selection: VerificationSelection,
+    /// `progress(done, total)` is called as cases are judged. Cases are read
+    /// and judged a page at a time, and each batch root is asked of the chain
+    /// once, when its first page needs it: memory grows with the results kept,
+    /// not with the rows. `keepVerified: false` keeps only the problems (the
+    /// summary still counts every case), for `verify --problems-only`.
+    public func verify(_ selection: VerificationSelection, keepVerified: Bool = true,
                        progress: (@Sendable (Int, Int) -> Void)? = nil) async throws -> VerificationReport {
         let started = ContinuousClock.now
-        let rows = try await database.withConnection { try VerifierRows.load(selection, on: $0) }
-        let total = rows.attested.count + rows.missing.count + rows.unresolved.count
-        logger.debug("rows loaded", metadata: ["attested": "\(rows.attested.count)", "missing": "\(rows.missing.count)",
-                                               "elapsed": "\(ContinuousClock.now - started)"])
+        let total = try await database.withConnection { try VerifierRows.count(selection, on: $0) }
+        var kept: [CaseVerification] = []
+        var summary = VerdictSummary()
+        var evidence: [AnchorKey: AnchorEvidence] = [:]
+        var after: Int64?
+        repeat {
+            let cursor = after
+            let rows = try await database.withConnection { [pageSize] in
+                try VerifierRows.load(selection, after: cursor, limit: pageSize, on: $0)
+            }
+            guard let last = rows.lastCaseID else { break }
+            after = last
+            let page = try await judge(rows, evidence: &evidence)
+            for result in page {
+                summary.add(result.verdict)
+                if keepVerified || result.verdict != .verified { kept.append(result) }
+            }
+            progress?(summary.total, max(total, summary.total))
+            if selection.caseID != nil { break }
+        } while true
+        logger.debug("verified", metadata: ["cases": "\(summary.total)", "anchors": "\(evidence.count)",
+                                            "elapsed": "\(ContinuousClock.now - started)"])
+        return VerificationReport(results: kept, summary: summary)
+    }
 
+    /// One page: records and proofs here, then the chain for the roots no
+    /// earlier page asked about; results in case order.
+    private func judge(_ rows: VerifierRows, evidence: inout [AnchorKey: AnchorEvidence]) async throws
+        -> [CaseVerification] {
         var results: [Int64: CaseVerification] = [:]
         var waiting: [(row: VerifierRow, claim: AnchorClaim)] = []
-        for (index, row) in rows.attested.enumerated() {
+        for row in rows.attested {
             switch localJudgement(row, snapshot: rows.snapshots[row.record.caseID]) {
             case .done(let outcome): results[row.record.caseID] = result(row, outcome)
             case .chain(let claim): waiting.append((row, claim))
             }
-            if index % 1000 == 999 { progress?(results.count, total) }
         }
         for caseID in rows.missing {
             results[caseID] = CaseVerification(caseID: caseID, attestationID: nil, version: nil,
@@ -69,24 +101,21 @@ public struct Verifier: Sendable {
                                                outcome: VerificationOutcome(.pending, "the case is not resolved; nothing is attested yet"),
                                                contentHash: nil, root: nil, txHash: nil, blockNumber: nil)
         }
-        progress?(results.count, total)
-        logger.debug("records checked", metadata: ["elapsed": "\(ContinuousClock.now - started)"])
-
-        if !waiting.isEmpty {
-            let keys = Array(Set(waiting.map { AnchorKey(root: $0.claim.root, txHash: $0.claim.txHash) }))
-            let answers = try await chain.fetch(keys)
-            logger.debug("chain answered", metadata: ["anchors": "\(keys.count)", "elapsed": "\(ContinuousClock.now - started)"])
+        let unknown = Array(Set(waiting.map { AnchorKey(root: $0.claim.root, txHash: $0.claim.txHash) })
+            .filter { evidence[$0] == nil })
+        if !unknown.isEmpty {
+            let answers = try await chain.fetch(unknown)
             guard answers.chainID == configuration.chainID else {
                 throw VerifierError(.chainMismatch, "the node serves chain \(answers.chainID), expected \(configuration.chainID)")
             }
-            for (row, claim) in waiting {
-                guard let evidence = answers.evidence[AnchorKey(root: claim.root, txHash: claim.txHash)] else { continue }
-                results[row.record.caseID] = result(row, AnchorCheck.evaluate(claim, evidence: evidence,
-                                                                              expected: configuration.expectation))
-            }
-            progress?(results.count, total)
+            evidence.merge(answers.evidence) { _, new in new }
         }
-        return VerificationReport(results: results.keys.sorted().compactMap { results[$0] })
+        for (row, claim) in waiting {
+            guard let found = evidence[AnchorKey(root: claim.root, txHash: claim.txHash)] else { continue }
+            results[row.record.caseID] = result(row, AnchorCheck.evaluate(claim, evidence: found,
+                                                                          expected: configuration.expectation))
+        }
+        return results.keys.sorted().compactMap { results[$0] }
     }
 
     enum Judgement {

@@ -97,7 +97,11 @@ struct Verify: AsyncParsableCommand {
                         attesters: try attesterAddresses(), initialLogRange: max(1, logRange), logger: logger).reconcile()
                 }
                 if let selection {
-                    let latest = try await verifier.verify(selection) { done, total in progress.update(done: done, total: total) }
+                    // Verified cases are only counted when nothing shows them.
+                    let keepVerified = !problemsOnly || history
+                    let latest = try await verifier.verify(selection, keepVerified: keepVerified) { done, total in
+                        progress.update(done: done, total: total)
+                    }
                     report = latest
                     if history { versions = try await verifier.history(selection, latest: latest) }
                 }

@@ -212,11 +212,12 @@ struct VerifierWorld: Sendable {
         try await database.query(sql)
     }
 
-    func verifier(confirmations: UInt64 = 2, registry: Address? = nil) throws -> Verifier {
+    func verifier(confirmations: UInt64 = 2, registry: Address? = nil,
+                  pageSize: Int = Verifier.defaultPageSize) throws -> Verifier {
         Verifier(database: database, rpc: eth.rpc,
                  configuration: VerifierConfiguration(registry: registry ?? self.registry, chainID: chainID,
                                                       confirmations: confirmations, pseudonymKey: pseudonymKey),
-                 logger: Self.logger)
+                 logger: Self.logger, pageSize: pageSize)
     }
 
     /// The environment the CLI gets: only what it needs, nothing inherited.

@@ -1,0 +1,36 @@
+import Attestation
+import AttestationService
+import Foundation
+import Postgres
+import Testing
+
+/// `verify` reads and judges a page of cases at a time: the verdicts do not
+/// depend on the page size, and `--problems-only` keeps only the problems
+/// while the summary still counts every case.
+struct VerifierPagingTests {
+    @Test func verdictsDoNotDependOnThePageSize() async throws {
+        try await VerifierWorld.with { world in
+            let cases = try await world.seedCases(23, appointments: 1)
+            try await world.attest(Array(cases.prefix(10)))
+            try await world.attest(Array(cases[10..<20]))
+            try await world.mine(2)
+            // Three cases without attestation (missing), one tampered.
+            try await world.execute("UPDATE cases SET resolved_at = resolved_at + interval '1 second' WHERE id = \(cases[4])")
+            let base = try world.verifier()
+            let everything = try await base.verify(VerificationSelection())
+            #expect(everything.summary.total == 23)
+            #expect(everything.summary.count(.verified) == 19)
+            #expect(everything.summary.count(.missing) == 3)
+            #expect(everything.summary.count(.recordChanged) == 1)
+            for size in [1, 4, 7, 22, 23, 24] {
+                let paged = try world.verifier(pageSize: size)
+                let report = try await paged.verify(VerificationSelection())
+                #expect(report.results.map(\.caseID) == everything.results.map(\.caseID), "page size \(size)")
+                #expect(report.results.map(\.verdict) == everything.results.map(\.verdict), "page size \(size)")
+                let problems = try await paged.verify(VerificationSelection(), keepVerified: false)
+                #expect(problems.summary == everything.summary, "page size \(size)")
+                #expect(problems.results.map(\.caseID) == [cases[4]] + Array(cases.suffix(3)), "page size \(size)")
+            }
+        }
+    }
+}
