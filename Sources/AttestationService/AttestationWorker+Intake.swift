@@ -73,7 +73,11 @@ extension AttestationWorker {
             (try PipelineStore.requestUnattested(now: time, on: connection),
              try PipelineStore.requeueDueFailures(now: time, limit: 1000, on: connection))
         }
-        let changed = try await database.withConnection { try PipelineStore.casesChangedSinceAttested(limit: 500, on: $0) }
+        let after = machine.withLock { $0.sweepAfter }
+        let (changed, next) = try await database.withConnection {
+            try PipelineStore.casesChangedSinceAttested(after: after, scan: PipelineStore.sweepWindow, limit: 500, on: $0)
+        }
+        machine.withLock { $0.swept(upTo: next) }
         let intake = AttestationIntake(database: database, pseudonymKey: configuration.pseudonymKey, logger: logger)
         var renewed = 0
         for caseID in changed {

@@ -19,18 +19,33 @@ extension PipelineStore {
     /// Attestable cases whose rows changed since their latest attestation was
     /// committed or failed: re-resolved while a notice was lost, or corrected
     /// after a failure. Erased and legacy (never committed here) rows are left alone.
-    static func casesChangedSinceAttested(limit: Int, on connection: PostgresConnection) throws -> [Int64] {
-        try connection.query("""
+    /// One window of `scan` cases after `after` (by id) per call, because the
+    /// fingerprint reads every appointment of a case: a sweep costs the same
+    /// at a million cases as at a thousand, and successive sweeps go round.
+    /// `next` is where the following window starts; nil: back to the first case.
+    static func casesChangedSinceAttested(after: Int64?, scan: Int, limit: Int,
+                                          on connection: PostgresConnection) throws -> (changed: [Int64], next: Int64?) {
+        let window = try connection.query("""
+            SELECT max(id) AS last, count(*) AS n FROM (
+                SELECT id FROM cases WHERE (\(after)::bigint IS NULL OR id > \(after)) ORDER BY id LIMIT \(scan)) w
+            """).rows[0]
+        let scanned = try window.decode(Int64.self, "n")
+        guard let last = try window.decode(Int64?.self, "last") else { return ([], nil) }
+        let changed = try connection.query("""
             SELECT c.id FROM cases c
             JOIN LATERAL (SELECT status, salt, erased_at, source_fingerprint FROM attestation a
                           WHERE a.case_id = c.id ORDER BY a.version DESC LIMIT 1) latest ON true
-            WHERE caseattest.is_attestable(c.status)
+            WHERE c.id > coalesce(\(after)::bigint, -1) AND c.id <= \(last)
+              AND caseattest.is_attestable(c.status)
               AND latest.erased_at IS NULL
               AND latest.status = ANY(\(StatusList([AttestationStatus.confirmed, .failed]))::text[])
               AND (latest.salt IS NOT NULL OR latest.status = \(AttestationStatus.failed))
               AND latest.source_fingerprint IS DISTINCT FROM caseattest.case_fingerprint(c.id)
             ORDER BY c.id LIMIT \(limit)
             """).rows.map { try $0.decode(Int64.self, "id") }
+        // A full answer stops early: the next window starts after its last case.
+        if changed.count == limit, let stop = changed.last { return (changed, stop) }
+        return (changed, scanned < Int64(scan) ? nil : last)
     }
 
     /// Failed attestations whose retry time has come go back to `requested`.

@@ -8,6 +8,9 @@ import Registry
 /// caller opens, and claims rows with FOR UPDATE SKIP LOCKED, so two daemons
 /// never take the same row and a crash mid-step leaves the previous state.
 enum PipelineStore {
+    /// Cases whose fingerprints one sweep compares (see `casesChangedSinceAttested`).
+    static let sweepWindow = 5_000
+
     // MARK: requested -> committed
 
     struct CommitResult: Sendable {

@@ -63,6 +63,8 @@ public struct WorkerMachine: Sendable {
     var nonceEvidence: [Int64: NonceEvidence] = [:]
     var ceilingWarnedAt: [Int64: Double] = [:]
     var progress: ProgressTracker
+    /// Where the sweep's next window of fingerprint checks starts; nil: at the first case.
+    public private(set) var sweepAfter: Int64?
 
     public init(settings: Settings, now: Double) {
         self.settings = settings
@@ -113,6 +115,12 @@ public struct WorkerMachine: Sendable {
 
     private func isDue(_ step: WorkerStep, _ now: Double) -> Bool {
         (schedules[step]?.due ?? 0) <= now
+    }
+
+    /// The sweep compared a window of cases; the next one starts after `last`
+    /// (nil: it reached the end and goes round from the first case).
+    public mutating func swept(upTo last: Int64?) {
+        sweepAfter = last
     }
 
     /// A step finished. `more`: it left work it could do at once (a full
