@@ -23,11 +23,18 @@ enum PipelineStore {
     /// Builds the document, salt and content hash of up to `limit` requests.
     /// A case that cannot become a document fails alone, with its reason.
     static func commitRequested(limit: Int, key: PseudonymKey, now: Date, on connection: PostgresConnection) throws -> CommitResult {
+        // The requests are claimed first, then their cases looked up by key:
+        // a join in one SELECT lets the planner hash the whole cases table
+        // for each call. A case deleted since its request is not attestable
+        // and fails alone.
         let claimed = try connection.query("""
-            SELECT a.id, a.case_id, caseattest.is_attestable(c.status) AS attestable
-            FROM attestation a JOIN cases c ON c.id = a.case_id
-            WHERE a.status = \(AttestationStatus.requested) AND a.erased_at IS NULL
-            ORDER BY a.id LIMIT \(limit) FOR UPDATE OF a SKIP LOCKED
+            WITH claimed AS (
+                SELECT id, case_id FROM attestation
+                WHERE status = \(AttestationStatus.requested) AND erased_at IS NULL
+                ORDER BY id LIMIT \(limit) FOR UPDATE SKIP LOCKED)
+            SELECT r.id, r.case_id, coalesce(caseattest.is_attestable(c.status), false) AS attestable
+            FROM claimed r LEFT JOIN cases c ON c.id = r.case_id
+            ORDER BY r.id
             """).rows
         var result = CommitResult(claimed: claimed.count)
         guard !claimed.isEmpty else { return result }

@@ -24,15 +24,17 @@ enum SeedRecord {
                 INSERT INTO public.caseattestation (id, case_id, counsellor_id, content_hash, tx_hash, attested_at)
                 SELECT record_id, case_id, counsellor_id, content_hash, tx_hash, attested_at FROM fresh
             )
-            UPDATE attestation a SET record_id = f.record_id FROM fresh f WHERE a.id = f.attestation_id
+            UPDATE attestation a SET record_id = f.record_id FROM fresh f
+            WHERE a.batch_id = \(batchID) AND a.id = f.attestation_id
             """)
     }
 
     /// Takes back the rows of a batch whose confirmation no longer holds.
     static func withdraw(batch batchID: Int64, on connection: PostgresConnection) throws {
+        // By key (ARRAY(...)), never a join the planner may hash the table for.
         try connection.query("""
-            DELETE FROM public.caseattestation r USING attestation a
-            WHERE a.batch_id = \(batchID) AND a.record_id = r.id AND NOT a.legacy
+            DELETE FROM public.caseattestation WHERE id = ANY (ARRAY(
+                SELECT record_id FROM attestation WHERE batch_id = \(batchID) AND record_id IS NOT NULL AND NOT legacy))
             """)
         try connection.query("""
             UPDATE attestation SET record_id = NULL WHERE batch_id = \(batchID) AND record_id IS NOT NULL AND NOT legacy
@@ -43,8 +45,9 @@ enum SeedRecord {
     /// backend's table points at a forgotten case's leaf any more.
     static func withdraw(erasedOf caseID: Int64, on connection: PostgresConnection) throws {
         try connection.query("""
-            DELETE FROM public.caseattestation r USING attestation a
-            WHERE a.case_id = \(caseID) AND a.erased_at IS NOT NULL AND a.record_id = r.id AND NOT a.legacy
+            DELETE FROM public.caseattestation WHERE id = ANY (ARRAY(
+                SELECT record_id FROM attestation
+                WHERE case_id = \(caseID) AND erased_at IS NOT NULL AND record_id IS NOT NULL AND NOT legacy))
             """)
         try connection.query("""
             UPDATE attestation SET record_id = NULL
