@@ -55,6 +55,10 @@ SELECT setval(pg_get_serial_sequence('cases', 'id'), 10);
 """
 
 
+def as_service_role(url: str) -> str:
+    """The daemon's view of a database: only the rights of the service role (migration 0009)."""
+    return url + ("&" if "?" in url else "?") + "options=-c%20role%3Dcaseattest_service"
+
 def psql_binary():
     for candidate in ("/usr/lib/postgresql/15/bin/psql", shutil.which("psql")):
         if candidate and os.access(candidate, os.X_OK):
@@ -128,7 +132,8 @@ def server(tmp_path_factory):
         port = free_port()
         log = open(work / "serve.log", "wb")
         process = subprocess.Popen([BIN, "serve", "--http-port", str(port), "--monitor-interval", "60"],
-                                   env=env, stdout=log, stderr=subprocess.STDOUT)
+                                   env=dict(env, DATABASE_URL=as_service_role(url)), stdout=log,
+                                   stderr=subprocess.STDOUT)
         base = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:

@@ -32,6 +32,10 @@ DEV_SIGNER = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80
 PAGE_SOURCE = REPO / "web" / "verify.html"
 
 
+def as_service_role(url: str) -> str:
+    """The daemon's view of a database: only the rights of the service role (migration 0009)."""
+    return url + ("&" if "?" in url else "?") + "options=-c%20role%3Dcaseattest_service"
+
 def services_available():
     return bool(BIN and DATABASE_URL and RPC_URL and os.access(BIN, os.X_OK))
 
@@ -156,7 +160,7 @@ class World:
         self.process = subprocess.Popen(
             [BIN, "serve", "--http-port", str(port), "--monitor-interval", "60", "--sweep-interval", "1",
              "--batch-wait", "1", "--batch-max", "4096", "--confirmations", "2"],
-            env=self.env, stdout=log, stderr=subprocess.STDOUT)
+            env=dict(self.env, DATABASE_URL=as_service_role(self.url)), stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

@@ -30,6 +30,10 @@ needs_services = pytest.mark.skipif(
 )
 
 
+def as_service_role(url: str) -> str:
+    """The daemon's view of a database: only the rights of the service role (migration 0009)."""
+    return url + ("&" if "?" in url else "?") + "options=-c%20role%3Dcaseattest_service"
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -148,7 +152,7 @@ class Serve:
         log = open(self.log_path, "wb")
         self.process = subprocess.Popen(
             [BIN, "serve", "--http-port", str(self.port), "--monitor-interval", "60", *extra_args],
-            env=env, stdout=log, stderr=subprocess.STDOUT)
+            env=dict(env, DATABASE_URL=as_service_role(env["DATABASE_URL"])), stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
