@@ -112,8 +112,13 @@ public struct Verifier: Sendable {
         }
         for (row, claim) in waiting {
             guard let found = evidence[AnchorKey(root: claim.root, txHash: claim.txHash)] else { continue }
-            results[row.record.caseID] = result(row, AnchorCheck.evaluate(claim, evidence: found,
-                                                                          expected: configuration.expectation))
+            var outcome = AnchorCheck.evaluate(claim, evidence: found, expected: configuration.expectation)
+            // Only an attestation that verifies is held to its published copy:
+            // a worse verdict says more.
+            if outcome.verdict == .verified, let copy = PublishedRecordCheck.evaluate(row.record, published: row.published) {
+                outcome = copy
+            }
+            results[row.record.caseID] = result(row, outcome)
         }
         return results.keys.sorted().compactMap { results[$0] }
     }

@@ -20,6 +20,8 @@ public struct VerificationSelection: Sendable, Hashable {
 struct VerifierRow: Sendable {
     let record: AttestationRecord
     let batchRoot: String?
+    /// Its row in the backend's caseattestation, when read (`verify`).
+    var published: PublishedRecord?
 }
 
 /// One page of what verification reads from the database: the selected
@@ -67,14 +69,23 @@ struct VerifierRows: Sendable {
         let ids = "{" + page.map { String($0.id) }.joined(separator: ",") + "}"
         // The latest version per case: older versions attest earlier states.
         rows.attested = try connection.query("""
-            SELECT a.*, b.root AS batch_root FROM (
-                SELECT DISTINCT ON (case_id) \(unescaped: AttestationRecord.columns) FROM attestation
+            SELECT a.*, b.root AS batch_root, r.case_id AS published_case_id, r.content_hash AS published_hash,
+                   r.tx_hash AS published_tx_hash, r.attested_at AS published_at FROM (
+                SELECT DISTINCT ON (case_id) \(unescaped: AttestationRecord.columns), record_id FROM attestation
                 WHERE case_id = ANY(\(ids)::bigint[])
                 ORDER BY case_id, version DESC) a
             LEFT JOIN attestation_batch b ON b.id = a.batch_id
+            LEFT JOIN public.caseattestation r ON r.id = a.record_id
             ORDER BY a.case_id
             """).rows.map { row in
-                VerifierRow(record: try AttestationRecord(row: row), batchRoot: try row.decode(String?.self, "batch_root"))
+                var published: PublishedRecord?
+                if let caseID = try row.decode(Int64?.self, "published_case_id") {
+                    published = PublishedRecord(caseID: caseID, contentHash: try row.decode(String.self, "published_hash"),
+                                                txHash: try row.decode(String?.self, "published_tx_hash"),
+                                                attestedAt: try row.decode(Date.self, "published_at"))
+                }
+                return VerifierRow(record: try AttestationRecord(row: row),
+                                   batchRoot: try row.decode(String?.self, "batch_root"), published: published)
             }
         let attestedIDs = Set(rows.attested.map(\.record.caseID))
         rows.missing = page.filter { $0.attestable && !attestedIDs.contains($0.id) }.map(\.id)

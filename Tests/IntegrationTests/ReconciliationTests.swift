@@ -26,6 +26,7 @@ struct ReconciliationTests {
                 WHERE case_id = \(cases[1])
                 """)
             // An insider removes case 0 entirely, and every row of the second batch.
+            try await world.execute("DELETE FROM public.caseattestation WHERE case_id = \(cases[0])")
             try await world.execute("DELETE FROM attestation WHERE case_id = \(cases[0])")
             try await world.execute("DELETE FROM appointments WHERE case_id = \(cases[0])")
             try await world.execute("DELETE FROM cases WHERE id = \(cases[0])")

@@ -1,5 +1,5 @@
 import Attestation
-import AttestationService
+@testable import AttestationService
 import Ethereum
 import EthereumRPC
 import Foundation
@@ -198,6 +198,8 @@ struct VerifierWorld: Sendable {
                     WHERE id = \(row.id)
                     """)
             }
+            // Published as the daemon's confirmation does (one place: SeedRecord).
+            try SeedRecord.publish(batch: batchID, on: connection)
         }
         return Batch(root: root, txHash: receipt.transactionHash, blockNumber: receipt.blockNumber,
                      attestationIDs: committed.map(\.id))

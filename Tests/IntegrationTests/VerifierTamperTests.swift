@@ -51,6 +51,27 @@ struct VerifierTamperTests {
         }
     }
 
+    @Test func anEditedOrDeletedCaseAttestationRowIsReported() async throws {
+        try await VerifierWorld.with { world in
+            let cases = try await world.seedCases(3, appointments: 1)
+            try await world.attest(cases)
+            try await world.mine(2)
+            let clean = try await world.verifier().verify(VerificationSelection())
+            #expect(clean.summary.count(.verified) == 3)
+            try await world.execute("""
+                UPDATE public.caseattestation SET tx_hash = \("0x" + String(repeating: "00", count: 32)) WHERE case_id = \(cases[0])
+                """)
+            try await world.execute("DELETE FROM public.caseattestation WHERE case_id = \(cases[1])")
+            let report = try await world.verifier().verify(VerificationSelection())
+            let byCase = Dictionary(uniqueKeysWithValues: report.results.map { ($0.caseID, $0) })
+            #expect(byCase[cases[0]]?.verdict == .recordChanged)
+            #expect(byCase[cases[0]]?.outcome.changedFields == ["caseattestation.tx_hash"])
+            #expect(byCase[cases[1]]?.verdict == .recordChanged)
+            #expect(byCase[cases[1]]?.outcome.changedFields == ["caseattestation removed"])
+            #expect(byCase[cases[2]]?.verdict == .verified)
+        }
+    }
+
     @Test func selectionsAndUsageErrors() async throws {
         try await VerifierWorld.with { world in
             let cases = try await world.seedCases(3, appointments: 1)
