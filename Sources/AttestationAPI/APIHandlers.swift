@@ -39,6 +39,10 @@ struct APIHandlers: Sendable {
             return try Self.json(.accepted, AttestationJSON(record: record), headers: location)
         case .existing(let record):
             return try Self.json(.ok, AttestationJSON(record: record), headers: location)
+        case .erased(let record):
+            // Erased on purpose: the API never re-requests it (only an
+            // operator can, with `caseattest attest --after-erasure`).
+            return try Self.json(.ok, AttestationJSON(record: record), headers: location)
         case .unknownCase:
             throw APIError(.notFound, .caseNotFound, "case \(caseID) does not exist")
         case .notResolved(let status):

@@ -1,9 +1,16 @@
 import Postgres
 
 /// `caseattest forget`: destroys the salts (and the attested documents that
-/// contain them) of every attestation of a case. The on-chain root stays,
-/// but nothing links it to the case any more; other leaves of the batch
-/// still verify, since their proofs never needed this case's document.
+/// contain them) of every attestation of a case, with the content hash, leaf,
+/// leaf index and proof that pointed at its exact leaf. What stays is a
+/// tombstone (case, version, batch, status when erased, erased_at), so the
+/// batch's leaf count still reconciles. The on-chain root stays, but nothing
+/// links it to the case any more; other leaves of the batch still verify,
+/// since their proofs never needed this case's document.
+///
+/// Whatever the status: the pipeline never writes an erased row again
+/// (`PipelineStore.notErased`), and only an operator's explicit request
+/// (`IntakeDecision`, `afterErasure`) attests the case again, as a new version.
 public struct AttestationErasure: Sendable {
     let database: PostgresPool
 
@@ -24,7 +31,8 @@ public struct AttestationErasure: Sendable {
             guard try !connection.query("SELECT 1 FROM cases WHERE id = \(caseID) FOR UPDATE").rows.isEmpty else { return nil }
             let erased = try connection.query("""
                 UPDATE caseattestation
-                SET salt = NULL, attested_document = NULL, erased_at = now(), updated_at = now()
+                SET salt = NULL, attested_document = NULL, content_hash = NULL, leaf = NULL, leaf_index = NULL,
+                    proof = NULL, source_fingerprint = NULL, retry_at = NULL, erased_at = now(), updated_at = now()
                 WHERE case_id = \(caseID) AND erased_at IS NULL
                 """).affectedRows ?? 0
             let before = try connection.query("""

@@ -8,6 +8,11 @@ import Registry
 /// caller opens, and claims rows with FOR UPDATE SKIP LOCKED, so two daemons
 /// never take the same row and a crash mid-step leaves the previous state.
 enum PipelineStore {
+    /// Every write the pipeline makes to an attestation row carries this:
+    /// an erased row is frozen as `forget` left it (a tombstone), never
+    /// committed, salted, batched, moved or failed again.
+    static let notErased: StaticString = "erased_at IS NULL"
+
     // MARK: requested -> committed
 
     struct CommitResult: Sendable {
@@ -23,7 +28,7 @@ enum PipelineStore {
         let claimed = try connection.query("""
             SELECT a.id, a.case_id, caseattest_is_attestable(c.status) AS attestable
             FROM caseattestation a JOIN cases c ON c.id = a.case_id
-            WHERE a.status = \(AttestationStatus.requested) AND a.erased_at IS NULL
+            WHERE a.status = \(AttestationStatus.requested) AND a.\(unescaped: notErased)
             ORDER BY a.id LIMIT \(limit) FOR UPDATE OF a SKIP LOCKED
             """).rows
         var result = CommitResult(claimed: claimed.count)
@@ -58,7 +63,7 @@ enum PipelineStore {
                 UPDATE caseattestation SET status = \(AttestationStatus.failed), last_error = \(failure.reason),
                     attempts = attempts + 1, retry_at = NULL, updated_at = \(now),
                     source_fingerprint = caseattest_case_fingerprint(case_id)
-                WHERE id = \(failure.attestationID)
+                WHERE id = \(failure.attestationID) AND \(unescaped: notErased)
                 """)
         }
         result.committed = committed.count
@@ -78,7 +83,8 @@ enum PipelineStore {
     static func closeBatch(max: Int, wait: Double, chainID: UInt64, contract: Address, now: Date,
                            on connection: PostgresConnection) throws -> BatchCreated? {
         let claimed = try connection.query("""
-            SELECT id, content_hash, updated_at FROM caseattestation WHERE status = \(AttestationStatus.committed)
+            SELECT id, content_hash, updated_at FROM caseattestation
+            WHERE status = \(AttestationStatus.committed) AND \(unescaped: notErased)
             ORDER BY id LIMIT \(max) FOR UPDATE SKIP LOCKED
             """).rows
         guard !claimed.isEmpty else { return nil }
@@ -154,7 +160,7 @@ enum PipelineStore {
         try connection.query("""
             UPDATE caseattestation SET status = \(AttestationStatus.failed), last_error = \(reason), attempts = attempts + 1,
                 retry_at = \(retryAt), updated_at = \(now)
-            WHERE batch_id = \(batchID) AND status <> \(AttestationStatus.failed)
+            WHERE batch_id = \(batchID) AND status <> \(AttestationStatus.failed) AND \(unescaped: notErased)
             """)
     }
 }

@@ -61,7 +61,7 @@ enum PipelineTransition: Sendable {
             try connection.query("""
                 UPDATE caseattestation SET tx_hash = NULL, block_number = NULL, block_hash = NULL, confirmations = NULL,
                     attested_at = NULL, updated_at = \(now)
-                WHERE batch_id = \(batchID)
+                WHERE batch_id = \(batchID) AND \(unescaped: PipelineStore.notErased)
                 """)
         case .confirmed(let inclusion, let confirmations, let blockTime):
             try Self.setInclusion(id, inclusion, status: .confirmed, now: now, on: connection)
@@ -107,7 +107,8 @@ enum PipelineTransition: Sendable {
                 WHERE id = \(batchID)
                 """)
             try connection.query("""
-                UPDATE caseattestation SET status = \(AttestationStatus.batched), updated_at = \(now) WHERE batch_id = \(batchID)
+                UPDATE caseattestation SET status = \(AttestationStatus.batched), updated_at = \(now)
+                WHERE batch_id = \(batchID) AND \(unescaped: PipelineStore.notErased)
                 """)
         }
     }
@@ -129,7 +130,7 @@ enum PipelineTransition: Sendable {
             UPDATE caseattestation SET tx_hash = \(Hex.encodePrefixed(inclusion.hash)),
                 block_number = \(Int64(inclusion.blockNumber)), block_hash = \(Hex.encodePrefixed(inclusion.blockHash)),
                 confirmations = \(Int(confirmations)), attested_at = \(attestedAt), last_error = NULL, updated_at = \(now)
-            WHERE batch_id = \(batchID)
+            WHERE batch_id = \(batchID) AND \(unescaped: PipelineStore.notErased)
             """)
     }
 
@@ -147,7 +148,7 @@ enum PipelineTransition: Sendable {
         guard moved > 0 else { return }
         try connection.query("""
             UPDATE caseattestation SET status = \(attestation), updated_at = \(now)
-            WHERE batch_id = \(batchID) AND status <> \(AttestationStatus.failed)
+            WHERE batch_id = \(batchID) AND status <> \(AttestationStatus.failed) AND \(unescaped: PipelineStore.notErased)
             """)
     }
 }
