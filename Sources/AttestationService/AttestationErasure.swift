@@ -26,6 +26,7 @@ public struct AttestationErasure: Sendable {
     }
 
     /// nil when the case does not exist.
+    @discardableResult
     public func forget(caseID: Int64) async throws -> Result? {
         try await database.transaction { connection -> Result? in
             guard try !connection.query("SELECT 1 FROM cases WHERE id = \(caseID) FOR UPDATE").rows.isEmpty else { return nil }

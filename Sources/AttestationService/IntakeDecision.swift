@@ -20,8 +20,20 @@ enum IntakeDecision: Sendable, Equatable {
     ///     re-attests it, as a new version with a new salt.
     static func decide(latest: AttestationRecord?, afterErasure: Bool,
                        matchesCase: () throws -> Bool) rethrows -> IntakeDecision {
+        try decide(latest: latest.map { Latest(status: $0.status, erased: $0.erasedAt != nil) },
+                   afterErasure: afterErasure, matchesCase: matchesCase)
+    }
+
+    /// What the decision needs of the latest attestation.
+    struct Latest: Sendable, Equatable {
+        var status: AttestationStatus
+        var erased: Bool
+    }
+
+    static func decide(latest: Latest?, afterErasure: Bool,
+                       matchesCase: () throws -> Bool) rethrows -> IntakeDecision {
         guard let latest else { return .newVersion }
-        if latest.erasedAt != nil { return afterErasure ? .newVersion : .erased }
+        if latest.erased { return afterErasure ? .newVersion : .erased }
         switch latest.status {
         case .failed: return .retryInPlace
         case .requested: return .existing
