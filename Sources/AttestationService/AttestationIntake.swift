@@ -185,8 +185,9 @@ public struct AttestationIntake: Sendable {
 
     /// A row with no salt (a legacy row) covers nothing.
     static func matches(_ latest: AttestationRecord, snapshot: CaseSnapshot, key: PseudonymKey) throws -> Bool {
-        guard let saltBytes = latest.salt, let stored = latest.contentHash else { return false }
+        guard let saltBytes = latest.salt, let stored = latest.contentHash,
+              let schema = CaseDocument.Schema(stored: latest.schemaVersion) else { return false }
         let salt = try Salt(bytes: saltBytes)
-        return try snapshot.document(pseudonymKey: key, salt: salt).contentHash().hex == stored
+        return try snapshot.document(pseudonymKey: key, salt: salt, schema: schema).contentHash().hex == stored
     }
 }

@@ -53,7 +53,7 @@ enum PipelineStore {
             try connection.query(bulkUpdate(
                 set: """
                     status = '\(AttestationStatus.committed.rawValue)', salt = v.salt, attested_document = v.document, content_hash = v.content_hash,
-                    schema_version = '\(CaseDocument.schemaV1)', updated_at = $1, last_error = NULL, retry_at = NULL,
+                    schema_version = '\(CaseDocument.Schema.current.rawValue)', updated_at = $1, last_error = NULL, retry_at = NULL,
                     source_fingerprint = caseattest_case_fingerprint(caseattestation.case_id)
                     """,
                 columns: ["id::bigint", "salt::bytea", "document::bytea", "content_hash::text"], rows: committed, now: now))

@@ -74,7 +74,8 @@ public struct ReceiptBuilder: Sendable {
             document = parsed
         } else {
             guard let pseudonymKey, let snapshot, let salt = try? Salt(bytes: saltBytes),
-                  let rebuilt = try? snapshot.document(pseudonymKey: pseudonymKey, salt: salt).json(),
+                  let schema = CaseDocument.Schema(stored: record.schemaVersion),
+                  let rebuilt = try? snapshot.document(pseudonymKey: pseudonymKey, salt: salt, schema: schema).json(),
                   ContentHash(of: rebuilt) == contentHash
             else { throw inconsistent("no attested_document, and the rows no longer rebuild the attested document") }
             document = rebuilt
