@@ -28,6 +28,10 @@ struct ErasureTests {
             #expect(commit.claimed == 7, "the erased request is never claimed")
             #expect(commit.committed == 6)
             #expect(commit.failed.count == 1)
+            let v2Rows = try await context.int("""
+                SELECT count(*) AS n FROM caseattestation WHERE status = 'committed' AND schema_version = \(CaseDocument.schemaV2)
+                """)
+            #expect(v2Rows == 6, "new attestations are case document v2")
             try await erasure.forget(caseID: cases[1])  // committed
             try await erasure.forget(caseID: cases[3])  // failed
             let batch = try await context.database.transaction { connection in
