@@ -136,7 +136,8 @@ public struct CaseDocumentV1: Hashable, Sendable {
     }
 
     public func json() throws(AttestationError) -> JSONValue {
-        try CaseDocument.document(schema: schema, case: record, appointments: appointments, userHash: userHash, salt: salt)
+        try CaseDocument.document(schema: schema, case: record, appointments: appointments, userHash: userHash,
+                                  salt: salt)
     }
 
     /// SHA-256 of the canonical bytes (written directly, see `writeCanonical(into:)`).

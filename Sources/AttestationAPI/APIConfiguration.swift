@@ -70,7 +70,11 @@ public struct RateLimits: Sendable, Equatable {
                 guard let count = Int(String(parts[1]).trimmingWhitespace()), count > 0 else {
                     throw APIConfigurationError("rate limit \"\(item)\": COUNT must be a positive integer")
                 }
-                if name == Self.perCounsellorName { result.perCounsellor = count } else { result.receiptsPerToken = count }
+                if name == Self.perCounsellorName {
+                    result.perCounsellor = count
+                } else {
+                    result.receiptsPerToken = count
+                }
                 continue
             }
             guard parts.count == 2, let endpoint = APIEndpoint(rawValue: name) else {

@@ -18,13 +18,15 @@ struct APIHandlers: Sendable {
             var response = try await handle(endpoint, request: request, context: context)
             response.headers[.cacheControl] = "no-store"
             return response
-        } catch var error as APIError {
-            error.headers[.cacheControl] = "no-store"
-            throw error
+        } catch let error as APIError {
+            var refusal = error
+            refusal.headers[.cacheControl] = "no-store"
+            throw refusal
         }
     }
 
-    private func handle(_ endpoint: APIEndpoint, request: Request, context: APIRequestContext) async throws -> Response {
+    private func handle(_ endpoint: APIEndpoint, request: Request,
+                        context: APIRequestContext) async throws -> Response {
         let caller = try await access.admit(request, to: endpoint)
         switch endpoint {
         case .requestAttestation: return try await requestAttestation(request, context)

@@ -37,7 +37,8 @@ extension PipelineStore {
     static func requeueDueFailures(now: Date, limit: Int, on connection: PostgresConnection) throws -> Int {
         let due = try connection.query("""
             SELECT id FROM caseattestation
-            WHERE status = \(AttestationStatus.failed) AND retry_at IS NOT NULL AND retry_at <= \(now) AND \(unescaped: notErased)
+            WHERE status = \(AttestationStatus.failed) AND retry_at IS NOT NULL AND retry_at <= \(now)
+              AND \(unescaped: notErased)
             ORDER BY retry_at LIMIT \(limit) FOR UPDATE SKIP LOCKED
             """).rows.map { try $0.decode(Int64.self, "id") }
         return try requeue(attestationIDs: due, now: now, on: connection)

@@ -53,7 +53,8 @@ enum PipelineStore {
             try connection.query(bulkUpdate(
                 set: """
                     status = '\(AttestationStatus.committed.rawValue)', salt = v.salt, attested_document = v.document, content_hash = v.content_hash,
-                    schema_version = '\(CaseDocument.Schema.current.rawValue)', updated_at = $1, last_error = NULL, retry_at = NULL,
+                    schema_version = '\(CaseDocument.Schema.current.rawValue)', updated_at = $1, last_error = NULL,
+                    retry_at = NULL,
                     source_fingerprint = caseattest_case_fingerprint(caseattestation.case_id)
                     """,
                 columns: ["id::bigint", "salt::bytea", "document::bytea", "content_hash::text"], rows: committed, now: now))
@@ -160,7 +161,8 @@ enum PipelineStore {
         try connection.query("""
             UPDATE caseattestation SET status = \(AttestationStatus.failed), last_error = \(reason), attempts = attempts + 1,
                 retry_at = \(retryAt), updated_at = \(now)
-            WHERE batch_id = \(batchID) AND status <> \(AttestationStatus.failed) AND \(unescaped: notErased)
+            WHERE batch_id = \(batchID) AND status <> \(AttestationStatus.failed)
+              AND \(unescaped: notErased)
             """)
     }
 }

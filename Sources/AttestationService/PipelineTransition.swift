@@ -148,7 +148,8 @@ enum PipelineTransition: Sendable {
         guard moved > 0 else { return }
         try connection.query("""
             UPDATE caseattestation SET status = \(attestation), updated_at = \(now)
-            WHERE batch_id = \(batchID) AND status <> \(AttestationStatus.failed) AND \(unescaped: PipelineStore.notErased)
+            WHERE batch_id = \(batchID) AND status <> \(AttestationStatus.failed)
+              AND \(unescaped: PipelineStore.notErased)
             """)
     }
 }

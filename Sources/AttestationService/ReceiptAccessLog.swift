@@ -63,7 +63,8 @@ public struct ReceiptAccessLog: Sendable {
               AND (\(since)::timestamptz IS NULL OR accessed_at >= \(since))
             ORDER BY accessed_at DESC, id DESC LIMIT \(limit)
             """).rows.map { row in
-            Entry(caseID: try row.decode(Int64.self, "case_id"), attestationID: try row.decode(Int64.self, "attestation_id"),
+            Entry(caseID: try row.decode(Int64.self, "case_id"),
+                  attestationID: try row.decode(Int64.self, "attestation_id"),
                   channel: try row.decode(String.self, "channel"), accessor: try row.decode(String.self, "accessor"),
                   accessedAt: try row.decode(Date.self, "accessed_at"))
         }

@@ -29,7 +29,8 @@ struct APIOptions: ParsableArguments {
     var rateLimits: String?
 
     @Option(name: .customLong("api-receipt-limit"),
-            help: "Receipts one token may fetch per hour, apart from --api-rate-limits (default: $CASEATTEST_API_RECEIPT_LIMIT, else \(RateLimits.defaults.receiptsPerToken)).")
+            help: "Receipts one token may fetch per hour, apart from --api-rate-limits "
+                + "(default: $CASEATTEST_API_RECEIPT_LIMIT, else \(RateLimits.defaults.receiptsPerToken)).")
     var receiptLimit: Int?
 
     @Option(name: .customLong("api-db-connections"), help: "PostgreSQL connections of the API's own pool.")
@@ -58,7 +59,9 @@ struct APIOptions: ParsableArguments {
             do { limits = try limits.overriding(with: text) } catch { throw ValidationError(error.description) }
         }
         if let text = receiptLimit.map(String.init) ?? Self.environment("CASEATTEST_API_RECEIPT_LIMIT") {
-            guard let count = Int(text), count > 0 else { throw ValidationError("the receipt limit must be a positive integer") }
+            guard let count = Int(text), count > 0 else {
+                throw ValidationError("the receipt limit must be a positive integer")
+            }
             limits.receiptsPerToken = count
         }
         return APIConfiguration(host: httpHost, port: port, rateLimits: limits)

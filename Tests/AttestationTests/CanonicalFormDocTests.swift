@@ -133,7 +133,8 @@ struct CanonicalFormV2DocTests {
         // Apart from v1's value for the same student.
         #expect(userHash != key.userHash(for: record.userID))
 
-        let input = CaseDocumentV1(record: record, appointments: appointments, userHash: userHash, salt: salt, schema: .v2)
+        let input = CaseDocumentV1(record: record, appointments: appointments, userHash: userHash, salt: salt,
+                                   schema: .v2)
         let canonical = try input.canonicalBytes()
         #expect(String(decoding: canonical, as: UTF8.self) == blocks["v2-canonical"])
         #expect(try input.json().canonicalBytes() == canonical, "the direct writer and the JSON value agree")
@@ -147,7 +148,8 @@ struct CanonicalFormV2DocTests {
         #expect(PseudonymKey.caseUserHashMessage(caseID: 1, userID: 256)
                 != PseudonymKey.caseUserHashMessage(caseID: 256, userID: 1))
         #expect(PseudonymKey.caseUserHashMessage(caseID: 1, userID: 2).count == 53)
-        #expect(Array(PseudonymKey.caseUserHashMessage(caseID: -1, userID: 0)[37..<45]) == Array(repeating: 0xFF, count: 8))
+        let negative = PseudonymKey.caseUserHashMessage(caseID: -1, userID: 0)
+        #expect(Array(negative[37..<45]) == Array(repeating: 0xFF, count: 8))
     }
 
     @Test func storedSchemaVersionsMapToTheirSchemas() {

@@ -76,10 +76,10 @@ struct ErasureTests {
             }
             context.check(sentinelDone, "the case resolved last was not confirmed")
 
-            let erasedIDs = cases.prefix(5).map(String.init).joined(separator: ",")
+            let erasedIDs = "{" + cases.prefix(5).map(String.init).joined(separator: ",") + "}"
             let rows = try await context.database.query("""
                 SELECT case_id, version, status, batch_id, erased_at IS NOT NULL AS erased, (\(unescaped: Self.linkedSQL)) AS linked
-                FROM caseattestation WHERE case_id IN (\(unescaped: erasedIDs)) ORDER BY case_id, version
+                FROM caseattestation WHERE case_id = ANY(\(erasedIDs)::bigint[]) ORDER BY case_id, version
                 """).rows
             #expect(rows.count == 5, "one row each: nothing was requested again")
             var statusByCase: [Int64: String] = [:]
