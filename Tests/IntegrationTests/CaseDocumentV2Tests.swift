@@ -24,8 +24,8 @@ struct CaseDocumentV2Tests {
                 #expect(output.status == 0, "stderr: \(output.stderr)")
                 receipts.append(try JSONValue.parse(output.stdout.trimmingCharacters(in: .whitespacesAndNewlines)))
             }
-            #expect(receipts.map { $0["document"]?["schema"]?.stringValue } == [CaseDocument.schemaV1, CaseDocument.schemaV2,
-                                                                                  CaseDocument.schemaV2])
+            let schemas = receipts.map { $0["document"]?["schema"]?.stringValue }
+            #expect(schemas == [CaseDocument.schemaV1, CaseDocument.schemaV2, CaseDocument.schemaV2])
             let userID = try await world.database.query("SELECT user_id FROM cases WHERE id = \(cases[1])").rows[0]
                 .decode(Int64.self, "user_id")
             let v1Hash = world.pseudonymKey.userHash(for: userID)
@@ -37,7 +37,8 @@ struct CaseDocumentV2Tests {
             // Every value in the two v2 receipts' documents that comes from
             // the student: only user_hash does, and the two differ; neither
             // receipt carries the student's v1 pseudonym or raw id.
-            let first = Self.strings(in: receipts[1]["document"]?["case"]), second = Self.strings(in: receipts[2]["document"]?["case"])
+            let first = Self.strings(in: receipts[1]["document"]?["case"])
+            let second = Self.strings(in: receipts[2]["document"]?["case"])
             let shared = first.intersection(second)
             #expect(hashes[1] != hashes[2])
             #expect(!shared.contains { $0.count == 64 }, "no pseudonym-shaped value in common: \(shared)")
@@ -48,7 +49,8 @@ struct CaseDocumentV2Tests {
             }
 
             // All three verify: the v1 one with its own schema after the upgrade.
-            let verify = try await CLI.run(["verify", "--all", "--json", "--log-level", "warning"], environment: environment)
+            let verify = try await CLI.run(["verify", "--all", "--json", "--log-level", "warning"],
+                                           environment: environment)
             let verdicts = try CLI.verdicts(verify)
             for caseID in cases {
                 #expect(verdicts.byCase[caseID]?.verdict == "verified", "case \(caseID): \(verify.stdout.prefix(800))")
@@ -58,7 +60,8 @@ struct CaseDocumentV2Tests {
                 defer { try? FileManager.default.removeItem(atPath: path) }
                 try Data(receipt.canonicalString.utf8).write(to: URL(fileURLWithPath: path))
                 let checked = try await CLI.run(["verify-receipt", path, "--rpc", world.rpcURL,
-                                                 "--contract", world.registry.lowercased], environment: ["PATH": "/usr/bin:/bin"])
+                                                 "--contract", world.registry.lowercased],
+                                                environment: ["PATH": "/usr/bin:/bin"])
                 #expect(checked.stdout.hasPrefix("verified"), "\(checked.stdout) \(checked.stderr)")
             }
         }

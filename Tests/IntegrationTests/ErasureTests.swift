@@ -15,7 +15,8 @@ struct ErasureTests {
             let key = try PseudonymKey(contentsOfFile: signer.pseudonymKeyFile)
             // 0 requested, 1 committed, 2 batched, 3 failed, 4 confirmed; 5-7 batch mates.
             let cases = try await context.seedCases(8)
-            let intake = AttestationIntake(database: context.database, pseudonymKey: key, logger: DaemonTestContext.quietLogger)
+            let intake = AttestationIntake(database: context.database, pseudonymKey: key,
+                                           logger: DaemonTestContext.quietLogger)
             for caseID in cases { _ = try await intake.request(caseID: caseID, source: "test") }
             // Case 3 fails at commit: it is no longer resolved.
             try await context.database.query("UPDATE cases SET status = 'in_progress' WHERE id = \(cases[3])")
@@ -29,14 +30,15 @@ struct ErasureTests {
             #expect(commit.committed == 6)
             #expect(commit.failed.count == 1)
             let v2Rows = try await context.int("""
-                SELECT count(*) AS n FROM caseattestation WHERE status = 'committed' AND schema_version = \(CaseDocument.schemaV2)
+                SELECT count(*) AS n FROM caseattestation
+                WHERE status = 'committed' AND schema_version = \(CaseDocument.schemaV2)
                 """)
             #expect(v2Rows == 6, "new attestations are case document v2")
             try await erasure.forget(caseID: cases[1])  // committed
             try await erasure.forget(caseID: cases[3])  // failed
             let batch = try await context.database.transaction { connection in
-                try PipelineStore.closeBatch(max: 100, wait: 0, chainID: TestEnvironment.chainID, contract: signer.contract,
-                                             now: Date(), on: connection)
+                try PipelineStore.closeBatch(max: 100, wait: 0, chainID: TestEnvironment.chainID,
+                                             contract: signer.contract, now: Date(), on: connection)
             }
             #expect(batch?.leafCount == 5, "cases 2, 4, 5, 6, 7: never the erased 0 or 1")
             try await erasure.forget(caseID: cases[2])  // batched
@@ -78,7 +80,8 @@ struct ErasureTests {
 
             let erasedIDs = "{" + cases.prefix(5).map(String.init).joined(separator: ",") + "}"
             let rows = try await context.database.query("""
-                SELECT case_id, version, status, batch_id, erased_at IS NOT NULL AS erased, (\(unescaped: Self.linkedSQL)) AS linked
+                SELECT case_id, version, status, batch_id, erased_at IS NOT NULL AS erased,
+                    (\(unescaped: Self.linkedSQL)) AS linked
                 FROM caseattestation WHERE case_id = ANY(\(erasedIDs)::bigint[]) ORDER BY case_id, version
                 """).rows
             #expect(rows.count == 5, "one row each: nothing was requested again")
@@ -88,7 +91,8 @@ struct ErasureTests {
                 statusByCase[caseID] = try row.decode(String.self, "status")
                 #expect(try row.decode(Int.self, "version") == 1)
                 #expect(try row.decode(Bool.self, "erased"))
-                #expect(try row.decode(Bool.self, "linked") == false, "case \(caseID) still holds a salt, document or leaf")
+                #expect(try row.decode(Bool.self, "linked") == false,
+                        "case \(caseID) still holds a salt, document or leaf")
             }
             // Frozen where forget found them: never committed, batched or moved on.
             #expect(statusByCase[cases[0]] == "requested")
@@ -104,11 +108,12 @@ struct ErasureTests {
             // Batch mates still verify; the erased cases say erased.
             let environment = [
                 "PATH": "/usr/bin:/bin", "DATABASE_URL": context.databaseURL, "CASEATTEST_RPC_URL": signer.rpcURL,
-                "CASEATTEST_CONTRACT": signer.contract.lowercased, "CASEATTEST_CHAIN_ID": String(TestEnvironment.chainID),
+                "CASEATTEST_CONTRACT": signer.contract.lowercased,
+                "CASEATTEST_CHAIN_ID": String(TestEnvironment.chainID),
                 "CASEATTEST_PSEUDONYM_KEY_FILE": signer.pseudonymKeyFile,
             ]
-            let verify = try await CLI.run(["verify", "--all", "--json", "--confirmations", "1", "--log-level", "warning"],
-                                           environment: environment)
+            let verify = try await CLI.run(["verify", "--all", "--json", "--confirmations", "1",
+                                            "--log-level", "warning"], environment: environment)
             let verdicts = try CLI.verdicts(verify)
             for caseID in cases.suffix(3) + [sentinel] {
                 #expect(verdicts.byCase[caseID]?.verdict == "verified", "case \(caseID): \(verify.stdout.prefix(600))")
@@ -129,11 +134,12 @@ struct ErasureTests {
             let refused = try await CLI.run(["attest", "--case", String(cases[3])], environment: environment)
             #expect(refused.status == 1)
             #expect(refused.stdout.contains("--after-erasure"))
-            let asked = try await CLI.run(["attest", "--case", String(cases[3]), "--after-erasure", "--wait", "--timeout", "120"],
-                                          environment: environment)
+            let asked = try await CLI.run(["attest", "--case", String(cases[3]), "--after-erasure", "--wait",
+                                           "--timeout", "120"], environment: environment)
             #expect(asked.status == 0, "stdout: \(asked.stdout) stderr: \(asked.stderr)")
             let versions = try await context.int("""
-                SELECT count(*) AS n FROM caseattestation WHERE case_id = \(cases[3]) AND version = 2 AND status = 'confirmed'
+                SELECT count(*) AS n FROM caseattestation
+                WHERE case_id = \(cases[3]) AND version = 2 AND status = 'confirmed'
                     AND salt IS NOT NULL AND requested_by = 'cli-after-erasure'
                 """)
             #expect(versions == 1)

@@ -19,9 +19,10 @@ struct ReceiptAccessLogTests {
                                              "--log-level", "warning"], environment: environment)
             #expect(written.status == 0, "stderr: \(written.stderr)")
             // The API's verifier, by token id.
-            let service = DatabaseVerificationService(verifier: try world.verifier(),
-                                                      receipts: ReceiptBuilder(database: world.database, pseudonymKey: nil))
-            #expect(try await service.receipt(attestationID: batch.attestationIDs[1], issuedTo: .token(id: "0123abcd")) != nil)
+            let receipts = ReceiptBuilder(database: world.database, pseudonymKey: nil)
+            let service = DatabaseVerificationService(verifier: try world.verifier(), receipts: receipts)
+            let issued = try await service.receipt(attestationID: batch.attestationIDs[1], issuedTo: .token(id: "0123abcd"))
+            #expect(issued != nil)
             // Nothing issued, nothing logged: an unknown attestation.
             #expect(try await service.receipt(attestationID: 987_654_321, issuedTo: .token(id: "0123abcd")) == nil)
             // The archive: one entry per receipt file, $USER naming the operator.
@@ -46,8 +47,8 @@ struct ReceiptAccessLogTests {
                 "\(cases[1]) \(batch.attestationIDs[1]) cli bob",
             ])
 
-            let listed = try await CLI.run(["access-log", "--case", String(cases[0]), "--json", "--log-level", "warning"],
-                                           environment: environment)
+            let listed = try await CLI.run(["access-log", "--case", String(cases[0]), "--json",
+                                            "--log-level", "warning"], environment: environment)
             #expect(listed.status == 0, "stderr: \(listed.stderr)")
             let lines = listed.stdout.split(separator: "\n").map { try? JSONValue.parse(Array($0.utf8)) }
             #expect(lines.count == 2)

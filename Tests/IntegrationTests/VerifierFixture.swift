@@ -156,7 +156,8 @@ struct VerifierWorld: Sendable {
             for caseID in caseIDs {
                 guard let snapshot = snapshots[caseID] else { throw PostgresError(.decoding, message: "no case \(caseID)") }
                 let salt = try Salt.random()
-                let bytes = try snapshot.document(pseudonymKey: pseudonymKey, salt: salt, schema: schema).canonicalBytes()
+                let bytes = try snapshot.document(pseudonymKey: pseudonymKey, salt: salt, schema: schema)
+                    .canonicalBytes()
                 let hash = ContentHash(canonicalBytes: bytes)
                 let id = try connection.query("""
                     INSERT INTO caseattestation (case_id, counsellor_id, content_hash, status, version, schema_version,
