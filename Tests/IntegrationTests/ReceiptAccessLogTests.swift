@@ -21,7 +21,8 @@ struct ReceiptAccessLogTests {
             // The API's verifier, by token id.
             let receipts = ReceiptBuilder(database: world.database, pseudonymKey: nil)
             let service = DatabaseVerificationService(verifier: try world.verifier(), receipts: receipts)
-            let issued = try await service.receipt(attestationID: batch.attestationIDs[1], issuedTo: .token(id: "0123abcd"))
+            let issued = try await service.receipt(attestationID: batch.attestationIDs[1],
+                                                   issuedTo: .token(id: "0123abcd"))
             #expect(issued != nil)
             // Nothing issued, nothing logged: an unknown attestation.
             #expect(try await service.receipt(attestationID: 987_654_321, issuedTo: .token(id: "0123abcd")) == nil)

@@ -40,7 +40,8 @@ struct VerifierChainTests {
             let json = try #require(try await service.verification(caseID: cases[0]))
             #expect(json.verdict == "proof-invalid")
             #expect(try await service.verification(caseID: 987_654_321) == nil)
-            let receipt = try await service.receipt(attestationID: batch.attestationIDs[1], issuedTo: .token(id: "test"))
+            let receipt = try await service.receipt(attestationID: batch.attestationIDs[1],
+                                                    issuedTo: .token(id: "test"))
             #expect(receipt?["format"] == "caseattest-receipt/v1")
         }
     }
