@@ -29,8 +29,8 @@ struct APIOptions: ParsableArguments {
     var rateLimits: String?
 
     @Option(name: .customLong("api-receipt-limit"),
-            help: "Receipts one token may fetch per hour, apart from --api-rate-limits "
-                + "(default: $CASEATTEST_API_RECEIPT_LIMIT, else \(RateLimits.defaults.receiptsPerToken)).")
+            help: ArgumentHelp("Receipts one token may fetch per hour, apart from --api-rate-limits "
+                + "(default: $CASEATTEST_API_RECEIPT_LIMIT, else \(RateLimits.defaults.receiptsPerToken))."))
     var receiptLimit: Int?
 
     @Option(name: .customLong("api-db-connections"), help: "PostgreSQL connections of the API's own pool.")

@@ -37,8 +37,8 @@ struct Receipt: AsyncParsableCommand {
     var out: String?
 
     @Option(name: .customLong("operator"),
-            help: "Who the receipt is issued to, for the access log "
-                + "(default: $CASEATTEST_OPERATOR, else $USER, else uid:N).")
+            help: ArgumentHelp("Who the receipt is issued to, for the access log "
+                + "(default: $CASEATTEST_OPERATOR, else $USER, else uid:N)."))
     var operatorName: String?
 
     @OptionGroup var service: ServiceOptions
