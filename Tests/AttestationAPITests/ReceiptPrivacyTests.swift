@@ -18,7 +18,10 @@ import Testing
         private var issued: [ReceiptRecipient] = []
         var recipients: [ReceiptRecipient] { lock.withLock { issued } }
 
-        func verification(caseID: Int64) async throws -> JSONValue? { caseID == 10 ? ReceiptPrivacyTests.verdict : nil }
+        func verification(caseID: Int64) async throws -> JSONValue? {
+            guard caseID == 10 else { return nil }  // (JSONValue takes `nil` as .null: no ternary)
+            return ReceiptPrivacyTests.verdict
+        }
         func receipt(attestationID: Int64, issuedTo recipient: ReceiptRecipient) async throws -> JSONValue? {
             guard attestationID == 7 else { return nil }
             lock.withLock { issued.append(recipient) }
