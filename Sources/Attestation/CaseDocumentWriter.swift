@@ -70,7 +70,10 @@ extension CaseDocumentV1 {
         writer.string(userHash)  // validated hex: nothing to escape
         writer.literal(#"},"salt":""#)
         writer.hex(salt.bytes)
-        writer.literal(#"","schema":"aicare.case-attestation/v1"}"#)
+        switch schema {
+        case .v1: writer.literal(#"","schema":"aicare.case-attestation/v1"}"#)
+        case .v2: writer.literal(#"","schema":"aicare.case-attestation/v2"}"#)
+        }
     }
 
     private static func integer(_ value: Int64?, to writer: inout ByteWriter) throws(AttestationError) {

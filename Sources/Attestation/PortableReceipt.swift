@@ -109,8 +109,9 @@ public struct PortableReceipt: Sendable, Hashable {
     /// The off-chain half: document -> content hash -> leaf -> root.
     /// nil when consistent; otherwise the verdict, naming the field.
     public func localCheck() -> VerificationOutcome? {
-        guard document["schema"]?.stringValue == CaseDocument.schemaV1 else {
-            return VerificationOutcome(.recordChanged, "document: schema is not \(CaseDocument.schemaV1)")
+        guard let schema = document["schema"]?.stringValue, CaseDocument.Schema(rawValue: schema) != nil else {
+            return VerificationOutcome(.recordChanged,
+                                       "document: schema is not \(CaseDocument.schemaV1) or \(CaseDocument.schemaV2)")
         }
         if ContentHash(of: document) != contentHash {
             return VerificationOutcome(.recordChanged, "document/contentHash: the document does not hash to contentHash \(contentHash.hex)")

@@ -24,10 +24,34 @@ public struct PseudonymKey: Sendable, CustomStringConvertible, CustomDebugString
         key = trimmed
     }
 
-    /// `user_hash` = lowercase hex HMAC-SHA256(key, decimal user id). The one
-    /// pseudonym function: use it everywhere a user is referred to.
+    /// v1 `user_hash` = lowercase hex HMAC-SHA256(key, decimal user id): the
+    /// same value for one student in every case (case documents v1, and
+    /// `caseattest util pseudonym`).
     public func userHash(for userID: Int64) -> String {
-        let message = Array(String(userID).utf8)
+        hmac(Array(String(userID).utf8))
+    }
+
+    /// The domain tag of v2's case-scoped `user_hash`.
+    public static let caseUserHashTag = "aicare.case-attestation/v2/user_hash"
+
+    /// v2 `user_hash` = lowercase hex HMAC-SHA256(key, message) with message =
+    /// the ASCII tag `caseUserHashTag`, one 0x00 byte, the case id and the
+    /// user id each as 8 bytes big-endian two's complement. The tag holds no
+    /// NUL and the ids have fixed widths, so no two (case, user) pairs share a
+    /// message; a student's value in one case says nothing of another.
+    public func caseUserHash(caseID: Int64, userID: Int64) -> String {
+        hmac(Self.caseUserHashMessage(caseID: caseID, userID: userID))
+    }
+
+    public static func caseUserHashMessage(caseID: Int64, userID: Int64) -> [UInt8] {
+        var message = Array(caseUserHashTag.utf8)
+        message.append(0)
+        withUnsafeBytes(of: caseID.bigEndian) { message.append(contentsOf: $0) }
+        withUnsafeBytes(of: userID.bigEndian) { message.append(contentsOf: $0) }
+        return message
+    }
+
+    private func hmac(_ message: [UInt8]) -> String {
         var digest = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
         var length: UInt32 = 0
         key.withUnsafeBytes { keyBytes in

@@ -25,15 +25,25 @@ public struct RateLimits: Sendable, Equatable {
 
     /// The override name of `perCounsellor`.
     public static let perCounsellorName = "request_attestation_per_counsellor"
+    /// The override name of `receiptsPerToken`.
+    public static let receiptsPerTokenName = "receipts_per_token_per_hour"
+    /// The receipt quota's window: an hour, so the quota bounds how many
+    /// cases one token can link to their anchors in a day, not just in a burst.
+    public static let receiptWindowSeconds: Int64 = 3600
 
     public var perWindow: [APIEndpoint: Int]
     /// Attestation requests per counsellor, whichever token sends them: a
     /// backend bug looping on one counsellor's cases stops here first.
     public var perCounsellor: Int
+    /// Receipts one token may fetch per hour, apart from the receipt
+    /// endpoint's per-minute rate limit. Each receipt carries a salt that
+    /// links a case to its anchor, so the default is low: an auditor samples.
+    public var receiptsPerToken: Int
 
-    public init(perWindow: [APIEndpoint: Int], perCounsellor: Int = 120) {
+    public init(perWindow: [APIEndpoint: Int], perCounsellor: Int = 120, receiptsPerToken: Int = 20) {
         self.perWindow = perWindow
         self.perCounsellor = perCounsellor
+        self.receiptsPerToken = receiptsPerToken
     }
 
     /// Generous for one backend process, tight enough to stop a runaway loop.
@@ -56,15 +66,20 @@ public struct RateLimits: Sendable, Equatable {
         for item in text.split(separator: ",") {
             let parts = item.split(separator: "=", omittingEmptySubsequences: false)
             let name = parts.first.map { String($0).trimmingWhitespace() } ?? ""
-            if parts.count == 2, name == Self.perCounsellorName {
+            if parts.count == 2, name == Self.perCounsellorName || name == Self.receiptsPerTokenName {
                 guard let count = Int(String(parts[1]).trimmingWhitespace()), count > 0 else {
                     throw APIConfigurationError("rate limit \"\(item)\": COUNT must be a positive integer")
                 }
-                result.perCounsellor = count
+                if name == Self.perCounsellorName {
+                    result.perCounsellor = count
+                } else {
+                    result.receiptsPerToken = count
+                }
                 continue
             }
             guard parts.count == 2, let endpoint = APIEndpoint(rawValue: name) else {
-                let known = (APIEndpoint.limited.map(\.rawValue) + [Self.perCounsellorName]).joined(separator: ", ")
+                let known = (APIEndpoint.limited.map(\.rawValue) + [Self.perCounsellorName, Self.receiptsPerTokenName])
+                    .joined(separator: ", ")
                 throw APIConfigurationError("rate limit \"\(item)\": expected ENDPOINT=COUNT with ENDPOINT one of \(known)")
             }
             guard endpoint.isRateLimited, let count = Int(String(parts[1]).trimmingWhitespace()), count > 0 else {

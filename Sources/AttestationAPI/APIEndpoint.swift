@@ -24,6 +24,10 @@ public enum APIEndpoint: String, Sendable, CaseIterable, Hashable {
 
     public var isRateLimited: Bool { allowedRoles != nil }
 
+    /// Answers no cache may keep (`Cache-Control: no-store`): receipts and
+    /// verdicts, successful or not.
+    public var isNeverCached: Bool { self == .receipt || self == .verification }
+
     public static var limited: [APIEndpoint] { allCases.filter(\.isRateLimited) }
 }
 

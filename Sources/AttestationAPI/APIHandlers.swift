@@ -11,12 +11,28 @@ struct APIHandlers: Sendable {
     let access: AccessGuard
 
     func respond(to endpoint: APIEndpoint, request: Request, context: APIRequestContext) async throws -> Response {
-        _ = try await access.admit(request, to: endpoint)
+        guard endpoint.isNeverCached else { return try await handle(endpoint, request: request, context: context) }
+        // Receipts carry a salt and verdicts name a case: no cache along the
+        // way (a proxy, the browser) may keep a copy, of an answer or a refusal.
+        do {
+            var response = try await handle(endpoint, request: request, context: context)
+            response.headers[.cacheControl] = "no-store"
+            return response
+        } catch let error as APIError {
+            var refusal = error
+            refusal.headers[.cacheControl] = "no-store"
+            throw refusal
+        }
+    }
+
+    private func handle(_ endpoint: APIEndpoint, request: Request,
+                        context: APIRequestContext) async throws -> Response {
+        let caller = try await access.admit(request, to: endpoint)
         switch endpoint {
         case .requestAttestation: return try await requestAttestation(request, context)
         case .listAttestations: return try await listAttestations(context)
         case .verification: return try await verification(context)
-        case .receipt: return try await receipt(context)
+        case .receipt: return try await receipt(context, caller: caller)
         case .health: return Self.json(.ok, Data(#"{"status":"ok"}"#.utf8))
         case .readiness: return await readiness()
         case .metrics: return metrics()
@@ -38,6 +54,10 @@ struct APIHandlers: Sendable {
         case .created(let record):
             return try Self.json(.accepted, AttestationJSON(record: record), headers: location)
         case .existing(let record):
+            return try Self.json(.ok, AttestationJSON(record: record), headers: location)
+        case .erased(let record):
+            // Erased on purpose: the API never re-requests it (only an
+            // operator can, with `caseattest attest --after-erasure`).
             return try Self.json(.ok, AttestationJSON(record: record), headers: location)
         case .unknownCase:
             throw APIError(.notFound, .caseNotFound, "case \(caseID) does not exist")
@@ -69,10 +89,11 @@ struct APIHandlers: Sendable {
         return Self.json(.ok, Data(verdict.canonicalBytes()))
     }
 
-    private func receipt(_ context: APIRequestContext) async throws -> Response {
+    private func receipt(_ context: APIRequestContext, caller: Caller) async throws -> Response {
         let id = try Self.identifier("attestationId", in: context)
         let verifier = try requireVerifier()
-        guard let receipt = try await verifier.receipt(attestationID: id) else {
+        try await access.admitReceipt(for: caller)
+        guard let receipt = try await verifier.receipt(attestationID: id, issuedTo: .token(id: caller.id)) else {
             throw APIError(.notFound, .attestationNotFound, "attestation \(id) does not exist or is not confirmed yet")
         }
         return Self.json(.ok, Data(receipt.canonicalBytes()))

@@ -33,6 +33,14 @@ struct AccessGuard: Sendable {
         try Self.check(decision, what: "\(APIEndpoint.requestAttestation.rawValue) for counsellor \(counsellorID)")
     }
 
+    /// The token's receipt quota (`receipts_per_token_per_hour`), counted
+    /// apart from the endpoint's rate limit.
+    func admitReceipt(for caller: Caller) async throws(APIError) {
+        let decision = await store.admit(key: RateLimiter.receiptQuotaKey(caller: caller.id),
+                                         limit: limits.receiptsPerToken, windowSeconds: RateLimits.receiptWindowSeconds)
+        try Self.check(decision, what: "receipts per token per hour")
+    }
+
     private static func check(_ decision: RateLimiter.Decision, what: String) throws(APIError) {
         guard case .limited(let seconds) = decision else { return }
         throw APIError(.tooManyRequests, .rateLimited, "rate limit for \(what) reached; retry in \(seconds) s",

@@ -352,7 +352,7 @@ components:
         schemaVersion:
           type: string
           nullable: true
-          description: The case document schema, aicare.case-attestation/v1; null before commit.
+          description: The case document schema, aicare.case-attestation/v2 (or v1 for attestations made before v2); null before commit.
         contentHash:
           allOf:
             - $ref: '#/components/schemas/Hash32'

@@ -18,6 +18,7 @@ public final class RateLimiter: RateLimitStore, @unchecked Sendable {
     struct Window {
         var startNanoseconds: UInt64
         var count: Int
+        var lengthNanoseconds: UInt64
     }
 
     public static let maximumKeys = 100_000
@@ -48,21 +49,32 @@ public final class RateLimiter: RateLimitStore, @unchecked Sendable {
         "ratelimit:counsellor-\(counsellorID):\(APIEndpoint.requestAttestation.rawValue)"
     }
 
+    /// A token's hourly receipt quota.
+    public static func receiptQuotaKey(caller: String) -> String {
+        "ratelimit:\(caller):receipt_quota"
+    }
+
     public func admit(caller: String, endpoint: APIEndpoint) -> Decision {
         admit(key: Self.key(caller: caller, endpoint: endpoint), limit: limits.limit(for: endpoint))
     }
 
-    /// Counts one request against `key`'s window, whose limit is `limit`.
+    /// Counts one request against `key`'s 60-second window, whose limit is `limit`.
     public func admit(key: String, limit: Int) -> Decision {
+        admit(key: key, limit: limit, windowSeconds: RateLimits.windowSeconds)
+    }
+
+    /// Counts one request against `key`'s window of `windowSeconds`.
+    public func admit(key: String, limit: Int, windowSeconds: Int64) -> Decision {
         let time = now()
+        let length = UInt64(max(1, windowSeconds)) * 1_000_000_000
         return lock.withLock {
             sweepIfDue(at: time)
-            var window = windows[key] ?? Window(startNanoseconds: time, count: 0)
-            if time &- window.startNanoseconds >= windowNanoseconds {
-                window = Window(startNanoseconds: time, count: 0)
+            var window = windows[key] ?? Window(startNanoseconds: time, count: 0, lengthNanoseconds: length)
+            if time &- window.startNanoseconds >= window.lengthNanoseconds {
+                window = Window(startNanoseconds: time, count: 0, lengthNanoseconds: length)
             }
             guard window.count < limit else {
-                let remaining = window.startNanoseconds + windowNanoseconds - time
+                let remaining = window.startNanoseconds + window.lengthNanoseconds - time
                 return .limited(retryAfterSeconds: max(1, Int((remaining + 999_999_999) / 1_000_000_000)))
             }
             window.count += 1
@@ -77,7 +89,7 @@ public final class RateLimiter: RateLimitStore, @unchecked Sendable {
     private func sweepIfDue(at time: UInt64) {
         let due = time &- lastSweep >= windowNanoseconds
         guard due || windows.count >= Self.maximumKeys else { return }
-        windows = windows.filter { time &- $0.value.startNanoseconds < windowNanoseconds }
+        windows = windows.filter { time &- $0.value.startNanoseconds < $0.value.lengthNanoseconds }
         if windows.count >= Self.maximumKeys { windows.removeAll(keepingCapacity: true) }
         lastSweep = time
     }

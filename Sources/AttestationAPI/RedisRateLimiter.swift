@@ -27,7 +27,6 @@ public final class RedisRateLimiter: RateLimitStore, @unchecked Sendable {
     private let client: RedisClient
     private let fallback: RateLimiter
     private let health: RedisHealth
-    private let windowMilliseconds = String(RateLimits.windowSeconds * 1000)
 
     public init(client: RedisClient, limits: RateLimits, metricsFactory: any MetricsFactory, logger: Logger) {
         self.client = client
@@ -35,9 +34,9 @@ public final class RedisRateLimiter: RateLimitStore, @unchecked Sendable {
         health = RedisHealth(redis: client.url, factory: metricsFactory, logger: logger)
     }
 
-    public func admit(key: String, limit: Int) async -> RateLimiter.Decision {
+    public func admit(key: String, limit: Int, windowSeconds: Int64) async -> RateLimiter.Decision {
         do {
-            let reply = try await client.command(["EVAL", Self.script, "1", key, windowMilliseconds])
+            let reply = try await client.command(["EVAL", Self.script, "1", key, String(max(1, windowSeconds) * 1000)])
             guard case .array(let items) = reply, items.count == 2,
                   let count = items[0].integer, let ttl = items[1].integer else {
                 throw RedisError(.protocolError, "the rate-limit script returned an unexpected reply")
@@ -47,7 +46,7 @@ public final class RedisRateLimiter: RateLimitStore, @unchecked Sendable {
             return .limited(retryAfterSeconds: max(1, Int((ttl + 999) / 1000)))
         } catch {
             health.record(error)
-            return fallback.admit(key: key, limit: limit)
+            return fallback.admit(key: key, limit: limit, windowSeconds: windowSeconds)
         }
     }
 

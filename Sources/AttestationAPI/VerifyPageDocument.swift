@@ -454,7 +454,8 @@ function maximumProofLength(leafCount) { let d = 0; while (2 ** d < leafCount) d
 
 // ---------------------------------------------------------------- receipts (PortableReceipt.swift)
 const FORMAT = "caseattest-receipt/v1";
-const SCHEMA_V1 = "aicare.case-attestation/v1";
+// v1: user_hash per student; v2: user_hash scoped to the case (docs/canonical-form.md 2a).
+const SCHEMAS = ["aicare.case-attestation/v1", "aicare.case-attestation/v2"];
 const FIELDS = new Set(["format", "document", "contentHash", "leaf", "proof", "root", "chainId", "contract", "txHash",
   "blockNumber", "blockHash", "leafIndex", "attestedAt"]);
 class ReceiptError extends Error { constructor(code, message) { super(message); this.code = code; } }
@@ -527,8 +528,8 @@ function readReceipt(bytes) {
 
 // The off-chain half (PortableReceipt.localCheck): nil when consistent.
 async function localCheck(r) {
-  if (r.document.get("schema") !== SCHEMA_V1)
-    return { verdict: "record-changed", reason: "document: schema is not " + SCHEMA_V1 };
+  if (!SCHEMAS.includes(r.document.get("schema")))
+    return { verdict: "record-changed", reason: "document: schema is not " + SCHEMAS.join(" or ") };
   const computed = await sha256(canonicalBytes(r.document));
   r.computedContentHash = computed;
   if (!equalBytes(computed, r.contentHash))

@@ -12,6 +12,9 @@ public struct AttestationIntake: Sendable {
         case created(AttestationRecord)
         /// The case is already attested (or on its way) at its current content.
         case existing(AttestationRecord)
+        /// The case was erased (`caseattest forget`); it is attested again
+        /// only when an operator asks with `afterErasure`.
+        case erased(AttestationRecord)
         case unknownCase
         case notResolved(status: String)
         /// The caller named a counsellor who is not the case's.
@@ -31,19 +34,24 @@ public struct AttestationIntake: Sendable {
         self.logger = logger
     }
 
-    public func request(caseID: Int64, counsellorID: Int64? = nil, source: String) async throws -> Outcome {
+    /// `afterErasure`: an operator's explicit request to attest a case that
+    /// was erased; no other caller sets it.
+    public func request(caseID: Int64, counsellorID: Int64? = nil, source: String,
+                        afterErasure: Bool = false) async throws -> Outcome {
         let key = pseudonymKey
         // Most requests repeat one already covered: answer those from one
         // unlocked read, and take the case's lock only to create a version.
         // A case whose rows the quick read cannot decode (an infinite
         // timestamp) is answered by the locked path, which fails it alone.
         if let answered = try? await database.withConnection({ connection in
-            try Self.peek(caseID: caseID, counsellorID: counsellorID, key: key, on: connection)
+            try Self.peek(caseID: caseID, counsellorID: counsellorID, key: key, afterErasure: afterErasure,
+                          on: connection)
         }) {
             return answered
         }
         let outcome = try await database.transaction { connection in
-            try Self.request(caseID: caseID, counsellorID: counsellorID, source: source, key: key, on: connection)
+            try Self.request(caseID: caseID, counsellorID: counsellorID, source: source, key: key,
+                             afterErasure: afterErasure, on: connection)
         }
         if case .created(let record) = outcome {
             logger.info("attestation requested", metadata: [
@@ -54,7 +62,7 @@ public struct AttestationIntake: Sendable {
     }
 
     static func request(caseID: Int64, counsellorID: Int64?, source: String, key: PseudonymKey,
-                        on connection: PostgresConnection) throws -> Outcome {
+                        afterErasure: Bool = false, on connection: PostgresConnection) throws -> Outcome {
         // Serialises concurrent requests for one case, so two callers never
         // both create version n+1.
         try CaseLock.lock(caseID, on: connection)
@@ -71,18 +79,25 @@ public struct AttestationIntake: Sendable {
             SELECT \(unescaped: AttestationRecord.columns) FROM attestation
             WHERE case_id = \(caseID) ORDER BY version DESC LIMIT 1
             """).rows.first.map(AttestationRecord.init(row:))
-        if let latest, try isCurrent(latest, caseID: caseID, key: key, on: connection) {
+        let decision = try IntakeDecision.decide(latest: latest, afterErasure: afterErasure) {
+            try latest.map { try matches($0, caseID: caseID, key: key, on: connection) } ?? false
+        }
+        switch (decision, latest) {
+        case (.existing, let latest?):
             if source == "sweep" { try refreshFingerprint(latest, on: connection) }
             return .existing(latest)
-        }
-        // A failure is tried again in place: same version, attempts kept.
-        if let latest, latest.status == .failed, latest.erasedAt == nil {
+        case (.erased, let latest?):
+            return .erased(latest)
+        case (.retryInPlace, let latest?):
+            // A failure is tried again in place: same version, attempts kept.
             try PipelineStore.requeue(attestationIDs: [latest.id], now: Date(), on: connection)
             try connection.notify(channel: workChannel, payload: String(caseID))
             let again = try connection.query("""
                 SELECT \(unescaped: AttestationRecord.columns) FROM attestation WHERE id = \(latest.id)
                 """)
             return .created(try AttestationRecord(row: again.rows[0]))
+        default:
+            break
         }
         let version = (latest?.version ?? 0) + 1
         let inserted = try connection.query("""
@@ -98,7 +113,7 @@ public struct AttestationIntake: Sendable {
     /// counsellor, already covered), else nil. One unlocked query reads the
     /// case, its appointments and its latest attestation; a write still goes
     /// through `request`, which checks again under the case's lock.
-    static func peek(caseID: Int64, counsellorID: Int64?, key: PseudonymKey,
+    static func peek(caseID: Int64, counsellorID: Int64?, key: PseudonymKey, afterErasure: Bool = false,
                      on connection: PostgresConnection) throws -> Outcome? {
         let rows = try connection.query("""
             SELECT c.status AS case_status, caseattest.is_attestable(c.status) AS case_attestable,
@@ -128,7 +143,13 @@ public struct AttestationIntake: Sendable {
                 createdAt: Timestamp(try row.decode(PostgresTimestamp.self, "case_created")),
                 resolvedAt: try row.decode(PostgresTimestamp?.self, "case_resolved").map(Timestamp.init)),
             appointments: try appointments(fromJSON: try row.decode(String.self, "case_appointments")))
-        return try isCurrent(latest, snapshot: snapshot, key: key) ? .existing(latest) : nil
+        switch try IntakeDecision.decide(latest: latest, afterErasure: afterErasure, matchesCase: {
+            try matches(latest, snapshot: snapshot, key: key)
+        }) {
+        case .existing: return .existing(latest)
+        case .erased: return .erased(latest)
+        case .retryInPlace, .newVersion: return nil
+        }
     }
 
     /// `[[id, scheduled_at µs, status, location_type], ...]` as built by `peek`.
@@ -144,18 +165,15 @@ public struct AttestationIntake: Sendable {
         }
     }
 
-    /// Whether `latest` already covers the case as it is now: pending work
-    /// does, a failure does not, a committed one does when the document
-    /// rebuilt with its salt has the same hash. An erased one does too: its
-    /// case was deliberately unlinked and is not re-attested behind the
-    /// operator's back.
-    static func isCurrent(_ latest: AttestationRecord, caseID: Int64, key: PseudonymKey,
-                          on connection: PostgresConnection) throws -> Bool {
+    /// Whether `latest`'s document, rebuilt from the case's rows with its
+    /// salt, still has its content hash. A case whose rows cannot be read is
+    /// covered by the row it has (its failure, if any, is retried in place).
+    static func matches(_ latest: AttestationRecord, caseID: Int64, key: PseudonymKey,
+                        on connection: PostgresConnection) throws -> Bool {
         let loaded = try CaseRows.loadEach(ids: [caseID], on: connection)
-        // A case whose rows cannot be read is covered by its pending or failed row.
-        if loaded.unreadable[caseID] != nil { return latest.status != .failed || latest.erasedAt != nil }
+        if loaded.unreadable[caseID] != nil { return true }
         guard let snapshot = loaded.snapshots[caseID] else { return false }
-        return try isCurrent(latest, snapshot: snapshot, key: key)
+        return try matches(latest, snapshot: snapshot, key: key)
     }
 
     /// The sweep found the case's rows changed but the document is the same
@@ -166,15 +184,11 @@ public struct AttestationIntake: Sendable {
             """)
     }
 
-    static func isCurrent(_ latest: AttestationRecord, snapshot: CaseSnapshot, key: PseudonymKey) throws -> Bool {
-        if latest.erasedAt != nil { return true }  // never re-attested behind the operator's back
-        switch latest.status {
-        case .failed: return false
-        case .requested: return true
-        default: break
-        }
-        guard let saltBytes = latest.salt, let stored = latest.contentHash else { return latest.erasedAt != nil }
+    /// A row with no salt (a legacy row) covers nothing.
+    static func matches(_ latest: AttestationRecord, snapshot: CaseSnapshot, key: PseudonymKey) throws -> Bool {
+        guard let saltBytes = latest.salt, let stored = latest.contentHash,
+              let schema = CaseDocument.Schema(stored: latest.schemaVersion) else { return false }
         let salt = try Salt(bytes: saltBytes)
-        return try snapshot.document(pseudonymKey: key, salt: salt).contentHash().hex == stored
+        return try snapshot.document(pseudonymKey: key, salt: salt, schema: schema).contentHash().hex == stored
     }
 }

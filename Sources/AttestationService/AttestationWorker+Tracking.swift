@@ -123,8 +123,9 @@ extension AttestationWorker {
         guard transaction.state.phase != .confirmed else { return true }  // re-confirmed after a deep reorg
         metrics.anchorLatency.recordInterval(since: transaction.state.currentSignedAt)
         if let batchID = transaction.batchID {
-            let count = try await database.query("SELECT count(*) AS n FROM attestation WHERE batch_id = \(batchID)")
-                .rows[0].decode(Int.self, "n")
+            let count = try await database.query("""
+                SELECT count(*) AS n FROM attestation WHERE batch_id = \(batchID) AND \(unescaped: PipelineStore.notErased)
+                """).rows[0].decode(Int.self, "n")
             metrics.confirmed.increment(by: count)
             logger.info("batch confirmed", metadata: [
                 "batch_id": "\(batchID)", "tx_hash": "\(Hex.encodePrefixed(inclusion.hash))",

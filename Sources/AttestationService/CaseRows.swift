@@ -7,9 +7,12 @@ public struct CaseSnapshot: Sendable, Hashable {
     public let record: CaseRecord
     public let appointments: [AppointmentRecord]
 
-    public func document(pseudonymKey: PseudonymKey, salt: Salt) -> CaseDocumentV1 {
+    /// The document of `schema`: new attestations use `.current`; a stored
+    /// one is rebuilt with the schema it was committed as.
+    public func document(pseudonymKey: PseudonymKey, salt: Salt, schema: CaseDocument.Schema) -> CaseDocumentV1 {
         CaseDocumentV1(record: record, appointments: appointments,
-                       userHash: pseudonymKey.userHash(for: record.userID), salt: salt)
+                       userHash: schema.userHash(key: pseudonymKey, caseID: record.id, userID: record.userID),
+                       salt: salt, schema: schema)
     }
 }
 

@@ -15,7 +15,7 @@ enum CommitDecision: Sendable, Equatable {
         guard readable else { return .fail(reason: unreadable) }
         guard attestable, let snapshot else { return .fail(reason: notAttestable) }
         do {
-            let canonical = try snapshot.document(pseudonymKey: key, salt: salt).canonicalBytes()
+            let canonical = try snapshot.document(pseudonymKey: key, salt: salt, schema: .current).canonicalBytes()
             return .commit(canonical: canonical, contentHash: ContentHash(canonicalBytes: canonical).hex)
         } catch {
             return .fail(reason: "the case cannot become a document: \(error.code)")

@@ -52,7 +52,8 @@ extension PipelineStore {
     static func requeueDueFailures(now: Date, limit: Int, on connection: PostgresConnection) throws -> Int {
         let due = try connection.query("""
             SELECT id FROM attestation
-            WHERE status = \(AttestationStatus.failed) AND retry_at IS NOT NULL AND retry_at <= \(now) AND erased_at IS NULL
+            WHERE status = \(AttestationStatus.failed) AND retry_at IS NOT NULL AND retry_at <= \(now)
+              AND \(unescaped: notErased)
             ORDER BY retry_at LIMIT \(limit) FOR UPDATE SKIP LOCKED
             """).rows.map { try $0.decode(Int64.self, "id") }
         return try requeue(attestationIDs: due, now: now, on: connection)
@@ -70,7 +71,7 @@ extension PipelineStore {
                 content_hash = NULL, schema_version = NULL, batch_id = NULL, leaf_index = NULL, leaf = NULL, proof = NULL,
                 chain_id = NULL, contract_address = NULL, tx_hash = NULL, block_number = NULL, block_hash = NULL,
                 confirmations = NULL, attested_at = NULL, retry_at = NULL, updated_at = \(now)
-            WHERE id = ANY(\(idArray)::bigint[]) AND status = \(AttestationStatus.failed) AND erased_at IS NULL
+            WHERE id = ANY(\(idArray)::bigint[]) AND status = \(AttestationStatus.failed) AND \(unescaped: notErased)
             """).affectedRows ?? 0
     }
 }

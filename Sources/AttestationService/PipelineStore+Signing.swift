@@ -53,7 +53,8 @@ extension PipelineStore {
             UPDATE attestation_batch SET last_error = \(error), updated_at = \(now) WHERE id = \(batchID)
             """)
         try connection.query("""
-            UPDATE attestation SET last_error = \(error), updated_at = \(now) WHERE batch_id = \(batchID)
+            UPDATE attestation SET last_error = \(error), updated_at = \(now)
+            WHERE batch_id = \(batchID) AND \(unescaped: PipelineStore.notErased)
             """)
     }
 

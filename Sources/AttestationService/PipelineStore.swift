@@ -10,6 +10,10 @@ import Registry
 enum PipelineStore {
     /// Cases whose fingerprints one sweep compares (see `casesChangedSinceAttested`).
     static let sweepWindow = 5_000
+    /// Every write the pipeline makes to an attestation row carries this:
+    /// an erased row is frozen as `forget` left it (a tombstone), never
+    /// committed, salted, batched, moved or failed again.
+    static let notErased: StaticString = "erased_at IS NULL"
 
     // MARK: requested -> committed
 
@@ -30,7 +34,7 @@ enum PipelineStore {
         let claimed = try connection.query("""
             WITH claimed AS (
                 SELECT id, case_id FROM attestation
-                WHERE status = \(AttestationStatus.requested) AND erased_at IS NULL
+                WHERE status = \(AttestationStatus.requested) AND \(unescaped: notErased)
                 ORDER BY id LIMIT \(limit) FOR UPDATE SKIP LOCKED)
             SELECT r.id, r.case_id, coalesce(caseattest.is_attestable(c.status), false) AS attestable
             FROM claimed r LEFT JOIN cases c ON c.id = r.case_id
@@ -58,8 +62,8 @@ enum PipelineStore {
             try connection.query(bulkUpdate(
                 set: """
                     status = '\(AttestationStatus.committed.rawValue)', salt = v.salt, attested_document = v.document, content_hash = v.content_hash,
-                    schema_version = '\(CaseDocument.schemaV1)', updated_at = $1, last_error = NULL, retry_at = NULL,
-                    source_fingerprint = caseattest.case_fingerprint(attestation.case_id)
+                    schema_version = '\(CaseDocument.Schema.current.rawValue)', updated_at = $1, last_error = NULL,
+                    retry_at = NULL, source_fingerprint = caseattest.case_fingerprint(attestation.case_id)
                     """,
                 columns: ["id::bigint", "salt::bytea", "document::bytea", "content_hash::text"], rows: committed, now: now))
         }
@@ -68,7 +72,7 @@ enum PipelineStore {
                 UPDATE attestation SET status = \(AttestationStatus.failed), last_error = \(failure.reason),
                     attempts = attempts + 1, retry_at = NULL, updated_at = \(now),
                     source_fingerprint = caseattest.case_fingerprint(case_id)
-                WHERE id = \(failure.attestationID)
+                WHERE id = \(failure.attestationID) AND \(unescaped: notErased)
                 """)
         }
         result.committed = committed.count
@@ -88,7 +92,8 @@ enum PipelineStore {
     static func closeBatch(max: Int, wait: Double, chainID: UInt64, contract: Address, now: Date,
                            on connection: PostgresConnection) throws -> BatchCreated? {
         let claimed = try connection.query("""
-            SELECT id, content_hash, updated_at FROM attestation WHERE status = \(AttestationStatus.committed)
+            SELECT id, content_hash, updated_at FROM attestation
+            WHERE status = \(AttestationStatus.committed) AND \(unescaped: notErased)
             ORDER BY id LIMIT \(max) FOR UPDATE SKIP LOCKED
             """).rows
         guard !claimed.isEmpty else { return nil }
@@ -165,6 +170,7 @@ enum PipelineStore {
             UPDATE attestation SET status = \(AttestationStatus.failed), last_error = \(reason), attempts = attempts + 1,
                 retry_at = \(retryAt), updated_at = \(now)
             WHERE batch_id = \(batchID) AND status <> \(AttestationStatus.failed)
+              AND \(unescaped: notErased)
             """)
     }
 }

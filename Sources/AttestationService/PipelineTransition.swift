@@ -61,7 +61,7 @@ enum PipelineTransition: Sendable {
             try connection.query("""
                 UPDATE attestation SET tx_hash = NULL, block_number = NULL, block_hash = NULL, confirmations = NULL,
                     attested_at = NULL, updated_at = \(now)
-                WHERE batch_id = \(batchID)
+                WHERE batch_id = \(batchID) AND \(unescaped: PipelineStore.notErased)
                 """)
             try SeedRecord.withdraw(batch: batchID, on: connection)
         case .confirmed(let inclusion, let confirmations, let blockTime):
@@ -110,7 +110,8 @@ enum PipelineTransition: Sendable {
                 WHERE id = \(batchID)
                 """)
             try connection.query("""
-                UPDATE attestation SET status = \(AttestationStatus.batched), updated_at = \(now) WHERE batch_id = \(batchID)
+                UPDATE attestation SET status = \(AttestationStatus.batched), updated_at = \(now)
+                WHERE batch_id = \(batchID) AND \(unescaped: PipelineStore.notErased)
                 """)
             try SeedRecord.withdraw(batch: batchID, on: connection)
         }
@@ -133,7 +134,7 @@ enum PipelineTransition: Sendable {
             UPDATE attestation SET tx_hash = \(Hex.encodePrefixed(inclusion.hash)),
                 block_number = \(Int64(inclusion.blockNumber)), block_hash = \(Hex.encodePrefixed(inclusion.blockHash)),
                 confirmations = \(Int(confirmations)), attested_at = \(attestedAt), last_error = NULL, updated_at = \(now)
-            WHERE batch_id = \(batchID)
+            WHERE batch_id = \(batchID) AND \(unescaped: PipelineStore.notErased)
             """)
     }
 
@@ -152,6 +153,7 @@ enum PipelineTransition: Sendable {
         try connection.query("""
             UPDATE attestation SET status = \(attestation), updated_at = \(now)
             WHERE batch_id = \(batchID) AND status <> \(AttestationStatus.failed)
+              AND \(unescaped: PipelineStore.notErased)
             """)
     }
 }

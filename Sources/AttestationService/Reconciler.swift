@@ -34,7 +34,10 @@ public struct Reconciler: Sendable {
         let id: Int64
         let leafCount: Int
         let status: String
+        /// Every row of the batch, erased ones (tombstones) included.
         let rows: Int
+        /// Erased rows: they count as the leaves they were, with no position.
+        let tombstones: Int
     }
 
     public func reconcile() async throws -> ReconciliationReport {
@@ -59,13 +62,16 @@ public struct Reconciler: Sendable {
             var batches: [String: StoredBatch] = [:]
             for row in try connection.query("""
                 SELECT b.id, b.root, b.leaf_count, b.status,
-                       (SELECT count(*) FROM attestation a WHERE a.batch_id = b.id) AS rows_found
+                       (SELECT count(*) FROM attestation a WHERE a.batch_id = b.id) AS rows_found,
+                       (SELECT count(*) FROM attestation a WHERE a.batch_id = b.id AND a.erased_at IS NOT NULL)
+                           AS tombstones_found
                 FROM attestation_batch b
                 WHERE b.chain_id = \(chain) AND lower(b.contract_address) = \(contract)
                 """).rows {
                 batches[try row.decode(String.self, "root").lowercased()] = StoredBatch(
                     id: try row.decode(Int64.self, "id"), leafCount: try row.decode(Int.self, "leaf_count"),
-                    status: try row.decode(String.self, "status"), rows: Int(try row.decode(Int64.self, "rows_found")))
+                    status: try row.decode(String.self, "status"), rows: Int(try row.decode(Int64.self, "rows_found")),
+                    tombstones: Int(try row.decode(Int64.self, "tombstones_found")))
             }
             let signers = try connection.query("SELECT signer FROM attestation_signer WHERE chain_id = \(chain)").rows
                 .map { try $0.decode(String.self, "signer") }
@@ -82,6 +88,7 @@ public struct Reconciler: Sendable {
 
         var findings: [ReconciliationFinding] = []
         var foreign: [ChainAnchor] = []
+        var tombstones = 0
         for anchor in scanned.anchors {
             let rootText = Hex.encodePrefixed(anchor.root)
             guard ours.contains(anchor.attester) else {
@@ -96,6 +103,7 @@ public struct Reconciler: Sendable {
                         + "with \(anchor.leafCount) leaves, and no batch in the database has it"))
                 continue
             }
+            tombstones += batch.tombstones
             if batch.leafCount != Int(anchor.leafCount) {
                 findings.append(ReconciliationFinding(
                     kind: .leafCountMismatch, anchor: anchor, batchID: batch.id, databaseLeafCount: batch.leafCount,
@@ -109,8 +117,8 @@ public struct Reconciler: Sendable {
                     kind: .deleted, anchor: anchor, batchID: batch.id, databaseLeafCount: batch.leafCount,
                     rowsFound: batch.rows, missingLeafIndexes: missing,
                     reason: "batch \(batch.id) (root \(rootText), block \(anchor.blockNumber)) was anchored with "
-                        + "\(anchor.leafCount) leaves but has \(batch.rows) attestation rows; "
-                        + "missing leaf positions: \(Self.list(missing))"))
+                        + "\(anchor.leafCount) leaves but has \(batch.rows) attestation rows "
+                        + "(\(batch.tombstones) of them erased); positions with no live row: \(Self.list(missing))"))
             }
         }
         let attesters = ours.sorted { $0.lowercased < $1.lowercased }
@@ -118,12 +126,13 @@ public struct Reconciler: Sendable {
                                               "requests": "\(scanned.requests)", "refusals": "\(scanned.refusals)"])
         return ReconciliationReport(
             registry: registry, chainID: chainID, deploymentBlock: deployment, scannedTo: head, attesters: attesters,
-            anchors: scanned.anchors.count, findings: findings, foreignAnchors: foreign,
+            anchors: scanned.anchors.count, findings: findings, foreignAnchors: foreign, tombstones: tombstones,
             logRequests: scanned.requests, logRefusals: scanned.refusals)
     }
 
     private func missingLeaves(batchID: Int64, leafCount: Int) async throws -> [Int] {
         let present = try await database.withConnection { connection in
+            // Erased rows have no position any more (it would point at their leaf in a mate's proof).
             Set(try connection.query("SELECT leaf_index FROM attestation WHERE batch_id = \(batchID)").rows
                 .compactMap { try $0.decode(Int?.self, "leaf_index") })
         }

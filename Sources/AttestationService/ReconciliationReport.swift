@@ -54,6 +54,9 @@ public struct ReconciliationReport: Sendable {
     public let findings: [ReconciliationFinding]
     /// Anchored by another attester of a shared registry: not a finding.
     public let foreignAnchors: [ChainAnchor]
+    /// Erased attestations (`forget`) in anchored batches of ours: each still
+    /// counts as the leaf it was, so erasure is never a `deleted` finding.
+    public let tombstones: Int
     public let logRequests: Int
     public let logRefusals: Int
 
@@ -68,6 +71,7 @@ public struct ReconciliationReport: Sendable {
         }
         members.append(("anchors", .number(Double(anchors))))
         members.append(("foreign_anchors", .number(Double(foreignAnchors.count))))
+        members.append(("erased_tombstones", .number(Double(tombstones))))
         return .object(members)
     }
 
@@ -108,7 +112,7 @@ public struct ReconciliationReport: Sendable {
         }
         lines.append("reconciliation: \(anchors) anchors in blocks \(deploymentBlock)-\(scannedTo), "
                      + "\(findings.count) findings" + (parts.isEmpty ? "" : " (" + parts.joined(separator: ", ") + ")")
-                     + ", \(foreignAnchors.count) by other attesters")
+                     + ", \(foreignAnchors.count) by other attesters, \(tombstones) erased attestations counted")
         return lines.joined(separator: "\n") + "\n"
     }
 }

@@ -8,9 +8,10 @@ public protocol VerificationService: Sendable {
     /// version and whether the case was amended); nil for an unknown case.
     func verification(caseID: Int64) async throws -> JSONValue?
 
-    /// The portable receipt of an attestation (`caseattest receipt`); nil when
-    /// the attestation does not exist or is not confirmed yet.
-    func receipt(attestationID: Int64) async throws -> JSONValue?
+    /// The portable receipt of an attestation (`caseattest receipt`), issued
+    /// to `recipient` and recorded as such in the access log; nil when the
+    /// attestation does not exist or is not confirmed yet.
+    func receipt(attestationID: Int64, issuedTo recipient: ReceiptRecipient) async throws -> JSONValue?
 }
 
 /// The verifier behind the API: live verdicts and receipts from the
@@ -33,7 +34,7 @@ public struct DatabaseVerificationService: VerificationService {
         return history.annotate(result.json, caseID: caseID)
     }
 
-    public func receipt(attestationID: Int64) async throws -> JSONValue? {
-        try await receipts.receipt(attestationID: attestationID)?.json
+    public func receipt(attestationID: Int64, issuedTo recipient: ReceiptRecipient) async throws -> JSONValue? {
+        try await receipts.issue(attestationID: attestationID, to: recipient)?.json
     }
 }

@@ -169,7 +169,12 @@ public struct Verifier: Sendable {
             // Today's rows describe a later version: the stored document stands in.
             if let outcome = RecordCheck.evaluateEarlier(stored) { return .done(outcome) }
         } else {
-            let current = snapshot?.document(pseudonymKey: configuration.pseudonymKey, salt: salt)
+            // Rebuilt as it was committed: a v1 row stays v1 after the upgrade.
+            guard let schema = CaseDocument.Schema(stored: record.schemaVersion) else {
+                return .done(VerificationOutcome(.recordChanged,
+                                                 "the stored schema_version is not one this verifier knows"))
+            }
+            let current = snapshot?.document(pseudonymKey: configuration.pseudonymKey, salt: salt, schema: schema)
             if let outcome = RecordCheck.evaluate(stored, current: current) { return .done(outcome) }
         }
 

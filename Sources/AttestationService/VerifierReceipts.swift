@@ -29,6 +29,19 @@ public struct ReceiptBuilder: Sendable {
     /// `.erased` after `forget` and `.inconsistentRow` when the row does not
     /// agree with itself (such a receipt would only fail verification).
     public func receipt(attestationID: Int64) async throws -> PortableReceipt? {
+        try await load(attestationID: attestationID)?.receipt
+    }
+
+    /// The receipt, recorded in the access log as issued to `recipient`
+    /// before it is returned (no receipt leaves without its log entry).
+    public func issue(attestationID: Int64, to recipient: ReceiptRecipient) async throws -> PortableReceipt? {
+        guard let loaded = try await load(attestationID: attestationID) else { return nil }
+        try await ReceiptAccessLog(database: database).record(caseID: loaded.caseID, attestationID: attestationID,
+                                                             to: recipient)
+        return loaded.receipt
+    }
+
+    private func load(attestationID: Int64) async throws -> (receipt: PortableReceipt, caseID: Int64)? {
         let loaded = try await database.withConnection { connection -> (VerifierRow, CaseSnapshot?)? in
             guard let row = try connection.query("""
                 SELECT a.*, b.root AS batch_root FROM (
@@ -41,7 +54,7 @@ public struct ReceiptBuilder: Sendable {
             return (verifierRow, try CaseRows.load(ids: [record.caseID], on: connection)[record.caseID])
         }
         guard let (row, snapshot) = loaded, row.record.status == .confirmed else { return nil }
-        return try build(row, snapshot: snapshot)
+        return (try build(row, snapshot: snapshot), row.record.caseID)
     }
 
     func build(_ row: VerifierRow, snapshot: CaseSnapshot?) throws -> PortableReceipt {
@@ -61,7 +74,8 @@ public struct ReceiptBuilder: Sendable {
             document = parsed
         } else {
             guard let pseudonymKey, let snapshot, let salt = try? Salt(bytes: saltBytes),
-                  let rebuilt = try? snapshot.document(pseudonymKey: pseudonymKey, salt: salt).json(),
+                  let schema = CaseDocument.Schema(stored: record.schemaVersion),
+                  let rebuilt = try? snapshot.document(pseudonymKey: pseudonymKey, salt: salt, schema: schema).json(),
                   ContentHash(of: rebuilt) == contentHash
             else { throw inconsistent("no attested_document, and the rows no longer rebuild the attested document") }
             document = rebuilt

@@ -56,7 +56,7 @@ struct BenchSetup {
         for id in 1...Int64(count) {
             guard let snapshot = snapshots[id] else { fail("case \(id) was not loaded") }
             let salt = try Salt.random()
-            let bytes = try snapshot.document(pseudonymKey: pseudonymKey, salt: salt).canonicalBytes()
+            let bytes = try snapshot.document(pseudonymKey: pseudonymKey, salt: salt, schema: .v1).canonicalBytes()
             salts.append(salt)
             documents.append(bytes)
             hashes.append(ContentHash(canonicalBytes: bytes))

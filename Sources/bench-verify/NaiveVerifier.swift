@@ -34,7 +34,8 @@ struct NaiveVerifier {
         var verified = 0, failed = 0
         for (caseID, contentHashText, saltBytes, proofText, rootText) in rows {
             guard let snapshot = snapshots[caseID] else { failed += 1; continue }
-            let hash = try snapshot.document(pseudonymKey: pseudonymKey, salt: try Salt(bytes: saltBytes)).contentHash()
+            let hash = try snapshot.document(pseudonymKey: pseudonymKey, salt: try Salt(bytes: saltBytes), schema: .v1)
+                .contentHash()
             let proof = try (JSONSerialization.jsonObject(with: Data(proofText.utf8)) as? [String] ?? []).map { try ContentHash(hex: $0).bytes }
             guard hash.hex == contentHashText else { failed += 1; continue }
             let data = try ABI.encodeCall("verifyContentHash(bytes32,bytes32,bytes32[])", [

@@ -28,6 +28,11 @@ struct APIOptions: ParsableArguments {
             help: "Per-token requests per 60 s, e.g. request_attestation=600,list_attestations=1200 (default: $CASEATTEST_API_RATE_LIMITS).")
     var rateLimits: String?
 
+    @Option(name: .customLong("api-receipt-limit"),
+            help: ArgumentHelp("Receipts one token may fetch per hour, apart from --api-rate-limits "
+                + "(default: $CASEATTEST_API_RECEIPT_LIMIT, else \(RateLimits.defaults.receiptsPerToken))."))
+    var receiptLimit: Int?
+
     @Option(name: .customLong("api-db-connections"), help: "PostgreSQL connections of the API's own pool.")
     var databaseConnections: Int = 4
 
@@ -52,6 +57,12 @@ struct APIOptions: ParsableArguments {
         var limits = RateLimits.defaults
         if let text = rateLimits ?? Self.environment("CASEATTEST_API_RATE_LIMITS") {
             do { limits = try limits.overriding(with: text) } catch { throw ValidationError(error.description) }
+        }
+        if let text = receiptLimit.map(String.init) ?? Self.environment("CASEATTEST_API_RECEIPT_LIMIT") {
+            guard let count = Int(text), count > 0 else {
+                throw ValidationError("the receipt limit must be a positive integer")
+            }
+            limits.receiptsPerToken = count
         }
         return APIConfiguration(host: httpHost, port: port, rateLimits: limits)
     }

@@ -9,7 +9,9 @@ struct Attest: AsyncParsableCommand {
         abstract: "Request the attestation of a resolved or closed case.",
         discussion: """
             The running daemon picks the request up. With --wait, waits until it is confirmed \
-            (exit 0) or failed (exit 1). Exit 2 for usage or infrastructure errors.
+            (exit 0) or failed (exit 1). Exit 2 for usage or infrastructure errors. A case that was \
+            erased (`caseattest forget`) is attested again only with --after-erasure; nothing else \
+            (notices, the sweep, the API) re-requests it.
             """)
 
     @OptionGroup var service: ServiceOptions
@@ -17,6 +19,9 @@ struct Attest: AsyncParsableCommand {
 
     @Option(name: .customLong("case"), help: "The case id.")
     var caseID: Int64
+
+    @Flag(help: "Attest a case that was erased (a new version with a new salt).")
+    var afterErasure = false
 
     @Flag(help: "Wait until the attestation is confirmed or failed.")
     var wait = false
@@ -32,7 +37,8 @@ struct Attest: AsyncParsableCommand {
         let intake = AttestationIntake(database: database, pseudonymKey: try pseudonym.loadKey(), logger: logger)
         let outcome: AttestationIntake.Outcome
         do {
-            outcome = try await intake.request(caseID: caseID, source: "cli")
+            outcome = try await intake.request(caseID: caseID, source: afterErasure ? "cli-after-erasure" : "cli",
+                                               afterErasure: afterErasure)
         } catch {
             logger.error("cannot request the attestation", metadata: ["error": "\(error)"])
             throw ExitCode(2)
@@ -45,6 +51,10 @@ struct Attest: AsyncParsableCommand {
         case .existing(let existing):
             print("case \(caseID) is already attested at its current content: attestation \(existing.id), version \(existing.version), \(existing.status.rawValue)")
             record = existing
+        case .erased(let erased):
+            print("case \(caseID) was erased (attestation \(erased.id), version \(erased.version)); "
+                  + "to attest it again, ask with --after-erasure")
+            throw ExitCode(1)
         case .unknownCase:
             print("no case \(caseID)")
             throw ExitCode(1)

@@ -23,6 +23,7 @@ struct CaseAttest: AsyncParsableCommand {
             VerifyReceipt.self,
             VerifyPage.self,
             Forget.self,
+            AccessLog.self,
             APIToken.self,
             Doctor.self,
         ]

@@ -9,10 +9,15 @@ struct Forget: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Destroy the salts of a case's attestations (erasure; cannot be undone).",
         discussion: """
-            Sets salt and attested_document to NULL and records erased_at for every attestation \
-            of the case. The roots stay on chain, but nothing links them to the case any more; \
-            `verify` then reports the case as erased, and other cases in the same batches still \
-            verify. Asks for confirmation on a terminal; without a terminal, --yes is required.
+            For every attestation of the case, whatever its status: sets salt, attested_document, \
+            content_hash, leaf, leaf_index and proof to NULL and records erased_at. A tombstone \
+            (case, version, batch, erased_at) stays so batch counts reconcile. The roots stay on \
+            chain, but nothing in the database links them to the case any more; `verify` then \
+            reports the case as erased, and other cases in the same batches still verify. The \
+            daemon never commits, batches or retries an erased attestation, and nothing re-requests \
+            the case except `caseattest attest --case ID --after-erasure`. Receipts already issued, \
+            backups, WAL archives and old row versions (until VACUUM) are beyond its reach: see \
+            docs/privacy.md. Asks for confirmation on a terminal; without a terminal, --yes is required.
 
             Exit codes: 0 erased (or already erased); 1 no such case or not confirmed; 2 usage or \
             infrastructure error.

@@ -20,6 +20,9 @@ struct Receipt: AsyncParsableCommand {
             named case-ID-vVERSION.json (mode 0600), read in keyset pages so memory stays bounded: \
             an auditor's offline archive, checked later with verify-receipt DIR.
 
+            Every receipt written is recorded in the access log first (operator name, case, \
+            time; see `caseattest access-log`): once handed out, a receipt is beyond erasure.
+
             Exit codes: 0 written; 1 no confirmed attestation, or erased; 2 usage or \
             infrastructure error.
             """)
@@ -33,6 +36,11 @@ struct Receipt: AsyncParsableCommand {
     @Option(help: "Write to this file (mode 0600) instead of standard output; with --all, a directory.")
     var out: String?
 
+    @Option(name: .customLong("operator"),
+            help: ArgumentHelp("Who the receipt is issued to, for the access log "
+                + "(default: $CASEATTEST_OPERATOR, else $USER, else uid:N)."))
+    var operatorName: String?
+
     @OptionGroup var service: ServiceOptions
     @OptionGroup var pseudonym: PseudonymOptions
 
@@ -43,7 +51,8 @@ struct Receipt: AsyncParsableCommand {
             guard caseID == nil, let out else {
                 CommandFailure.exit("receipt", CommandFailure(2, "--all needs --out DIR and no --case"))
             }
-            return await ReceiptArchive.write(to: out, service: service, pseudonym: pseudonym, logger: logger)
+            return await ReceiptArchive.write(to: out, recipient: recipient, service: service, pseudonym: pseudonym,
+                                              logger: logger)
         }
         guard let caseID else { CommandFailure.exit("receipt", CommandFailure(2, "say which: --case ID, or --all --out DIR")) }
         do {
@@ -51,7 +60,7 @@ struct Receipt: AsyncParsableCommand {
             let builder = ReceiptBuilder(database: database, pseudonymKey: try pseudonym.loadIfConfigured())
             let receipt: PortableReceipt?
             do {
-                receipt = try await Self.latest(caseID, builder)
+                receipt = try await Self.latest(caseID, builder, to: recipient)
             } catch {
                 await database.close()
                 throw error
@@ -71,9 +80,18 @@ struct Receipt: AsyncParsableCommand {
         }
     }
 
-    static func latest(_ caseID: Int64, _ builder: ReceiptBuilder) async throws -> PortableReceipt? {
+    static func latest(_ caseID: Int64, _ builder: ReceiptBuilder, to recipient: ReceiptRecipient)
+        async throws -> PortableReceipt? {
         guard let id = try await builder.latestConfirmedAttestationID(caseID: caseID) else { return nil }
-        return try await builder.receipt(attestationID: id)
+        return try await builder.issue(attestationID: id, to: recipient)
+    }
+
+    /// The operator named in the access log.
+    var recipient: ReceiptRecipient {
+        let environment = ProcessInfo.processInfo.environment
+        let named = [operatorName, environment["CASEATTEST_OPERATOR"], environment["USER"], environment["LOGNAME"]]
+            .compactMap { $0?.trimmingCharacters(in: .whitespacesAndNewlines) }.first { !$0.isEmpty }
+        return .operatorName(named ?? "uid:\(getuid())")
     }
 
     /// Owner-only: the receipt carries the salt.

@@ -9,12 +9,14 @@ import Logging
 enum ReceiptArchive {
     static let pageSize = 1_000
 
-    static func write(to directory: String, service: ServiceOptions, pseudonym: PseudonymOptions, logger: Logger) async {
+    static func write(to directory: String, recipient: ReceiptRecipient, service: ServiceOptions,
+                      pseudonym: PseudonymOptions, logger: Logger) async {
         var (written, erased, inconsistent) = (0, 0, 0)
         do {
             try createDirectory(directory)
             let database = try service.databasePool(logger: logger, maxConnections: 1)
             let builder = ReceiptBuilder(database: database, pseudonymKey: try pseudonym.loadIfConfigured())
+            let accessLog = ReceiptAccessLog(database: database)
             do {
                 var after: Int64 = 0
                 while true {
@@ -22,6 +24,9 @@ enum ReceiptArchive {
                     for entry in page {
                         switch entry.receipt {
                         case .success(let receipt):
+                            // Logged before the file exists: no receipt without its entry.
+                            try await accessLog.record(caseID: entry.caseID, attestationID: entry.attestationID,
+                                                       to: recipient)
                             let path = (directory as NSString).appendingPathComponent("case-\(entry.caseID)-v\(entry.version).json")
                             try Receipt.write(receipt.json.canonicalString + "\n", to: path)
                             written += 1

@@ -23,11 +23,13 @@ struct Status: AsyncParsableCommand {
         let workers: [PostgresRow]
         do {
             counts = try await database.query("""
-                SELECT status, count(*) AS n FROM attestation GROUP BY status ORDER BY status
+                SELECT CASE WHEN erased_at IS NULL THEN status ELSE 'erased' END AS status, count(*) AS n
+                FROM attestation GROUP BY 1 ORDER BY 1
                 """).rows.map { (try $0.decode(String.self, "status"), try $0.decode(Int64.self, "n")) }
             oldest = try await database.query("""
                 SELECT id, case_id, status, requested_at FROM attestation
-                WHERE status <> ALL('{confirmed,failed}'::text[]) ORDER BY requested_at LIMIT 1
+                WHERE status <> ALL('{confirmed,failed}'::text[]) AND erased_at IS NULL  -- a tombstone waits for nothing
+                ORDER BY requested_at LIMIT 1
                 """).rows.first
             signers = try await database.query("""
                 SELECT chain_id, signer, next_nonce, last_block, last_seen_at FROM attestation_signer ORDER BY chain_id, signer

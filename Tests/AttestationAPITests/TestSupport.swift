@@ -39,7 +39,9 @@ struct FixedVerifier: VerificationService {
     let receipts: [Int64: JSONValue]
 
     func verification(caseID: Int64) async throws -> JSONValue? { verdicts[caseID] }
-    func receipt(attestationID: Int64) async throws -> JSONValue? { receipts[attestationID] }
+    func receipt(attestationID: Int64, issuedTo recipient: ReceiptRecipient) async throws -> JSONValue? {
+        receipts[attestationID]
+    }
 }
 
 enum TestSupport {

@@ -72,7 +72,9 @@ import Testing
         struct Broken: VerificationService {
             struct Failure: Error {}
             func verification(caseID: Int64) async throws -> JSONValue? { throw Failure() }
-            func receipt(attestationID: Int64) async throws -> JSONValue? { throw Failure() }
+            func receipt(attestationID: Int64, issuedTo recipient: ReceiptRecipient) async throws -> JSONValue? {
+                throw Failure()
+            }
         }
         let tokens = TestTokens()
         let app = try app(tokens, verifier: Broken())

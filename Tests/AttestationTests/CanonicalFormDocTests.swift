@@ -97,3 +97,66 @@ struct CanonicalFormDocTests {
             .contains("no trailing newline, \(canonical.count) bytes"))
     }
 }
+
+/// The v2 worked example (section 9): case-scoped `user_hash`.
+struct CanonicalFormV2DocTests {
+    @Test func workedExampleV2MatchesOurImplementation() throws {
+        let blocks = try CanonicalFormDocTests.exampleBlocks()
+        let rows = try JSONValue.parse(try #require(blocks["rows"]))
+        let caseRow = try #require(rows["case"])
+        let record = CaseRecord(
+            id: try #require(CanonicalFormDocTests.integer(caseRow["id"])),
+            userID: try #require(CanonicalFormDocTests.integer(caseRow["user_id"])),
+            counsellorID: CanonicalFormDocTests.integer(caseRow["counsellor_id"]),
+            status: try #require(caseRow["status"]?.stringValue),
+            riskLevelAtCreation: CanonicalFormDocTests.integer(caseRow["risk_level_at_creation"]),
+            createdAt: try #require(try CanonicalFormDocTests.timestamp(caseRow["created_at"])),
+            resolvedAt: try CanonicalFormDocTests.timestamp(caseRow["resolved_at"]))
+        guard case .array(let appointmentRows)? = rows["appointments"] else {
+            Issue.record("rows lack appointments")
+            return
+        }
+        let appointments = try appointmentRows.map { row in
+            AppointmentRecord(id: try #require(CanonicalFormDocTests.integer(row["id"])),
+                              scheduledAt: try CanonicalFormDocTests.timestamp(row["scheduled_at"]),
+                              status: row["status"]?.stringValue, locationType: row["location_type"]?.stringValue)
+        }
+        let key = try PseudonymKey(bytes: Array(try #require(blocks["pseudonym-key"]).utf8))
+        let salt = try Salt(hex: try #require(blocks["salt"]))
+
+        let message = PseudonymKey.caseUserHashMessage(caseID: record.id, userID: record.userID)
+        #expect(Hex.encode(message) == blocks["v2-user-hash-message"])
+        let userHash = key.caseUserHash(caseID: record.id, userID: record.userID)
+        #expect(userHash == blocks["v2-user-hash"])
+        #expect(CaseDocument.Schema.v2.userHash(key: key, caseID: record.id, userID: record.userID) == userHash)
+        #expect(key.caseUserHash(caseID: 1043, userID: record.userID) == blocks["v2-user-hash-case-1043"])
+        // Apart from v1's value for the same student.
+        #expect(userHash != key.userHash(for: record.userID))
+
+        let input = CaseDocumentV1(record: record, appointments: appointments, userHash: userHash, salt: salt,
+                                   schema: .v2)
+        let canonical = try input.canonicalBytes()
+        #expect(String(decoding: canonical, as: UTF8.self) == blocks["v2-canonical"])
+        #expect(try input.json().canonicalBytes() == canonical, "the direct writer and the JSON value agree")
+        let contentHash = ContentHash(canonicalBytes: canonical)
+        #expect(contentHash.hex == blocks["v2-content-hash"])
+        #expect(Hex.encodePrefixed(MerkleTree.leafHash(contentHash)) == blocks["v2-leaf"])
+    }
+
+    @Test func theMessageEncodingIsUnambiguousAndSigned() {
+        // Fixed widths: (1, 256) and (256, 1) differ, and negative ids keep their sign.
+        #expect(PseudonymKey.caseUserHashMessage(caseID: 1, userID: 256)
+                != PseudonymKey.caseUserHashMessage(caseID: 256, userID: 1))
+        #expect(PseudonymKey.caseUserHashMessage(caseID: 1, userID: 2).count == 53)
+        let negative = PseudonymKey.caseUserHashMessage(caseID: -1, userID: 0)
+        #expect(Array(negative[37..<45]) == Array(repeating: 0xFF, count: 8))
+    }
+
+    @Test func storedSchemaVersionsMapToTheirSchemas() {
+        #expect(CaseDocument.Schema(stored: nil) == .v1)
+        #expect(CaseDocument.Schema(stored: "aicare.case-attestation/v1") == .v1)
+        #expect(CaseDocument.Schema(stored: "aicare.case-attestation/v2") == .v2)
+        #expect(CaseDocument.Schema(stored: "aicare.case-attestation/v3") == nil)
+        #expect(CaseDocument.Schema.current == .v2)
+    }
+}

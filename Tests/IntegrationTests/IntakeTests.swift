@@ -28,7 +28,7 @@ struct IntakeTests {
             let snapshot = try await context.database.withConnection { connection in
                 try CaseRows.load(ids: [caseID], on: connection)[caseID]
             }
-            let hash = try #require(snapshot).document(pseudonymKey: key, salt: salt).contentHash().hex
+            let hash = try #require(snapshot).document(pseudonymKey: key, salt: salt, schema: .v1).contentHash().hex
             try await context.database.query("""
                 UPDATE attestation SET status = 'confirmed', salt = \(salt.bytes), content_hash = \(hash) WHERE id = \(first.id)
                 """)

@@ -21,10 +21,11 @@ struct ReconciliationTests {
             #expect(report.findings.isEmpty)
 
             // Erasure keeps a tombstone row: still counted, no finding.
-            try await world.execute("""
-                UPDATE attestation SET salt = NULL, attested_document = NULL, erased_at = now()
-                WHERE case_id = \(cases[1])
-                """)
+            let erased = try await AttestationErasure(database: world.database).forget(caseID: cases[1])
+            #expect(erased?.erased == 1)
+            report = try await world.reconciler().reconcile()
+            #expect(report.findings.isEmpty)
+            #expect(report.tombstones == 1)
             // An insider removes case 0 entirely, and every row of the second batch.
             try await world.execute("DELETE FROM public.caseattestation WHERE case_id = \(cases[0])")
             try await world.execute("DELETE FROM attestation WHERE case_id = \(cases[0])")
@@ -41,7 +42,9 @@ struct ReconciliationTests {
             let partial = try #require(byRoot[first.root])
             #expect(partial.kind == .deleted)
             #expect(partial.rowsFound == 2)
-            #expect(partial.missingLeafIndexes == [0])
+            // The erased row (position 1) has no position any more: it is counted, not placed.
+            #expect(partial.missingLeafIndexes == [0, 1])
+            #expect(partial.reason.contains("1 of them erased"))
             #expect(partial.anchor.leafCount == 3)
             #expect(partial.anchor.transactionHash == first.txHash)
             let whole = try #require(byRoot[second.root])

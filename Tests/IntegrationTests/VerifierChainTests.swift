@@ -40,7 +40,9 @@ struct VerifierChainTests {
             let json = try #require(try await service.verification(caseID: cases[0]))
             #expect(json.verdict == "proof-invalid")
             #expect(try await service.verification(caseID: 987_654_321) == nil)
-            #expect(try await service.receipt(attestationID: batch.attestationIDs[1])?["format"] == "caseattest-receipt/v1")
+            let receipt = try await service.receipt(attestationID: batch.attestationIDs[1],
+                                                    issuedTo: .token(id: "test"))
+            #expect(receipt?["format"] == "caseattest-receipt/v1")
         }
     }
 

@@ -146,7 +146,8 @@ struct VerifierWorld: Sendable {
     /// world's) and writes the confirmed rows. `beforeAnchor` runs just before
     /// the anchoring transaction is sent (reorg tests take a snapshot there).
     @discardableResult
-    func attest(_ caseIDs: [Int64], registry: Address? = nil,
+    /// `schema`: the document version written (v1: as before the v2 upgrade).
+    func attest(_ caseIDs: [Int64], registry: Address? = nil, schema: CaseDocument.Schema = .v1,
                 beforeAnchor: (() async throws -> Void)? = nil) async throws -> Batch {
         let pseudonymKey = self.pseudonymKey
         let committed = try await database.transaction { connection -> [(id: Int64, hash: ContentHash)] in
@@ -155,14 +156,15 @@ struct VerifierWorld: Sendable {
             for caseID in caseIDs {
                 guard let snapshot = snapshots[caseID] else { throw PostgresError(.decoding, message: "no case \(caseID)") }
                 let salt = try Salt.random()
-                let bytes = try snapshot.document(pseudonymKey: pseudonymKey, salt: salt).canonicalBytes()
+                let bytes = try snapshot.document(pseudonymKey: pseudonymKey, salt: salt, schema: schema)
+                    .canonicalBytes()
                 let hash = ContentHash(canonicalBytes: bytes)
                 let id = try connection.query("""
                     INSERT INTO attestation (case_id, counsellor_id, content_hash, status, version, schema_version,
                                                  salt, attested_document, requested_by)
                     VALUES (\(caseID), \(snapshot.record.counsellorID), \(hash.hex), 'batched',
                             (SELECT coalesce(max(version), 0) + 1 FROM attestation WHERE case_id = \(caseID)),
-                            \(CaseDocument.schemaV1), \(salt.bytes), \(bytes), 'cli')
+                            \(schema.rawValue), \(salt.bytes), \(bytes), 'cli')
                     RETURNING id
                     """).rows[0].decode(Int64.self, "id")
                 rows.append((id, hash))

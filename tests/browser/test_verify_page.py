@@ -77,7 +77,7 @@ def test_edited_document_is_refused_naming_the_field(page, world, tmp_path, driv
 
 
 @pytest.mark.parametrize("field,change,verdict,starts", [
-    ("schema", lambda r: r["document"].__setitem__("schema", "aicare.case-attestation/v2"), "record-changed", "document: schema"),
+    ("schema", lambda r: r["document"].__setitem__("schema", "aicare.case-attestation/v9"), "record-changed", "document: schema"),
     ("leaf", lambda r: r.__setitem__("leaf", "0x" + "11" * 32), "proof-invalid", "leaf: "),
     ("proof", lambda r: r.__setitem__("proof", ["0x" + "22" * 32] + r["proof"][1:]), "proof-invalid", "proof/root: "),
     ("blockNumber", lambda r: r.__setitem__("blockNumber", r["blockNumber"] - 1), "not-anchored", "blockNumber: claimed"),

@@ -158,6 +158,47 @@ def test_batch_root_and_proof_match_document():
     assert "0x" + node.hex() == result["root"]
 
 
+V2_SCHEMA = "aicare.case-attestation/v2"
+V2_TAG = b"aicare.case-attestation/v2/user_hash"
+
+
+def v2_user_hash_message(case_id, user_id):
+    """Section 2a: tag, one 0x00 byte, case id and user id as 8-byte big-endian two's complement."""
+    return V2_TAG + b"\x00" + case_id.to_bytes(8, "big", signed=True) + user_id.to_bytes(8, "big", signed=True)
+
+
+def v2_user_hash(key, case_id, user_id):
+    return hmac.new(key, v2_user_hash_message(case_id, user_id), hashlib.sha256).hexdigest()
+
+
+def recompute_v2():
+    blocks = example_blocks()
+    rows = json.loads(blocks["rows"])
+    key = blocks["pseudonym-key"].encode("utf-8").rstrip(b"\r\n")
+    document = case_document(rows, key, blocks["salt"].strip())
+    case = rows["case"]
+    document["schema"] = V2_SCHEMA
+    document["case"]["user_hash"] = v2_user_hash(key, case["id"], case["user_id"])
+    canonical = canonical_bytes(document)
+    content_hash = hashlib.sha256(canonical).digest()
+    return blocks, key, case, canonical, content_hash
+
+
+def test_v2_user_hash_is_scoped_to_the_case():
+    blocks, key, case, _, _ = recompute_v2()
+    assert v2_user_hash_message(case["id"], case["user_id"]).hex() == blocks["v2-user-hash-message"].strip()
+    assert v2_user_hash(key, case["id"], case["user_id"]) == blocks["v2-user-hash"].strip()
+    assert v2_user_hash(key, 1043, case["user_id"]) == blocks["v2-user-hash-case-1043"].strip()
+    assert blocks["v2-user-hash"].strip() != user_hash(key, case["user_id"])
+
+
+def test_v2_canonical_bytes_content_hash_and_leaf_match_document():
+    blocks, _, _, canonical, content_hash = recompute_v2()
+    assert canonical == blocks["v2-canonical"].encode("utf-8")
+    assert "0x" + content_hash.hex() == blocks["v2-content-hash"].strip()
+    assert "0x" + leaf_hash(content_hash).hex() == blocks["v2-leaf"].strip()
+
+
 def test_timestamp_rule_handles_offsets_and_dates_before_1970():
     assert rfc3339("2026-03-01 10:30:00+01:00") == "2026-03-01T09:30:00.000000Z"
     assert rfc3339("1969-12-31 23:59:59.999999+00:00") == "1969-12-31T23:59:59.999999Z"
