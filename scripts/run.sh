@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `make run`: the daemon on its embedded defaults, with a throwaway PostgreSQL
+# `make run`: the daemon on its embedded defaults (but 10 s anchor slots, not
+# the production 1 h, so the demo cases confirm in seconds), with a throwaway PostgreSQL
 # cluster, the dev chain and Redis started for it. Ctrl-C stops everything.
 # $RUN_DIR/env (default .run/env) then holds all a second terminal needs:
 # `source .run/env && caseattest verify --all`.
@@ -60,4 +61,4 @@ echo "==> in another terminal: source $RUN_DIR/env && caseattest verify --all (o
 echo "==> HTTP API on http://127.0.0.1:$CASEATTEST_HTTP_PORT (tokens valid for this run only), e.g.:"
 echo "    curl -H 'Authorization: Bearer $AUDITOR_TOKEN' http://127.0.0.1:$CASEATTEST_HTTP_PORT/v1/cases/1/verification"
 echo "    curl -H 'Authorization: Bearer $BACKEND_TOKEN' http://127.0.0.1:$CASEATTEST_HTTP_PORT/v1/cases/1/attestations"
-"$BIN" serve
+"$BIN" serve --anchor-interval 10s

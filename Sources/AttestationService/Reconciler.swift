@@ -35,6 +35,8 @@ public struct Reconciler: Sendable {
         let leafCount: Int
         let status: String
         let rows: Int
+        /// Filler leaves: in the anchored count, never rows.
+        let fillers: Int
     }
 
     public func reconcile() async throws -> ReconciliationReport {
@@ -58,14 +60,15 @@ public struct Reconciler: Sendable {
         let (batches, recordedSigners) = try await database.withConnection { connection in
             var batches: [String: StoredBatch] = [:]
             for row in try connection.query("""
-                SELECT b.id, b.root, b.leaf_count, b.status,
+                SELECT b.id, b.root, b.leaf_count, b.status, b.filler_count,
                        (SELECT count(*) FROM caseattestation a WHERE a.batch_id = b.id) AS rows_found
                 FROM attestation_batch b
                 WHERE b.chain_id = \(chain) AND lower(b.contract_address) = \(contract)
                 """).rows {
                 batches[try row.decode(String.self, "root").lowercased()] = StoredBatch(
                     id: try row.decode(Int64.self, "id"), leafCount: try row.decode(Int.self, "leaf_count"),
-                    status: try row.decode(String.self, "status"), rows: Int(try row.decode(Int64.self, "rows_found")))
+                    status: try row.decode(String.self, "status"), rows: Int(try row.decode(Int64.self, "rows_found")),
+                    fillers: try row.decode(Int.self, "filler_count"))
             }
             let signers = try connection.query("SELECT signer FROM attestation_signer WHERE chain_id = \(chain)").rows
                 .map { try $0.decode(String.self, "signer") }
@@ -82,6 +85,7 @@ public struct Reconciler: Sendable {
 
         var findings: [ReconciliationFinding] = []
         var foreign: [ChainAnchor] = []
+        var fillerLeaves = 0
         for anchor in scanned.anchors {
             let rootText = Hex.encodePrefixed(anchor.root)
             guard ours.contains(anchor.attester) else {
@@ -103,14 +107,17 @@ public struct Reconciler: Sendable {
                     reason: "batch \(batch.id) (root \(rootText)) records \(batch.leafCount) leaves; "
                         + "the chain anchored \(anchor.leafCount) in block \(anchor.blockNumber)"))
             }
-            if batch.rows < Int(anchor.leafCount) {
-                let missing = try await missingLeaves(batchID: batch.id, leafCount: Int(anchor.leafCount))
+            fillerLeaves += batch.fillers
+            // Filler leaves take the last positions of the batch and have no rows.
+            let realLeaves = Int(anchor.leafCount) - batch.fillers
+            if batch.rows < realLeaves {
+                let missing = try await missingLeaves(batchID: batch.id, realLeaves: realLeaves)
                 findings.append(ReconciliationFinding(
                     kind: .deleted, anchor: anchor, batchID: batch.id, databaseLeafCount: batch.leafCount,
                     rowsFound: batch.rows, missingLeafIndexes: missing,
                     reason: "batch \(batch.id) (root \(rootText), block \(anchor.blockNumber)) was anchored with "
-                        + "\(anchor.leafCount) leaves but has \(batch.rows) attestation rows; "
-                        + "missing leaf positions: \(Self.list(missing))"))
+                        + "\(anchor.leafCount) leaves (\(batch.fillers) of them filler) but has \(batch.rows) "
+                        + "attestation rows; missing leaf positions: \(Self.list(missing))"))
             }
         }
         let attesters = ours.sorted { $0.lowercased < $1.lowercased }
@@ -118,16 +125,16 @@ public struct Reconciler: Sendable {
                                               "requests": "\(scanned.requests)", "refusals": "\(scanned.refusals)"])
         return ReconciliationReport(
             registry: registry, chainID: chainID, deploymentBlock: deployment, scannedTo: head, attesters: attesters,
-            anchors: scanned.anchors.count, findings: findings, foreignAnchors: foreign,
+            anchors: scanned.anchors.count, fillerLeaves: fillerLeaves, findings: findings, foreignAnchors: foreign,
             logRequests: scanned.requests, logRefusals: scanned.refusals)
     }
 
-    private func missingLeaves(batchID: Int64, leafCount: Int) async throws -> [Int] {
+    private func missingLeaves(batchID: Int64, realLeaves: Int) async throws -> [Int] {
         let present = try await database.withConnection { connection in
             Set(try connection.query("SELECT leaf_index FROM caseattestation WHERE batch_id = \(batchID)").rows
                 .compactMap { try $0.decode(Int?.self, "leaf_index") })
         }
-        return (0..<leafCount).filter { !present.contains($0) }
+        return (0..<max(0, realLeaves)).filter { !present.contains($0) }
     }
 
     /// The stored deployment block when its hash still matches the chain;
