@@ -18,8 +18,8 @@ struct WorkerOptions: ParsableArguments {
     var anchorInterval: String = "1h"
 
     @Option(name: .customLong("batch-min-leaves"),
-            help: "Pad each batch with random filler leaves to a power of two at least this large (capped at "
-                + "--batch-max); 0: no filler leaves.")
+            help: ArgumentHelp("Pad each batch with random filler leaves to a power of two at least this large "
+                               + "(capped at --batch-max); 0: no filler leaves."))
     var batchMinLeaves: Int = AnchorSchedule.defaultMinimumLeaves
 
     @Option(name: .customLong("confirmations"), help: "Blocks (including the anchor's) before an attestation is confirmed.")

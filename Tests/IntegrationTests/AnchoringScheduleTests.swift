@@ -36,7 +36,8 @@ struct AnchoringScheduleTests {
             let firstDone = try await context.waitUntil("3 confirmed", timeout: .seconds(90)) {
                 try await context.confirmedCount() >= 3
             }
-            context.check(firstDone, "the first 3 cases were not confirmed: \(try await context.attestationCounts())")
+            let firstCounts = try await context.attestationCounts()
+            context.check(firstDone, "the first 3 cases were not confirmed: \(firstCounts)")
 
             // 21 cases resolved early in a slot: more than --batch-max, so that
             // slot's boundary closes two batches (16 and 5 real leaves).
@@ -47,7 +48,8 @@ struct AnchoringScheduleTests {
             let allDone = try await context.waitUntil("24 confirmed", timeout: .seconds(120)) {
                 try await context.confirmedCount() >= 24
             }
-            context.check(allDone, "not all cases confirmed: \(try await context.attestationCounts())")
+            let counts = try await context.attestationCounts()
+            context.check(allDone, "not all cases confirmed: \(counts)")
             _ = await daemon.terminate()
 
             try await context.checkEveryCaseConfirmedOnce(expected: 24)
@@ -58,6 +60,7 @@ struct AnchoringScheduleTests {
             try await context.checkAnchorsOnBoundariesInBuckets(signer, eth: eth)
             try await context.checkReceiptsAndReconciliation(signer, rpcURL: url)
             try await context.checkChainNamesNoOne(signer, eth: eth)
+            try await context.checkADeletedRowIsFoundAndNoFillerIs(signer, rpcURL: url)
         }
     }
 
@@ -220,6 +223,34 @@ extension DaemonTestContext {
               "reconciliation with fillers: \(String(describing: reconciliation))")
         check(reconciliation?["filler_leaves"]?.numberValue == Double(fillers),
               "reconciliation counts \(String(describing: reconciliation?["filler_leaves"])) fillers, not \(fillers)")
+    }
+
+    /// An insider deletes a real row of a padded batch: the reconciliation
+    /// names its leaf position alone, never a filler's.
+    func checkADeletedRowIsFoundAndNoFillerIs(_ signer: DaemonSigner, rpcURL: String) async throws {
+        let row = try await database.query("""
+            SELECT a.id, a.leaf_index, b.leaf_count, b.filler_count FROM caseattestation a
+            JOIN attestation_batch b ON b.id = a.batch_id WHERE b.filler_count > 0 ORDER BY a.id LIMIT 1
+            """).rows[0]
+        let index = try row.decode(Int.self, "leaf_index")
+        try await database.query("DELETE FROM caseattestation WHERE id = \(try row.decode(Int64.self, "id"))")
+        let environment = [
+            "PATH": "/usr/bin:/bin", "CASEATTEST_RPC_URL": rpcURL, "CASEATTEST_CONTRACT": signer.contract.lowercased,
+            "CASEATTEST_CHAIN_ID": String(TestEnvironment.chainID), "DATABASE_URL": databaseURL,
+            "CASEATTEST_PSEUDONYM_KEY_FILE": signer.pseudonymKeyFile,
+        ]
+        let output = try await CLI.run(["verify", "--reconcile", "--json", "--attester", signer.key.address.lowercased],
+                                       environment: environment)
+        check(output.status == 1, "verify --reconcile exited \(output.status) with a deleted row: \(output.stderr)")
+        let document = try JSONValue.parse(output.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+        guard case .array(let findings)? = document["reconciliation"]?["findings"] else {
+            check(false, "no findings in \(output.stdout.prefix(400))")
+            return
+        }
+        check(findings.count == 1 && findings.first?["finding"]?.stringValue == "deleted",
+              "findings after deleting one row: \(findings)")
+        check(findings.first?["missing_leaf_indexes"] == .array([.number(Double(index))]),
+              "missing positions \(String(describing: findings.first?["missing_leaf_indexes"])), expected [\(index)]")
     }
 
     /// Every transaction's input and every log of the registry, searched for
