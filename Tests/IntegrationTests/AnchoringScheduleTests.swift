@@ -19,11 +19,19 @@ struct AnchoringScheduleTests {
     @Test(.timeLimit(.minutes(10)))
     func anchorsFallOnSlotBoundariesInBucketSizesAndTheChainNamesNoOne() async throws {
         try await DaemonTestContext.run { context in
-            // A chain of the test's own: its block times are the wall clock's,
-            // not pushed ahead by other tests' blocks.
-            let url = try await context.startDedicatedChain(arguments: ["--block-time", "1"])
+            // A chain of the test's own whose block times are the wall clock's:
+            // a block per transaction and one every 2 s for confirmations. (At
+            // more than a block a second the dev chain's times run ahead.)
+            let url = try await context.startDedicatedChain()
             let signer = try await context.makeSigner(rpcURL: url)
             let eth = try context.ethereum(url)
+            let miner = Task {
+                while !Task.isCancelled {
+                    _ = try? await eth.rpc.call("evm_mine", [])
+                    try? await Task.sleep(for: .seconds(2))
+                }
+            }
+            defer { miner.cancel() }
             try await context.useDistinctiveIdentities()
             try await context.seedCases(3)
             try await context.seedCases(21, status: "in_progress")
@@ -167,10 +175,29 @@ extension DaemonTestContext {
               "the 21 cases resolved at \(resolvedAt) closed in slots \(slots), expected \(expected ?? -1) alone")
     }
 
-    /// On chain: every Anchored log of the registry has a bucket's leaf count
+    /// Every anchor was first sent in the first seconds of its batch's slot;
+    /// on chain every Anchored log of the registry has a bucket's leaf count
     /// and a block time in the first seconds of a slot.
     func checkAnchorsOnBoundariesInBuckets(_ signer: DaemonSigner, eth: EthereumClient) async throws {
         let schedule = AnchoringScheduleTests.schedule
+        let sent = try await database.query("""
+            SELECT t.id, t.first_sent_at, b.slot_at FROM attestation_transaction t
+            JOIN attestation_batch b ON b.id = t.batch_id WHERE t.purpose = 'anchor'
+            """).rows
+        check(sent.count == 3, "\(sent.count) anchor transactions, expected 3")
+        for row in sent {
+            let id = try row.decode(Int64.self, "id")
+            guard let first = try row.decode(Date?.self, "first_sent_at"),
+                  let slot = try row.decode(Date?.self, "slot_at")
+            else {
+                check(false, "anchor transaction \(id) was never sent or its batch has no slot")
+                continue
+            }
+            let after = first.timeIntervalSince(slot)
+            log("anchor transaction \(id) first sent \(after) s after its slot's boundary")
+            check(after >= 0 && after < AnchoringScheduleTests.interval / 2,
+                  "anchor transaction \(id) first sent \(after) s after its slot's boundary")
+        }
         let logs = try await eth.logs(LogFilter(fromBlock: .number(0), toBlock: .latest, addresses: [signer.contract],
                                                 topics: [[RegistryEvents.anchored.topic]]))
         check(logs.count == 3, "\(logs.count) Anchored logs, expected 3")
