@@ -65,7 +65,8 @@ if "$CASEATTEST_BIN" contract deploy --address-file "$WORK/contract" >/dev/null 
 fi
 
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-"$CASEATTEST_BIN" serve --http-port "$PORT" --api-db-connections "${BENCH_DB_CONNECTIONS:-4}" --log-level warning --monitor-interval 60 >"$WORK/serve.log" 2>&1 &
+"$CASEATTEST_BIN" serve --http-port "$PORT" --api-db-connections "${BENCH_DB_CONNECTIONS:-4}" --log-level warning --monitor-interval 60 \
+    --anchor-interval 0 --batch-min-leaves 0 >"$WORK/serve.log" 2>&1 &
 SERVER_PID=$!
 for _ in $(seq 1 300); do
     curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break

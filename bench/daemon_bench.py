@@ -78,7 +78,9 @@ def daemon_run(bin_path: str, rpc: str, base_url: str, chain_id: int, tmp: Path)
         env["CASEATTEST_CONTRACT"] = contract
         log = open(tmp / "daemon.log", "w")
         start = time.monotonic()
+        # Throughput as before the anchoring schedule: no slots, no filler leaves.
         daemon = subprocess.Popen([bin_path, "serve", "--http-port", "0", "--batch-max", "256", "--batch-wait", "1",
+                                   "--anchor-interval", "0", "--batch-min-leaves", "0",
                                    "--confirmations", "2", "--log-format", "json", "--log-level", os.environ.get("BENCH_LOG_LEVEL", "warning")],
                                   env=env, stdout=log, stderr=subprocess.STDOUT)
         try:

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `make run`: the daemon on its embedded defaults, with a throwaway PostgreSQL
+# `make run`: the daemon on its embedded defaults (but 10 s anchor slots, not
+# the production 1 h, so the demo cases confirm in seconds), with a throwaway PostgreSQL
 # cluster, the dev chain and Redis started for it. Ctrl-C stops everything.
 # $RUN_DIR/env (default .run/env) then holds all a second terminal needs:
 # `source .run/env && caseattest verify --all`.
@@ -62,4 +63,4 @@ echo "    curl -H 'Authorization: Bearer $AUDITOR_TOKEN' http://127.0.0.1:$CASEA
 echo "    curl -H 'Authorization: Bearer $BACKEND_TOKEN' http://127.0.0.1:$CASEATTEST_HTTP_PORT/v1/cases/1/attestations"
 # The daemon and the API run with the service role's rights only (migration
 # 0009): the session takes the role at connect, as a DBA's login role would.
-DATABASE_URL="$DATABASE_URL?options=-c%20role%3Dcaseattest_service" "$BIN" serve
+DATABASE_URL="$DATABASE_URL?options=-c%20role%3Dcaseattest_service" "$BIN" serve --anchor-interval 10s

@@ -116,16 +116,22 @@ extension AttestationWorker {
         completed(.commit, more: result.claimed == 512, progressed: !result.failed.isEmpty)
     }
 
-    func closeBatches() async throws {
+    /// One batch of what was committed by `slot` (nil: no slots, the
+    /// batch-max/batch-wait rule); again at once while one was built.
+    func closeBatches(slot: Double?) async throws {
         let configuration = configuration
         let created = try await database.transaction { connection in
-            try PipelineStore.closeBatch(max: configuration.batchMax, wait: configuration.batchWait,
+            try PipelineStore.closeBatch(schedule: configuration.anchorSchedule,
+                                         slot: slot.map(Date.init(timeIntervalSince1970:)),
                                          chainID: configuration.chainID, contract: configuration.contract,
                                          now: Date(), on: connection)
         }
         if let created {
-            metrics.batchSize.record(created.leafCount)
-            logger.info("batch built", metadata: ["batch_id": "\(created.id)", "root": "\(created.root)", "leaves": "\(created.leafCount)"])
+            metrics.batchSize.record(created.leafCount - created.fillerCount)
+            logger.info("batch built", metadata: [
+                "batch_id": "\(created.id)", "root": "\(created.root)", "leaves": "\(created.leafCount)",
+                "filler_leaves": "\(created.fillerCount)",
+            ])
         }
         completed(.batch, more: created != nil)
     }

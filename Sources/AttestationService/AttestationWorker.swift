@@ -49,6 +49,7 @@ public final class AttestationWorker: Service, Sendable {
         logger.info("attestation worker started", metadata: [
             "signer": "\(signer.checksummed)", "contract": "\(configuration.contract.checksummed)",
             "batch_max": "\(configuration.batchMax)", "batch_wait_s": "\(configuration.batchWait)",
+            "anchor_interval_s": "\(configuration.anchorInterval)", "batch_min_leaves": "\(configuration.batchMinLeaves)",
             "confirmations": "\(configuration.tracking.confirmations)", "final_depth": "\(configuration.tracking.finalityDepth)",
         ])
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
@@ -87,7 +88,7 @@ public final class AttestationWorker: Service, Sendable {
         case .storeNotices(let caseIDs): try await storeNotices(caseIDs)
         case .sweep: try await sweep()
         case .commit: try await commit()
-        case .closeBatches: try await closeBatches()
+        case .closeBatches(let slot): try await closeBatches(slot: slot)
         case .checkLease: await checkLease()
         case .reconcileNonces: try await reconcileNonces()
         case .signBatches(let onHold): try await signBatches(onHold: onHold)

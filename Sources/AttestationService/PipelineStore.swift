@@ -84,36 +84,51 @@ enum PipelineStore {
     struct BatchCreated: Sendable {
         let id: Int64
         let root: String
+        /// On chain: real leaves and filler leaves.
         let leafCount: Int
+        let fillerCount: Int
     }
 
-    /// Closes a batch when `max` commitments wait or the oldest has waited
-    /// `wait` seconds; returns nil when neither holds.
-    static func closeBatch(max: Int, wait: Double, chainID: UInt64, contract: Address, now: Date,
+    /// Closes one batch of up to `schedule.batchMax` commitments. With a
+    /// `slot` (a boundary just passed), of those committed by then, whatever
+    /// their number; without one, when the schedule's batch-max/batch-wait
+    /// rule says so. Returns nil when no batch was made. The batch is padded
+    /// with filler leaves up to its bucket; the fillers go into the batch row
+    /// (they are no attestations), after the real leaves in value order.
+    static func closeBatch(schedule: AnchorSchedule, slot: Date?, chainID: UInt64, contract: Address, now: Date,
                            on connection: PostgresConnection) throws -> BatchCreated? {
         let claimed = try connection.query("""
             SELECT id, content_hash, updated_at FROM attestation
             WHERE status = \(AttestationStatus.committed) AND \(unescaped: notErased)
-            ORDER BY id LIMIT \(max) FOR UPDATE SKIP LOCKED
+              AND (\(slot)::timestamptz IS NULL OR updated_at <= \(slot)::timestamptz)
+            ORDER BY id LIMIT \(schedule.batchMax) FOR UPDATE SKIP LOCKED
             """).rows
         guard !claimed.isEmpty else { return nil }
-        let oldest = try claimed.map { try $0.decode(Date.self, "updated_at") }.min() ?? now
-        guard claimed.count >= max || now.timeIntervalSince(oldest) >= wait else { return nil }
+        if slot == nil {
+            let oldest = try claimed.map { try $0.decode(Date.self, "updated_at") }.min() ?? now
+            guard schedule.closesWithoutSlot(waiting: claimed.count, oldest: oldest.timeIntervalSince1970,
+                                             now: now.timeIntervalSince1970) else { return nil }
+        }
 
         let ids = try claimed.map { try $0.decode(Int64.self, "id") }
-        let hashes = try claimed.map { try ContentHash(hex: try $0.decode(String.self, "content_hash")) }
-        let tree = try MerkleTree(contentHashes: hashes)
+        let leaves = try claimed.map {
+            MerkleTree.leafHash(try ContentHash(hex: try $0.decode(String.self, "content_hash")))
+        }
+        let fillers = try FillerLeaf.random(count: schedule.fillerCount(forRealLeaves: ids.count))
+        let tree = try MerkleTree(leafHashes: leaves + fillers)
         let root = Hex.encodePrefixed(tree.root)
         let contractText = Hex.encodePrefixed(contract.bytes)
         let batchID = try connection.query("""
-            INSERT INTO attestation_batch (root, leaf_count, status, chain_id, contract_address, created_at, updated_at)
-            VALUES (\(root), \(ids.count), \(BatchStatus.batched), \(Int64(chainID)), \(contractText), \(now), \(now))
+            INSERT INTO attestation_batch (root, leaf_count, status, chain_id, contract_address, filler_count,
+                filler_leaves, slot_at, created_at, updated_at)
+            VALUES (\(root), \(tree.leafCount), \(BatchStatus.batched), \(Int64(chainID)), \(contractText),
+                \(fillers.count), \(fillers.flatMap { $0 }), \(slot), \(now), \(now))
             RETURNING id
             """).rows[0].decode(Int64.self, "id")
         var rows: [[PostgresValue]] = []
         for (index, id) in ids.enumerated() {
             let proof = try tree.proof(forValueAt: index).map { "\"\(Hex.encodePrefixed($0))\"" }
-            rows.append([.int(id), .int(Int64(index)), .text(Hex.encodePrefixed(MerkleTree.leafHash(hashes[index]))),
+            rows.append([.int(id), .int(Int64(index)), .text(Hex.encodePrefixed(leaves[index])),
                          .jsonb("[" + proof.joined(separator: ",") + "]")])
         }
         // PostgreSQL takes at most 65,535 binds a statement: 4 a row, in chunks.
@@ -126,7 +141,7 @@ enum PipelineStore {
                     """,
                 columns: ["id::bigint", "leaf_index::integer", "leaf::text", "proof::jsonb"], rows: chunk, now: now))
         }
-        return BatchCreated(id: batchID, root: root, leafCount: ids.count)
+        return BatchCreated(id: batchID, root: root, leafCount: tree.leafCount, fillerCount: fillers.count)
     }
 
     /// One UPDATE for many rows: `UPDATE attestation SET <set> FROM

@@ -38,6 +38,8 @@ public struct Reconciler: Sendable {
         let rows: Int
         /// Erased rows: they count as the leaves they were, with no position.
         let tombstones: Int
+        /// Filler leaves: in the anchored count, never rows.
+        let fillers: Int
     }
 
     public func reconcile() async throws -> ReconciliationReport {
@@ -61,7 +63,7 @@ public struct Reconciler: Sendable {
         let (batches, recordedSigners) = try await database.withConnection { connection in
             var batches: [String: StoredBatch] = [:]
             for row in try connection.query("""
-                SELECT b.id, b.root, b.leaf_count, b.status,
+                SELECT b.id, b.root, b.leaf_count, b.status, b.filler_count,
                        (SELECT count(*) FROM attestation a WHERE a.batch_id = b.id) AS rows_found,
                        (SELECT count(*) FROM attestation a WHERE a.batch_id = b.id AND a.erased_at IS NOT NULL)
                            AS tombstones_found
@@ -71,7 +73,8 @@ public struct Reconciler: Sendable {
                 batches[try row.decode(String.self, "root").lowercased()] = StoredBatch(
                     id: try row.decode(Int64.self, "id"), leafCount: try row.decode(Int.self, "leaf_count"),
                     status: try row.decode(String.self, "status"), rows: Int(try row.decode(Int64.self, "rows_found")),
-                    tombstones: Int(try row.decode(Int64.self, "tombstones_found")))
+                    tombstones: Int(try row.decode(Int64.self, "tombstones_found")),
+                    fillers: try row.decode(Int.self, "filler_count"))
             }
             let signers = try connection.query("SELECT signer FROM attestation_signer WHERE chain_id = \(chain)").rows
                 .map { try $0.decode(String.self, "signer") }
@@ -89,6 +92,7 @@ public struct Reconciler: Sendable {
         var findings: [ReconciliationFinding] = []
         var foreign: [ChainAnchor] = []
         var tombstones = 0
+        var fillerLeaves = 0
         for anchor in scanned.anchors {
             let rootText = Hex.encodePrefixed(anchor.root)
             guard ours.contains(anchor.attester) else {
@@ -111,14 +115,18 @@ public struct Reconciler: Sendable {
                     reason: "batch \(batch.id) (root \(rootText)) records \(batch.leafCount) leaves; "
                         + "the chain anchored \(anchor.leafCount) in block \(anchor.blockNumber)"))
             }
-            if batch.rows < Int(anchor.leafCount) {
-                let missing = try await missingLeaves(batchID: batch.id, leafCount: Int(anchor.leafCount))
+            fillerLeaves += batch.fillers
+            // Filler leaves take the last positions of the batch and have no rows.
+            let realLeaves = Int(anchor.leafCount) - batch.fillers
+            if batch.rows < realLeaves {
+                let missing = try await missingLeaves(batchID: batch.id, realLeaves: realLeaves)
                 findings.append(ReconciliationFinding(
                     kind: .deleted, anchor: anchor, batchID: batch.id, databaseLeafCount: batch.leafCount,
                     rowsFound: batch.rows, missingLeafIndexes: missing,
                     reason: "batch \(batch.id) (root \(rootText), block \(anchor.blockNumber)) was anchored with "
-                        + "\(anchor.leafCount) leaves but has \(batch.rows) attestation rows "
-                        + "(\(batch.tombstones) of them erased); positions with no live row: \(Self.list(missing))"))
+                        + "\(anchor.leafCount) leaves (\(batch.fillers) of them filler) but has \(batch.rows) "
+                        + "attestation rows (\(batch.tombstones) of them erased); positions with no live row: "
+                        + "\(Self.list(missing))"))
             }
         }
         let attesters = ours.sorted { $0.lowercased < $1.lowercased }
@@ -126,17 +134,18 @@ public struct Reconciler: Sendable {
                                               "requests": "\(scanned.requests)", "refusals": "\(scanned.refusals)"])
         return ReconciliationReport(
             registry: registry, chainID: chainID, deploymentBlock: deployment, scannedTo: head, attesters: attesters,
-            anchors: scanned.anchors.count, findings: findings, foreignAnchors: foreign, tombstones: tombstones,
+            anchors: scanned.anchors.count, fillerLeaves: fillerLeaves, findings: findings, foreignAnchors: foreign,
+            tombstones: tombstones,
             logRequests: scanned.requests, logRefusals: scanned.refusals)
     }
 
-    private func missingLeaves(batchID: Int64, leafCount: Int) async throws -> [Int] {
+    private func missingLeaves(batchID: Int64, realLeaves: Int) async throws -> [Int] {
         let present = try await database.withConnection { connection in
             // Erased rows have no position any more (it would point at their leaf in a mate's proof).
             Set(try connection.query("SELECT leaf_index FROM attestation WHERE batch_id = \(batchID)").rows
                 .compactMap { try $0.decode(Int?.self, "leaf_index") })
         }
-        return (0..<leafCount).filter { !present.contains($0) }
+        return (0..<max(0, realLeaves)).filter { !present.contains($0) }
     }
 
     /// The stored deployment block when its hash still matches the chain;

@@ -51,6 +51,8 @@ public struct ReconciliationReport: Sendable {
     /// sender of an anchor whose root a batch of ours has.
     public let attesters: [Address]
     public let anchors: Int
+    /// Filler leaves in our anchored batches: counted as filler, not as missing rows.
+    public let fillerLeaves: Int
     public let findings: [ReconciliationFinding]
     /// Anchored by another attester of a shared registry: not a finding.
     public let foreignAnchors: [ChainAnchor]
@@ -70,6 +72,7 @@ public struct ReconciliationReport: Sendable {
             members.append((kind.rawValue, .number(Double(count(kind)))))
         }
         members.append(("anchors", .number(Double(anchors))))
+        members.append(("filler_leaves", .number(Double(fillerLeaves))))
         members.append(("foreign_anchors", .number(Double(foreignAnchors.count))))
         members.append(("erased_tombstones", .number(Double(tombstones))))
         return .object(members)
@@ -112,6 +115,7 @@ public struct ReconciliationReport: Sendable {
         }
         lines.append("reconciliation: \(anchors) anchors in blocks \(deploymentBlock)-\(scannedTo), "
                      + "\(findings.count) findings" + (parts.isEmpty ? "" : " (" + parts.joined(separator: ", ") + ")")
+                     + ", \(fillerLeaves) filler leaves"
                      + ", \(foreignAnchors.count) by other attesters, \(tombstones) erased attestations counted")
         return lines.joined(separator: "\n") + "\n"
     }

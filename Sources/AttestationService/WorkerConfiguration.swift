@@ -8,10 +8,15 @@ public struct WorkerConfiguration: Sendable {
     public var contract: Address
     public var signer: any TransactionSigner
     public var pseudonymKey: PseudonymKey
-    /// A batch closes at this many cases...
+    /// A batch holds at most this many cases...
     public var batchMax: Int = 256
-    /// ...or when its oldest case has waited this long (seconds).
+    /// ...and without an anchor interval it closes at that many, or when its
+    /// oldest case has waited this long (seconds).
     public var batchWait: Double = 10
+    /// Seconds between the slot boundaries batches close on; 0: no slots.
+    public var anchorInterval: Double = AnchorSchedule.defaultInterval
+    /// The smallest bucket batches are padded to with filler leaves; 0: none.
+    public var batchMinLeaves: Int = AnchorSchedule.defaultMinimumLeaves
     public var tracking: TrackingPolicy
     /// How often the loop runs when no notification wakes it.
     public var pollInterval: Duration = .milliseconds(250)
@@ -26,11 +31,16 @@ public struct WorkerConfiguration: Sendable {
     /// When failed attestations are tried again by themselves.
     public var retry = RetryPolicy()
 
+    public var anchorSchedule: AnchorSchedule {
+        AnchorSchedule(interval: anchorInterval, batchMax: batchMax, batchWait: batchWait, minimumLeaves: batchMinLeaves)
+    }
+
     var machineSettings: WorkerMachine.Settings {
         let poll = Double(pollInterval.components.seconds) + Double(pollInterval.components.attoseconds) / 1e18
         var settings = WorkerMachine.Settings(sweepInterval: sweepInterval, poll: poll)
         settings.automaticIntake = automaticIntake
         settings.stallAfter = stallAfter
+        settings.anchorSchedule = anchorSchedule
         settings.nonceEvidence.blocks = tracking.confirmations
         settings.nonceEvidence.seconds = max(5, tracking.rebroadcastAfter / 3)
         return settings

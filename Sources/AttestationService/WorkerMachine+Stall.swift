@@ -48,8 +48,10 @@ extension WorkerMachine {
     public func stall(now: Double) -> StallStatus {
         var status = StallStatus(since: nil, reason: nil, detail: nil, lastProgressAt: progress.lastProgressAt,
                                  waiting: progress.waiting)
-        guard progress.waiting > 0, now - progress.lastProgressAt >= settings.stallAfter else { return status }
-        status.since = progress.lastProgressAt + settings.stallAfter
+        // Commitments waiting for their slot are not stuck: a slot's length is added.
+        let patience = settings.stallAfter + settings.anchorSchedule.interval
+        guard progress.waiting > 0, now - progress.lastProgressAt >= patience else { return status }
+        status.since = progress.lastProgressAt + patience
         (status.reason, status.detail) = stallReason()
         return status
     }

@@ -19,6 +19,9 @@ public struct WorkerMachine: Sendable {
         public var nonceEvidence = NonceEvidence.Policy()
         /// One warning per transaction per this many seconds at the ceiling.
         public var ceilingWarningEvery: Double = 60
+        /// When batches close: with slots, the batch step runs only on slot
+        /// boundaries (AnchorSchedule.swift).
+        public var anchorSchedule = AnchorSchedule()
 
         public init(sweepInterval: Double = 30, poll: Double = 0.25) {
             intervals = [
@@ -69,6 +72,8 @@ public struct WorkerMachine: Sendable {
     public init(settings: Settings, now: Double) {
         self.settings = settings
         for step in WorkerStep.allCases { schedules[step] = Schedule(due: now) }
+        // Not at start-up: a restart must not close a batch between two boundaries.
+        if let first = settings.anchorSchedule.boundary(after: now) { schedules[.batch] = Schedule(due: first) }
         if !settings.automaticIntake { schedules[.sweep] = Schedule(due: .infinity) }
         progress = ProgressTracker(startedAt: now)
     }
@@ -84,7 +89,7 @@ public struct WorkerMachine: Sendable {
         }
         if settings.automaticIntake, isDue(.sweep, now) { actions.append(.sweep) }
         if isDue(.commit, now) { actions.append(.commit) }
-        if isDue(.batch, now) { actions.append(.closeBatches) }
+        if isDue(.batch, now) { actions.append(.closeBatches(slot: settings.anchorSchedule.boundary(atOrBefore: now))) }
         let leaseDue = isDue(.lease, now)
         if leaseDue { actions.append(.checkLease) }
         if case .held(_, let reconciled) = lease {
@@ -113,6 +118,13 @@ public struct WorkerMachine: Sendable {
         return max(0, min(earliest - now, 5))
     }
 
+    /// When a step with nothing urgent left runs next: batches at the next
+    /// slot boundary when there are slots, every step else after its interval.
+    private func routineRun(of step: WorkerStep, after now: Double) -> Double {
+        if step == .batch, let boundary = settings.anchorSchedule.boundary(after: now) { return boundary }
+        return now + (settings.intervals[step] ?? 1)
+    }
+
     private func isDue(_ step: WorkerStep, _ now: Double) -> Bool {
         (schedules[step]?.due ?? 0) <= now
     }
@@ -130,7 +142,7 @@ public struct WorkerMachine: Sendable {
         var schedule = schedules[step] ?? Schedule()
         schedule.failures = 0
         schedule.lastFault = nil
-        schedule.due = more ? now : now + (settings.intervals[step] ?? 1)
+        schedule.due = more ? now : routineRun(of: step, after: now)
         schedules[step] = schedule
         if progressed { progress.progressed(at: now) }
     }
@@ -203,7 +215,9 @@ public enum WorkerAction: Sendable, Hashable {
     case storeNotices([Int64])
     case sweep
     case commit
-    case closeBatches
+    /// Close batches of what was committed by `slot` (a boundary, seconds
+    /// since the epoch); nil: no slots, the batch-max/batch-wait rule decides.
+    case closeBatches(slot: Double?)
     case checkLease
     case reconcileNonces
     /// Price, estimate and sign the waiting batches except those on hold.

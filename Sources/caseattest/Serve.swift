@@ -47,6 +47,8 @@ struct Serve: AsyncParsableCommand {
                                                 signer: key, pseudonymKey: pseudonymKey, tracking: worker.tracking())
         configuration.batchMax = worker.batchMax
         configuration.batchWait = worker.batchWait
+        configuration.anchorInterval = worker.anchorIntervalSeconds ?? AnchorSchedule.defaultInterval
+        configuration.batchMinLeaves = worker.batchMinLeaves
         configuration.automaticIntake = !worker.noAutoIntake
         configuration.sweepInterval = worker.sweepInterval
         configuration.stallAfter = worker.stallAfter

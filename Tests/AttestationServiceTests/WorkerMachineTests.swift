@@ -19,7 +19,7 @@ struct WorkerMachineTests {
     @Test func withoutTheLeaseOnlyTheDatabaseStepsRun() {
         var machine = WorkerMachine(settings: settings, now: 0)
         let actions = machine.tick(now: 0)
-        #expect(actions == [.sweep, .commit, .closeBatches, .checkLease, .census])
+        #expect(actions == [.sweep, .commit, .closeBatches(slot: nil), .checkLease, .census])
         machine.leaseObserved(epoch: nil, now: 0)
         #expect(machine.lease == .notHeld)
         for step in WorkerStep.allCases { machine.completed(step, now: 0) }
@@ -57,7 +57,7 @@ struct WorkerMachineTests {
         #expect(!actions.contains(.commit))
         #expect(actions.contains(.track))
         #expect(actions.contains(.signBatches(onHold: [])))
-        #expect(actions.contains(.closeBatches))
+        #expect(actions.contains(.closeBatches(slot: nil)))
     }
 
     @Test func backOffGrowsAndIsBounded() {
@@ -198,7 +198,7 @@ struct WorkerMachineTests {
     @Test func aFirstRunGoesThroughEveryStepInOrder() {
         var machine = WorkerMachine(settings: settings, now: 0)
         machine.noticed([42])
-        #expect(machine.tick(now: 0) == [.storeNotices([42]), .sweep, .commit, .closeBatches, .checkLease, .census])
+        #expect(machine.tick(now: 0) == [.storeNotices([42]), .sweep, .commit, .closeBatches(slot: nil), .checkLease, .census])
         machine.stored([42])
         machine.completed(.intake, now: 0)
         machine.completed(.sweep, now: 0)
@@ -213,10 +213,10 @@ struct WorkerMachineTests {
         machine.noncesReconciled(now: 0.01)
         machine.completed(.track, now: 0.01)
         machine.completed(.balance, now: 0.01)
-        #expect(machine.tick(now: 0.3) == [.commit, .closeBatches, .signBatches(onHold: [])])
+        #expect(machine.tick(now: 0.3) == [.commit, .closeBatches(slot: nil), .signBatches(onHold: [])])
         machine.completed(.commit, now: 0.3)
         machine.completed(.batch, now: 0.3, more: true)
         machine.completed(.sign, now: 0.3)
-        #expect(machine.tick(now: 1.1) == [.commit, .closeBatches, .checkLease, .track])
+        #expect(machine.tick(now: 1.1) == [.commit, .closeBatches(slot: nil), .checkLease, .track])
     }
 }

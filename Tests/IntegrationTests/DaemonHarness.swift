@@ -481,9 +481,15 @@ final class ManagedProcess: @unchecked Sendable {
 }
 
 /// The daemon's flags; the defaults suit the shared dev chain (1 s blocks).
+/// Batches close as before the anchoring schedule (no slots, no fillers)
+/// unless a test asks: the daemon's own defaults (1 h slots) are for production.
 struct DaemonOptions: Sendable {
     var batchMax = 256
     var batchWait = 1.0
+    /// --anchor-interval ("0": no slots).
+    var anchorInterval = "0"
+    /// --batch-min-leaves (0: no filler leaves).
+    var batchMinLeaves = 0
     var confirmations = 2
     var replaceAfter = 60.0
     var rebroadcastAfter = 15.0
@@ -499,6 +505,7 @@ struct DaemonOptions: Sendable {
     var arguments: [String] {
         var arguments = [
             "serve", "--batch-max", "\(batchMax)", "--batch-wait", "\(batchWait)", "--confirmations", "\(confirmations)",
+            "--anchor-interval", anchorInterval, "--batch-min-leaves", "\(batchMinLeaves)",
             "--replace-after", "\(replaceAfter)", "--rebroadcast-after", "\(rebroadcastAfter)",
             "--max-fee-gwei", "\(maxFeeGwei)", "--sweep-interval", "\(sweepInterval)", "--monitor-interval", "5",
             // Several daemons run at once in these tests: let each API take a free port.

@@ -37,8 +37,9 @@ struct ErasureTests {
             try await erasure.forget(caseID: cases[1])  // committed
             try await erasure.forget(caseID: cases[3])  // failed
             let batch = try await context.database.transaction { connection in
-                try PipelineStore.closeBatch(max: 100, wait: 0, chainID: TestEnvironment.chainID,
-                                             contract: signer.contract, now: Date(), on: connection)
+                try PipelineStore.closeBatch(schedule: AnchorSchedule(batchMax: 100, batchWait: 0), slot: nil,
+                                             chainID: TestEnvironment.chainID, contract: signer.contract, now: Date(),
+                                             on: connection)
             }
             #expect(batch?.leafCount == 5, "cases 2, 4, 5, 6, 7: never the erased 0 or 1")
             try await erasure.forget(caseID: cases[2])  // batched

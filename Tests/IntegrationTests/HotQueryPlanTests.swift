@@ -33,8 +33,8 @@ struct HotQueryPlanTests {
                 }
                 try expectIndexOnly("batch: claim committed attestations", connection) {
                     let batch = try connection.transaction {
-                        try PipelineStore.closeBatch(max: 4096, wait: 0, chainID: 1337, contract: contract, now: now,
-                                                     on: $0)
+                        try PipelineStore.closeBatch(schedule: AnchorSchedule(batchMax: 4096, batchWait: 0), slot: nil,
+                                                     chainID: 1337, contract: contract, now: now, on: $0)
                     }
                     #expect(batch?.leafCount == 800)
                 }

@@ -131,7 +131,8 @@ def server(tmp_path_factory):
 
         port = free_port()
         log = open(work / "serve.log", "wb")
-        process = subprocess.Popen([BIN, "serve", "--http-port", str(port), "--monitor-interval", "60"],
+        process = subprocess.Popen([BIN, "serve", "--http-port", str(port), "--monitor-interval", "60",
+                                    "--anchor-interval", "0"],
                                    env=dict(env, DATABASE_URL=as_service_role(url)), stdout=log,
                                    stderr=subprocess.STDOUT)
         base = f"http://127.0.0.1:{port}"

@@ -159,7 +159,8 @@ class World:
         log = open(work / "serve.log", "wb")
         self.process = subprocess.Popen(
             [BIN, "serve", "--http-port", str(port), "--monitor-interval", "60", "--sweep-interval", "1",
-             "--batch-wait", "1", "--batch-max", "4096", "--confirmations", "2"],
+             "--batch-wait", "1", "--batch-max", "4096", "--confirmations", "2",
+             "--anchor-interval", "0", "--batch-min-leaves", "0"],
             env=dict(self.env, DATABASE_URL=as_service_role(self.url)), stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

@@ -151,7 +151,8 @@ class Serve:
         self.log_path = work / f"serve-{self.port}.log"
         log = open(self.log_path, "wb")
         self.process = subprocess.Popen(
-            [BIN, "serve", "--http-port", str(self.port), "--monitor-interval", "60", *extra_args],
+            [BIN, "serve", "--http-port", str(self.port), "--monitor-interval", "60", "--anchor-interval", "0",
+             *extra_args],
             env=dict(env, DATABASE_URL=as_service_role(env["DATABASE_URL"])), stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
