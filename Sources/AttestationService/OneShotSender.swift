@@ -59,12 +59,7 @@ public struct OneShotSender: Sendable {
             "gas_limit": "\(gasLimit)",
             "nonce_source": "\(nonceTable == nil ? "node" : "nonce table")",
         ])
-        do {
-            _ = try await ethereum.sendRawTransaction(signed.rawBytes)
-        } catch {
-            // The same bytes arrived before (a retried request): wait for them.
-            guard error.nodeErrorKind == .alreadyKnown else { throw error }
-        }
+        try await sendRaw(signed.rawBytes, waitingForEarlierNonces: nonceTable != nil, timeout: timeout)
         let receipt = try await waitForReceipt(signed.hash, storedID: storedID, timeout: timeout)
         guard receipt.succeeded else {
             let reason = await revertReason(to: to, data: data, value: value, block: receipt.blockNumber)
@@ -101,6 +96,28 @@ public struct OneShotSender: Sendable {
     private func capped(_ fee: UInt256) throws -> UInt256 {
         guard let ceiling = maxFeeCeiling, fee > ceiling else { return fee }
         throw Failure(description: "the fee the network needs (\(fee) wei/gas) exceeds the ceiling (\(ceiling) wei/gas)")
+    }
+
+    /// With the nonce table, a daemon may hold earlier nonces it has signed
+    /// but not sent yet: a node that refuses the gap ("nonce too high") is
+    /// asked again until they arrive (a running daemon also sends our bytes).
+    private func sendRaw(_ raw: [UInt8], waitingForEarlierNonces: Bool, timeout: Duration) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            do {
+                _ = try await ethereum.sendRawTransaction(raw)
+                return
+            } catch {
+                // The same bytes arrived before (a retried request, or the daemon sent them): wait for them.
+                if error.nodeErrorKind == .alreadyKnown { return }
+                // Stored bytes a running daemon sent and had mined first: the receipt wait finds them.
+                if waitingForEarlierNonces, error.message.lowercased().contains("nonce too low") { return }
+                guard waitingForEarlierNonces, error.message.lowercased().contains("nonce too high"),
+                      ContinuousClock.now < deadline
+                else { throw error }
+            }
+            try await Task.sleep(for: .milliseconds(250))
+        }
     }
 
     /// A stored transaction may have been replaced by the daemon's tracker:

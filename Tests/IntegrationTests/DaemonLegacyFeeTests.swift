@@ -91,7 +91,8 @@ struct DaemonLegacyFeeTests {
     func aMinimumTipMakesTheFirstTransactionAcceptable() async throws {
         try await DaemonTestContext.run { context in
             let floor = UInt256(3) * Self.gwei
-            let chainURL = try await context.startDedicatedChain(arguments: ["--min-tip", "\(floor)"])
+            // A block a second: confirmations advance after the anchor's block.
+            let chainURL = try await context.startDedicatedChain(arguments: ["--min-tip", "\(floor)", "--block-time", "1"])
             let signer = try await context.makeSigner(rpcURL: chainURL)
             let eth = try context.ethereum(chainURL)
             // Empty recent blocks: the fee history's tips are 0, so only the floor can set the tip.
