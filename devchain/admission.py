@@ -19,6 +19,8 @@ TX_TYPES = {
     2: ("DynamicFeeTx", 12),
     4: ("SetCodeTx", 13),
 }
+#: The types a pre-London chain takes: legacy and EIP-2930 (no dynamic fees).
+PRE_LONDON_TX_TYPES = (None, 1)
 
 
 def _rlp_structure_message(error: Exception) -> str:
@@ -46,12 +48,12 @@ def _check_rlp_shape(payload: bytes, type_id) -> None:
         raise rejected(f"rlp: input list has too many elements for types.{go_name}")
 
 
-def decode_raw_transaction(raw: bytes, transaction_builder):
+def decode_raw_transaction(raw: bytes, transaction_builder, pre_london: bool = False):
     """Decode with py-evm after checking the envelope and RLP shape ourselves (geth's messages)."""
     if len(raw) == 0 or (raw[0] <= 0x7F and len(raw) <= 1):
         raise rejected("typed transaction too short")
     type_id = None if raw[0] > 0x7F else raw[0]
-    if type_id not in TX_TYPES:
+    if type_id not in TX_TYPES or (pre_london and type_id not in PRE_LONDON_TX_TYPES):
         raise rejected("transaction type not supported")
     _check_rlp_shape(raw if type_id is None else raw[1:], type_id)
     try:
@@ -102,11 +104,12 @@ def check_stateless(tx, raw_size: int, block_gas_limit: int) -> None:
         )
 
 
-def check_gas_and_tip(tx) -> None:
+def check_gas_and_tip(tx, min_tip: int = MIN_TIP_WEI) -> None:
+    """A legacy transaction's tip cap is its gas price (py-evm sets both fee fields to it)."""
     intrinsic = tx.intrinsic_gas
     if tx.gas < intrinsic:
         raise rejected(f"intrinsic gas too low: gas {tx.gas}, minimum needed {intrinsic}")
-    if tx.max_priority_fee_per_gas < MIN_TIP_WEI:
+    if tx.max_priority_fee_per_gas < min_tip:
         raise rejected(
-            f"transaction underpriced: gas tip cap {tx.max_priority_fee_per_gas}, minimum needed {MIN_TIP_WEI}"
+            f"transaction underpriced: gas tip cap {tx.max_priority_fee_per_gas}, minimum needed {min_tip}"
         )

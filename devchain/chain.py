@@ -25,6 +25,28 @@ BLOCK_GAS_LIMIT = 30_000_000
 BLOCK_CACHE_SIZE = 512
 
 
+class ChainSettings:
+    """How this dev chain differs from the default post-merge Prague chain.
+
+    pre_london: a pre-London fee market: no base fee in served blocks, dynamic-fee transactions (types 2
+    and 4) refused, gas prices only. The EVM stays Prague's (the registry is compiled for Cancun), as on
+    BNB Smart Chain or a permissioned network that took new opcodes but not EIP-1559. Underneath, the
+    base fee is 0 from genesis and stays 0 (EIP-1559 raises it only above half-full blocks, which the
+    dev chain never mines), so every price formula reduces to the legacy gas price.
+    min_tip: the node's price floor in wei (geth's --miner.gasprice / txpool.pricelimit): a tip, or a
+    legacy gas price, below it is refused as underpriced.
+    safe_depth / finalized_depth: how many blocks the `safe` / `finalized` tags lag `latest`.
+    """
+
+    def __init__(self, pre_london=False, min_tip=admission.MIN_TIP_WEI, safe_depth=0, finalized_depth=0):
+        if min_tip < 0 or safe_depth < 0 or finalized_depth < 0:
+            raise ValueError("min_tip, safe_depth and finalized_depth must not be negative")
+        self.pre_london = pre_london
+        self.min_tip = min_tip
+        self.safe_depth = safe_depth
+        self.finalized_depth = finalized_depth
+
+
 class BlockBundle:
     """A canonical block with what serialising it needs, cached by hash (blocks are immutable)."""
 
@@ -35,14 +57,18 @@ class BlockBundle:
 
 
 class DevChain:
-    def __init__(self, chain_id: int, prefund: dict, automine: bool = True, clock=time.time):
+    def __init__(self, chain_id: int, prefund: dict, automine: bool = True, clock=time.time,
+                 settings: ChainSettings = None):
         self.lock = threading.RLock()
         self.chain_id = chain_id
         self.automine = automine
         self.clock = clock
+        self.settings = settings or ChainSettings()
         genesis = PyEVMBackend.generate_genesis_params(
             overrides={"gas_limit": BLOCK_GAS_LIMIT, "timestamp": int(clock())}
         )
+        if self.settings.pre_london:
+            genesis["base_fee_per_gas"] = 0  # not an override eth-tester knows; py-evm takes it
         state = {
             address: {"balance": wei, "nonce": 0, "code": b"", "storage": {}}
             for address, wei in prefund.items()
@@ -88,8 +114,11 @@ class DevChain:
         """(bundle, is_pending) for a parsed block reference; bundle None when no such block."""
         if ref == "pending":  # like geth: the block mining would produce now (maybe empty)
             return self.pending_bundle(), True
-        if ref in ("latest", "safe", "finalized"):
+        if ref == "latest":
             return self.bundle_by_hash(self.head().hash), False
+        if ref in ("safe", "finalized"):
+            depth = self.settings.safe_depth if ref == "safe" else self.settings.finalized_depth
+            return self.bundle_by_number(max(0, self.head().block_number - depth)), False
         if ref == "earliest":
             return self.bundle_by_number(0), False
         if isinstance(ref, tuple):
@@ -186,7 +215,8 @@ class DevChain:
 
     def _admit(self, raw: bytes) -> PooledTx:
         """geth's checks in geth's order, then into the pool (replacing on a sufficient fee bump)."""
-        tx = admission.decode_raw_transaction(raw, self.evm.get_vm().get_transaction_builder())
+        tx = admission.decode_raw_transaction(raw, self.evm.get_vm().get_transaction_builder(),
+                                              pre_london=self.settings.pre_london)
         if admission.is_unprotected_legacy(tx):
             raise rejected("only replay-protected (EIP-155) transactions allowed over RPC")
         if admission.signed_chain_id(tx) != self.chain_id:
@@ -195,7 +225,7 @@ class DevChain:
             raise rejected("already known")
         admission.check_stateless(tx, len(raw), self.head().gas_limit)
         sender = admission.recover_sender(tx)
-        admission.check_gas_and_tip(tx)
+        admission.check_gas_and_tip(tx, self.settings.min_tip)
         base_fee = self.next_base_fee()
         if tx.max_fee_per_gas < base_fee:
             raise rejected(

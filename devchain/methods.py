@@ -133,11 +133,15 @@ class Methods:
 
     def rpc_eth_gasPrice(self, params):
         _arguments(params, 0)
-        return encode_quantity(SUGGESTED_TIP_WEI + self.chain.head().base_fee_per_gas)
+        return encode_quantity(self._suggested_tip() + self.chain.head().base_fee_per_gas)
 
     def rpc_eth_maxPriorityFeePerGas(self, params):
         _arguments(params, 0)
-        return encode_quantity(SUGGESTED_TIP_WEI)
+        return encode_quantity(self._suggested_tip())
+
+    def _suggested_tip(self) -> int:
+        """1 gwei, or the node's price floor when that is higher (as geth's oracle never suggests less)."""
+        return max(SUGGESTED_TIP_WEI, self.chain.settings.min_tip)
 
     def rpc_eth_feeHistory(self, params):
         count, newest, percentiles = _arguments(params, 2, 1)
@@ -198,14 +202,20 @@ class Methods:
         bundle, pending = self.chain.resolve(ref)
         if bundle is None:
             return None
-        return serialize.block(bundle.block, parse_bool(full, "full transactions flag"), bundle.senders, pending)
+        return self._block(bundle, full, pending)
 
     def rpc_eth_getBlockByHash(self, params):
         block_hash, full = _arguments(params, 2)
         bundle = self.chain.bundle_by_hash(parse_hash(block_hash, "block hash"))
         if bundle is None:
             return None
-        return serialize.block(bundle.block, parse_bool(full, "full transactions flag"), bundle.senders)
+        return self._block(bundle, full)
+
+    def _block(self, bundle, full, pending: bool = False) -> dict:
+        out = serialize.block(bundle.block, parse_bool(full, "full transactions flag"), bundle.senders, pending)
+        if self.chain.settings.pre_london:
+            del out["baseFeePerGas"]  # how a client tells a chain without EIP-1559 (geth before London)
+        return out
 
     def rpc_eth_getLogs(self, params):
         (criteria,) = _arguments(params, 1)

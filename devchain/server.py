@@ -2,6 +2,7 @@
 
     python devchain/server.py [--host 127.0.0.1] [--port 0] [--chain-id 1337]
         [--prefund ADDRESS[:WEI] ...] [--no-automine] [--block-time SECONDS] [--port-file PATH]
+        [--pre-london] [--min-tip WEI] [--safe-depth N] [--finalized-depth N]
 
 Prints `devchain listening on http://HOST:PORT chain-id=N` once it accepts connections and runs
 until SIGTERM/SIGINT. See devchain/README.md.
@@ -19,7 +20,8 @@ if __package__ in (None, ""):  # run as a script: make `devchain` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from devchain.accounts import DEFAULT_PREFUND_WEI, DEV_ADDRESSES  # noqa: E402
-from devchain.chain import DevChain  # noqa: E402
+from devchain.admission import MIN_TIP_WEI  # noqa: E402
+from devchain.chain import ChainSettings, DevChain  # noqa: E402
 from devchain.interval import IntervalMiner  # noqa: E402
 from devchain.jsonrpc import handle_body  # noqa: E402
 from devchain.methods import Methods  # noqa: E402
@@ -137,11 +139,20 @@ def parse_arguments(argv):
     parser.add_argument("--no-automine", action="store_true", help="keep transactions pending until a block is mined")
     parser.add_argument("--block-time", type=float, default=0, metavar="SECONDS", help="also mine a block every SECONDS")
     parser.add_argument("--port-file", metavar="PATH", help="write the URL to PATH once listening")
+    parser.add_argument("--pre-london", action="store_true",
+                        help="Berlin rules: no base fee, type-2 transactions refused (legacy and EIP-2930 only)")
+    parser.add_argument("--min-tip", type=int, default=MIN_TIP_WEI, metavar="WEI",
+                        help="refuse a tip (or legacy gas price) below WEI as underpriced (default 1)")
+    parser.add_argument("--safe-depth", type=int, default=0, metavar="N", help="the `safe` tag lags `latest` by N blocks")
+    parser.add_argument("--finalized-depth", type=int, default=0, metavar="N",
+                        help="the `finalized` tag lags `latest` by N blocks")
     args = parser.parse_args(argv)
     if args.chain_id <= 0:
         parser.error("--chain-id must be positive")
     if args.block_time < 0:
         parser.error("--block-time must not be negative")
+    if args.min_tip < 0 or args.safe_depth < 0 or args.finalized_depth < 0:
+        parser.error("--min-tip, --safe-depth and --finalized-depth must not be negative")
     if not 0 <= args.port <= 65535:
         parser.error("--port must be between 0 and 65535")
     return args
@@ -152,7 +163,9 @@ def make_server(args):
         prefund = dict(args.prefund)
     else:
         prefund = {bytes.fromhex(address[2:]): DEFAULT_PREFUND_WEI for address in DEV_ADDRESSES}
-    chain = DevChain(args.chain_id, prefund, automine=not args.no_automine)
+    settings = ChainSettings(pre_london=args.pre_london, min_tip=args.min_tip, safe_depth=args.safe_depth,
+                             finalized_depth=args.finalized_depth)
+    chain = DevChain(args.chain_id, prefund, automine=not args.no_automine, settings=settings)
     miner = IntervalMiner(chain, args.block_time)
     handler = type("BoundRpcHandler", (RpcHandler,), {"methods": Methods(chain, miner)})
     return RpcServer((args.host, args.port), handler), miner

@@ -79,12 +79,17 @@ public struct AnchorEvidence: Sendable, Hashable {
     /// The canonical block at the receipt's height.
     public var canonicalBlock: Block?
     public var head: UInt64
+    /// The number of the block the expected finality's tag names (`safe`,
+    /// `finalized`); nil for a depth, or when the node serves no such block.
+    public var taggedBlock: UInt64?
 
-    public init(anchored: Anchored?, receipt: Receipt?, canonicalBlock: Block?, head: UInt64) {
+    public init(anchored: Anchored?, receipt: Receipt?, canonicalBlock: Block?, head: UInt64,
+                taggedBlock: UInt64? = nil) {
         self.anchored = anchored
         self.receipt = receipt
         self.canonicalBlock = canonicalBlock
         self.head = head
+        self.taggedBlock = taggedBlock
     }
 }
 
@@ -93,13 +98,17 @@ public struct AnchorExpectation: Sendable, Hashable {
     public var registry: Address
     public var chainID: UInt64
     public var confirmations: UInt64
+    /// When an anchor counts as confirmed; `blocks:confirmations` unless given.
+    public var finality: Finality
     /// topic0 of the registry's `Anchored(bytes32 indexed root, ...)` event.
     public var anchoredTopic: [UInt8]
 
-    public init(registry: Address, chainID: UInt64, confirmations: UInt64, anchoredTopic: [UInt8]) {
+    public init(registry: Address, chainID: UInt64, confirmations: UInt64, anchoredTopic: [UInt8],
+                finality: Finality? = nil) {
         self.registry = registry
         self.chainID = chainID
         self.confirmations = confirmations
+        self.finality = finality ?? .blocks(confirmations)
         self.anchoredTopic = anchoredTopic
     }
 }
@@ -164,9 +173,10 @@ public enum AnchorCheck {
                                        "attestedAt: claimed \(claimed) s, block \(receipt.blockNumber) has time \(canonical.timestamp) s")
         }
         let confirmations = evidence.head >= receipt.blockNumber ? evidence.head - receipt.blockNumber + 1 : 0
-        if confirmations < expected.confirmations {
-            return VerificationOutcome(.unconfirmed,
-                                       "block \(receipt.blockNumber) has \(confirmations) of \(expected.confirmations) confirmations")
+        guard expected.finality.confirms(blockNumber: receipt.blockNumber, head: evidence.head,
+                                         taggedBlock: evidence.taggedBlock) else {
+            return VerificationOutcome(.unconfirmed, expected.finality.shortfall(
+                blockNumber: receipt.blockNumber, head: evidence.head, taggedBlock: evidence.taggedBlock))
         }
         return VerificationOutcome(.verified,
                                    "anchored in block \(receipt.blockNumber) by \(tx), \(confirmations) confirmations")

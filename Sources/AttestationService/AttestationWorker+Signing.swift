@@ -45,17 +45,21 @@ extension AttestationWorker {
         logger.warning("cancelling an unused nonce with a self-transfer", metadata: ["nonce": "\(nonce)"])
     }
 
-    /// What a new transaction pays now; throws `CeilingTooLow` above the ceiling.
+    /// What a new transaction pays now, of the kind the fee model chooses;
+    /// throws `CeilingTooLow` above the ceiling, `ModelMismatch` when the
+    /// model cannot work on this chain.
     func currentFees() async throws -> Fees {
         let policy = configuration.tracking.fees
         let latest = try await rpc("eth_getBlockByNumber") { try await ethereum.block(.latest) }
-        guard latest?.baseFeePerGas != nil else {
+        switch try policy.source(chainHasBaseFee: latest?.baseFeePerGas != nil) {
+        case .gasPrice:
             return try policy.legacy(gasPrice: try await rpc("eth_gasPrice") { try await ethereum.gasPrice() })
+        case .feeHistory:
+            let history = try await rpc("eth_feeHistory") {
+                try await ethereum.feeHistory(blockCount: 5, rewardPercentiles: [policy.priorityPercentile])
+            }
+            return try policy.fees(from: history)
         }
-        let history = try await rpc("eth_feeHistory") {
-            try await ethereum.feeHistory(blockCount: 5, rewardPercentiles: [policy.priorityPercentile])
-        }
-        return try policy.fees(from: history)
     }
 
     /// Signs the batches that wait, except those on hold. A fee ceiling below

@@ -1,3 +1,4 @@
+import Attestation
 import Ethereum
 import EthereumRPC
 import Foundation
@@ -27,6 +28,7 @@ extension AttestationWorker {
         let minedNonce = try await rpc("eth_getTransactionCount") { try await ethereum.transactionCount(of: signer, at: .latest) }
         let receipts = try await chain.receipts(for: open.flatMap(\.state.hashes))
         let canonical = try await chain.canonicalHashes(at: Set(receipts.values.map(\.blockNumber)))
+        let taggedBlock = try await taggedBlockNumber()
         // Priced only when something may need re-signing; a ceiling below the
         // market leaves it nil (replacements then stop at the ceiling).
         let time = now()
@@ -37,7 +39,7 @@ extension AttestationWorker {
         let market = needsMarket ? try? await currentFees() : nil
         let observation = ChainObservation(head: head, now: time, minedNonce: minedNonce,
                                            receipts: receipts.mapValues { $0.summary }, canonicalBlockHashes: canonical,
-                                           market: market)
+                                           market: market, taggedBlock: taggedBlock)
         var progressed = false
         // One transaction's trouble never stops the others being followed.
         for transaction in open {
@@ -55,6 +57,13 @@ extension AttestationWorker {
             }
         }
         completed(.track, progressed: progressed)
+    }
+
+    /// The number of the block the finality's tag names; nil for a depth
+    /// finality (and when the node serves no such block: nothing confirms).
+    private func taggedBlockNumber() async throws -> UInt64? {
+        guard let tag = configuration.tracking.finality.blockTag else { return nil }
+        return try await rpc("eth_getBlockByNumber") { try await ethereum.block(tag)?.number }
     }
 
     /// True when the action moved the pipeline forward.

@@ -1,3 +1,4 @@
+import Attestation
 import Ethereum
 import EthereumRPC
 
@@ -19,23 +20,57 @@ public struct Fees: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
+/// Which market reading prices a new transaction.
+public enum FeeSource: Sendable, Hashable {
+    /// `eth_feeHistory`: the next base fee and recent tips (EIP-1559).
+    case feeHistory
+    /// `eth_gasPrice`: one price (legacy).
+    case gasPrice
+}
+
 /// How the daemon prices its transactions: EIP-1559 from `eth_feeHistory`
-/// (the next block's base fee with headroom, a percentile of recent tips),
-/// a ceiling that is never exceeded, and replacement bumps nodes accept.
+/// (the next block's base fee with headroom, a percentile of recent tips) or
+/// legacy from `eth_gasPrice`, chosen by `model`; a ceiling that is never
+/// exceeded, and replacement bumps nodes accept, the same for both kinds.
 public struct FeePolicy: Sendable, Hashable {
     /// Wei per gas that no transaction of ours ever offers.
     public var ceiling: UInt256
+    public var model: FeeModel = .auto
     /// Multiplier on the next base fee: 2 survives six full blocks of growth.
     public var baseFeeHeadroom: UInt64 = 2
     /// Which reward percentile of recent blocks sets the tip.
     public var priorityPercentile: Double = 50
+    /// The chain's floor (Polygon PoS refuses tips under its own): no tip, and
+    /// no legacy gas price, of ours is below it, whatever the node suggests.
     public var minimumPriorityFee: UInt256 = UInt256(1_000_000_000)
     /// Replacements raise both fees by at least this much (nodes require 10%).
     public var bumpNumerator: UInt64 = 1125
     public var bumpDenominator: UInt64 = 1000
 
-    public init(ceiling: UInt256) {
+    public init(ceiling: UInt256, model: FeeModel = .auto, minimumPriorityFee: UInt256? = nil) {
         self.ceiling = ceiling
+        self.model = model
+        if let minimumPriorityFee { self.minimumPriorityFee = minimumPriorityFee }
+    }
+
+    /// EIP-1559 forced on a chain whose blocks have no base fee: its nodes
+    /// refuse every transaction we could sign, so nothing is signed.
+    public struct ModelMismatch: Error, CustomStringConvertible {
+        public var description: String {
+            "the fee model is eip1559 but the chain's blocks have no base fee: use --fee-model legacy or auto"
+        }
+    }
+
+    /// Where a new transaction's price comes from, given whether the latest
+    /// block has a base fee (the one fact that tells the two kinds of chain).
+    public func source(chainHasBaseFee: Bool) throws(ModelMismatch) -> FeeSource {
+        switch model {
+        case .auto: return chainHasBaseFee ? .feeHistory : .gasPrice
+        case .legacy: return .gasPrice
+        case .eip1559:
+            guard chainHasBaseFee else { throw ModelMismatch() }
+            return .feeHistory
+        }
     }
 
     public struct CeilingTooLow: Error, CustomStringConvertible {
@@ -60,8 +95,10 @@ public struct FeePolicy: Sendable, Hashable {
         return Fees(maxFeePerGas: ceiling, maxPriorityFeePerGas: tip)
     }
 
-    /// Fees for a chain without a base fee: one gas price.
-    public func legacy(gasPrice: UInt256) throws(CeilingTooLow) -> Fees {
+    /// Fees for a legacy transaction: the node's suggested gas price (never
+    /// below the floor), one price that is both cap and tip.
+    public func legacy(gasPrice suggested: UInt256) throws(CeilingTooLow) -> Fees {
+        let gasPrice = Swift.max(suggested, minimumPriorityFee)
         guard gasPrice <= ceiling else { throw CeilingTooLow(needed: gasPrice, ceiling: ceiling) }
         return Fees(maxFeePerGas: gasPrice, maxPriorityFeePerGas: gasPrice, legacy: true)
     }

@@ -17,12 +17,17 @@ public struct OneShotSender: Sendable {
     let logger: Logger
     /// Fee cap in wei per gas that is never exceeded.
     let maxFeeCeiling: UInt256?
+    /// The daemon's nonce table: nonces are allocated and transactions stored
+    /// there (so a daemon using the same key may run); nil asks the node.
+    let nonceTable: NonceTable?
 
-    public init(ethereum: EthereumClient, key: any TransactionSigner, chainID: UInt64, maxFeeCeiling: UInt256? = nil, logger: Logger) {
+    public init(ethereum: EthereumClient, key: any TransactionSigner, chainID: UInt64, maxFeeCeiling: UInt256? = nil,
+                nonceTable: NonceTable? = nil, logger: Logger) {
         self.ethereum = ethereum
         self.key = key
         self.chainID = chainID
         self.maxFeeCeiling = maxFeeCeiling
+        self.nonceTable = nonceTable
         self.logger = logger
     }
 
@@ -35,19 +40,27 @@ public struct OneShotSender: Sendable {
         let estimate = try await estimateGas(to: to, data: data, value: value)
         // 20% headroom: estimates run against the current state, mining may see another.
         let gasLimit = estimate + estimate / 5 + 10_000
-        let nonce = try await ethereum.transactionCount(of: key.address, at: .pending)
-        let unsigned = try await unsignedTransaction(nonce: nonce, gasLimit: gasLimit, to: to, value: value, data: data)
-        let signed = try unsigned.sign(with: key)
-        logger.info("sending transaction", metadata: [
-            "hash": "\(Hex.encodePrefixed(signed.hash))", "nonce": "\(nonce)", "gas_limit": "\(gasLimit)",
-        ])
-        do {
-            _ = try await ethereum.sendRawTransaction(signed.rawBytes)
-        } catch {
-            // The same bytes arrived before (a retried request): wait for them.
-            guard error.nodeErrorKind == .alreadyKnown else { throw error }
+        let pending = try await ethereum.transactionCount(of: key.address, at: .pending)
+        let template = try await unsignedTransaction(nonce: pending, gasLimit: gasLimit, to: to, value: value,
+                                                     data: data)
+        let signed: SignedTransaction
+        var storedID: Int64?
+        if let nonceTable {
+            let stored = try await nonceTable.allocateAndStore(pending: pending, key: key, fees: template.fees) {
+                template.with(nonce: $0)
+            }
+            storedID = stored.0
+            signed = stored.1
+        } else {
+            signed = try template.sign(with: key)
         }
-        let receipt = try await waitForReceipt(signed.hash, timeout: timeout)
+        logger.info("sending transaction", metadata: [
+            "hash": "\(Hex.encodePrefixed(signed.hash))", "nonce": "\(signed.transaction.nonce)",
+            "gas_limit": "\(gasLimit)",
+            "nonce_source": "\(nonceTable == nil ? "node" : "nonce table")",
+        ])
+        try await sendRaw(signed.rawBytes, waitingForEarlierNonces: nonceTable != nil, timeout: timeout)
+        let receipt = try await waitForReceipt(signed.hash, storedID: storedID, timeout: timeout)
         guard receipt.succeeded else {
             let reason = await revertReason(to: to, data: data, value: value, block: receipt.blockNumber)
             throw Failure(description: "transaction \(Hex.encodePrefixed(signed.hash)) reverted: \(reason ?? "no reason given")")
@@ -85,10 +98,39 @@ public struct OneShotSender: Sendable {
         throw Failure(description: "the fee the network needs (\(fee) wei/gas) exceeds the ceiling (\(ceiling) wei/gas)")
     }
 
-    private func waitForReceipt(_ hash: [UInt8], timeout: Duration) async throws -> TransactionReceipt {
+    /// With the nonce table, a daemon may hold earlier nonces it has signed
+    /// but not sent yet: a node that refuses the gap ("nonce too high") is
+    /// asked again until they arrive (a running daemon also sends our bytes).
+    private func sendRaw(_ raw: [UInt8], waitingForEarlierNonces: Bool, timeout: Duration) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            do {
+                _ = try await ethereum.sendRawTransaction(raw)
+                return
+            } catch {
+                // The same bytes arrived before (a retried request, or the daemon sent them): wait for them.
+                if error.nodeErrorKind == .alreadyKnown { return }
+                // Stored bytes a running daemon sent and had mined first: the receipt wait finds them.
+                if waitingForEarlierNonces, error.message.lowercased().contains("nonce too low") { return }
+                guard waitingForEarlierNonces, error.message.lowercased().contains("nonce too high"),
+                      ContinuousClock.now < deadline
+                else { throw error }
+            }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+    }
+
+    /// A stored transaction may have been replaced by the daemon's tracker:
+    /// any of its hashes will do.
+    private func waitForReceipt(_ hash: [UInt8], storedID: Int64?,
+                                timeout: Duration) async throws -> TransactionReceipt {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
-            if let receipt = try await ethereum.transactionReceipt(hash) { return receipt }
+            var hashes = [hash]
+            if let storedID, let nonceTable { hashes = try await nonceTable.hashes(of: storedID) }
+            for candidate in hashes.reversed() {
+                if let receipt = try await ethereum.transactionReceipt(candidate) { return receipt }
+            }
             try await Task.sleep(for: .milliseconds(250))
         }
         throw Failure(description: "no receipt for \(Hex.encodePrefixed(hash)) within \(timeout)")
@@ -110,5 +152,34 @@ public struct OneShotSender: Sendable {
             return error.message
         }
         return reason
+    }
+}
+
+extension UnsignedTransaction {
+    /// The same transaction at another nonce.
+    func with(nonce: UInt64) -> UnsignedTransaction {
+        switch self {
+        case .legacy(var tx):
+            tx.nonce = nonce
+            return .legacy(tx)
+        case .eip1559(var tx):
+            tx.nonce = nonce
+            return .eip1559(tx)
+        }
+    }
+
+    var nonce: UInt64 {
+        switch self {
+        case .legacy(let tx): tx.nonce
+        case .eip1559(let tx): tx.nonce
+        }
+    }
+
+    /// Its fees as the pipeline stores them.
+    var fees: Fees {
+        switch self {
+        case .legacy(let tx): Fees(maxFeePerGas: tx.gasPrice, maxPriorityFeePerGas: tx.gasPrice, legacy: true)
+        case .eip1559(let tx): Fees(maxFeePerGas: tx.maxFeePerGas, maxPriorityFeePerGas: tx.maxPriorityFeePerGas)
+        }
     }
 }

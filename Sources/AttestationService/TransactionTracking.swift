@@ -1,3 +1,5 @@
+import Attestation
+
 /// The on-chain half of the pipeline as a value: one transaction (every hash
 /// ever signed at its nonce) and what to do next given what the chain shows.
 /// No I/O: the worker gathers a `ChainObservation`, asks `next`, performs the
@@ -91,21 +93,28 @@ public struct ChainObservation: Sendable, Hashable {
     /// What a new transaction would pay now, when it could be priced
     /// (a refused transaction is re-signed at least at this).
     public var market: Fees?
+    /// The number of the block the finality's tag names (`safe`/`finalized`),
+    /// read with the head; nil for a depth finality or when not served.
+    public var taggedBlock: UInt64?
 
     public init(head: UInt64, now: Double, minedNonce: UInt64? = nil, receipts: [[UInt8]: Receipt],
-                canonicalBlockHashes: [UInt64: [UInt8]], market: Fees? = nil) {
+                canonicalBlockHashes: [UInt64: [UInt8]], market: Fees? = nil, taggedBlock: UInt64? = nil) {
         self.head = head
         self.now = now
         self.minedNonce = minedNonce
         self.receipts = receipts
         self.canonicalBlockHashes = canonicalBlockHashes
         self.market = market
+        self.taggedBlock = taggedBlock
     }
 }
 
 public struct TrackingPolicy: Sendable, Hashable {
-    /// Blocks on top of and including the inclusion block before we trust it.
+    /// Blocks on top of and including the inclusion block before we trust it
+    /// (with a tag finality, still the depth behind nonce evidence).
     public var confirmations: UInt64
+    /// When an attestation is confirmed: `blocks:confirmations` unless set.
+    public var finality: Finality
     /// Seconds without a receipt before the transaction is replaced.
     public var replaceAfter: Double
     /// Seconds between re-sends of the same bytes (a node may have dropped them).
@@ -118,8 +127,9 @@ public struct TrackingPolicy: Sendable, Hashable {
     public var resignAfterRefusals = 3
 
     public init(confirmations: UInt64, replaceAfter: Double, rebroadcastAfter: Double, fees: FeePolicy,
-                finalityDepth: UInt64? = nil) {
+                finalityDepth: UInt64? = nil, finality: Finality? = nil) {
         self.confirmations = max(1, confirmations)
+        self.finality = finality ?? .blocks(max(1, confirmations))
         self.finalityDepth = max(self.confirmations, finalityDepth ?? max(64, 4 * self.confirmations))
         self.replaceAfter = replaceAfter
         self.rebroadcastAfter = rebroadcastAfter
@@ -172,9 +182,14 @@ extension TrackedTransaction {
         if let included = canonicalInclusion(in: observation) {
             let depth = observation.head >= included.blockNumber ? observation.head - included.blockNumber + 1 : 0
             if phase == .confirmed, inclusion == included {
-                return depth >= policy.finalityDepth ? [.recordFinal(included)] : []
+                // A finalized block is final by consensus; otherwise by depth.
+                let finalized = policy.finality == .finalized
+                    && policy.finality.confirms(blockNumber: included.blockNumber, head: observation.head,
+                                                taggedBlock: observation.taggedBlock)
+                return depth >= policy.finalityDepth || finalized ? [.recordFinal(included)] : []
             }
-            if depth >= policy.confirmations {
+            if policy.finality.confirms(blockNumber: included.blockNumber, head: observation.head,
+                                        taggedBlock: observation.taggedBlock) {
                 return [included.succeeded ? .recordConfirmed(included, confirmations: depth) : .recordReverted(included)]
             }
             if phase != .mined || inclusion != included {

@@ -11,18 +11,22 @@ public struct VerifierConfiguration: Sendable {
     public var registry: Address
     public var chainID: UInt64
     public var confirmations: UInt64
+    /// The daemon's finality; `blocks:confirmations` unless set.
+    public var finality: Finality?
     public var pseudonymKey: PseudonymKey
 
-    public init(registry: Address, chainID: UInt64, confirmations: UInt64, pseudonymKey: PseudonymKey) {
+    public init(registry: Address, chainID: UInt64, confirmations: UInt64, pseudonymKey: PseudonymKey,
+                finality: Finality? = nil) {
         self.registry = registry
         self.chainID = chainID
         self.confirmations = confirmations
         self.pseudonymKey = pseudonymKey
+        self.finality = finality
     }
 
     var expectation: AnchorExpectation {
         AnchorExpectation(registry: registry, chainID: chainID, confirmations: confirmations,
-                          anchoredTopic: RegistryEvents.anchored.topic)
+                          anchoredTopic: RegistryEvents.anchored.topic, finality: finality)
     }
 }
 
@@ -40,7 +44,9 @@ public struct Verifier: Sendable {
     public init(database: PostgresPool, rpc: JSONRPCClient, configuration: VerifierConfiguration, logger: Logger,
                 pageSize: Int = Verifier.defaultPageSize) {
         self.database = database
-        self.chain = VerifierChain(rpc: rpc, registry: configuration.registry)
+        var chain = VerifierChain(rpc: rpc, registry: configuration.registry)
+        chain.finalityTag = configuration.finality?.blockTag
+        self.chain = chain
         self.configuration = configuration
         self.logger = logger
         self.pageSize = max(1, pageSize)

@@ -17,6 +17,8 @@ struct VerifierChain: Sendable {
     let registry: Address
     /// Requests per HTTP batch (nodes cap batches; the dev chain at 1000).
     var batchLimit = 500
+    /// The block tag a tag finality (`safe`, `finalized`) reads with the head.
+    var finalityTag: BlockTag?
 
     struct Answers: Sendable {
         let chainID: UInt64
@@ -29,9 +31,14 @@ struct VerifierChain: Sendable {
     }
 
     func fetch(_ keys: [AnchorKey]) async throws -> Answers {
-        let head = try await rpc.batch([EthereumBatchCalls.chainID(), .init("eth_blockNumber")])
+        var first = [EthereumBatchCalls.chainID(), .init("eth_blockNumber")]
+        if let finalityTag { first.append(EthereumBatchCalls.block(finalityTag)) }
+        let head = try await rpc.batch(first)
         let chainID = try EthereumBatchCalls.decodeQuantity(try head[0].get(), "eth_chainId")
         let headNumber = try EthereumBatchCalls.decodeQuantity(try head[1].get(), "eth_blockNumber")
+        // Read after the head: the tagged block is never above the head used.
+        var taggedBlock: UInt64?
+        if finalityTag != nil { taggedBlock = try EthereumBatchCalls.decodeBlock(try head[2].get())?.number }
 
         var anchors: [AnchorKey: AnchorEvidence.Anchored?] = [:]
         var receipts: [AnchorKey: TransactionReceipt?] = [:]
@@ -69,7 +76,7 @@ struct VerifierChain: Sendable {
                 anchored: anchors[key] ?? nil,
                 receipt: receipt.map(Self.facts),
                 canonicalBlock: receipt.flatMap { blocks[$0.blockNumber] },
-                head: max(headNumber, heights.last ?? 0))
+                head: max(headNumber, heights.last ?? 0), taggedBlock: taggedBlock)
         }
         return Answers(chainID: chainID, head: headNumber, evidence: evidence)
     }
@@ -93,5 +100,16 @@ struct VerifierChain: Sendable {
         AnchorEvidence.Receipt(status: receipt.status, to: receipt.to, blockNumber: receipt.blockNumber,
                                blockHash: receipt.blockHash,
                                logs: receipt.logs.filter { !$0.removed }.map { .init(address: $0.address, topics: $0.topics) })
+    }
+}
+
+extension Finality {
+    /// The tag to read from the node; nil for a depth.
+    var blockTag: BlockTag? {
+        switch self {
+        case .blocks: nil
+        case .safe: .safe
+        case .finalized: .finalized
+        }
     }
 }

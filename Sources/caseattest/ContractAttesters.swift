@@ -1,6 +1,7 @@
 import ArgumentParser
 import AttestationService
 import Ethereum
+import EthereumRPC
 import Logging
 import Registry
 
@@ -37,10 +38,18 @@ struct AttesterChange: ParsableArguments {
         let logger = Logger(label: "caseattest.contract")
         let attester: Address
         do { attester = try Address(hex: address) } catch { throw ValidationError("ADDRESS: \(error)") }
+        let nonces = try await OperatorNonces.open(service, logger: logger)
         let sender = OneShotSender(ethereum: try service.ethereumClient(logger: logger), key: try signer.loadKey(),
-                                   chainID: try service.resolvedChainID(), logger: logger)
-        let receipt = try await sender.send(to: try contract.address(),
+                                   chainID: try service.resolvedChainID(), nonceTable: nonces.table, logger: logger)
+        let receipt: TransactionReceipt
+        do {
+            receipt = try await sender.send(to: try contract.address(),
                                             data: try RegistryCalls.setAttester(attester, enabled: enabled))
+        } catch {
+            await nonces.close()
+            throw error
+        }
+        await nonces.close()
         print("\(enabled ? "enabled" : "disabled") \(attester.checksummed) in block \(receipt.blockNumber)")
     }
 }

@@ -27,8 +27,10 @@ struct ContractDeploy: AsyncParsableCommand {
     func run() async throws {
         service.bootstrapLogging()
         let logger = Logger(label: "caseattest.contract")
+        let nonces = try await OperatorNonces.open(service, logger: logger)
+        defer { Task { await nonces.close() } }
         let sender = OneShotSender(ethereum: try service.ethereumClient(logger: logger), key: try signer.loadKey(),
-                                   chainID: try service.resolvedChainID(), logger: logger)
+                                   chainID: try service.resolvedChainID(), nonceTable: nonces.table, logger: logger)
         let deployment = try await sender.send(to: nil, data: try RegistryCalls.deployment())
         guard let address = deployment.contractAddress else {
             throw ValidationError("the deployment receipt names no contract address")

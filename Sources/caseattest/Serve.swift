@@ -32,6 +32,8 @@ struct Serve: AsyncParsableCommand {
         let key = try signer.loadKey()
         let pseudonymKey = try pseudonym.loadKey()
         let registry = try contract.address()
+        let profile = try options.chainProfile()
+        let tracking = worker.tracking(profile: profile)
 
         let database = try options.databasePool(logger: logger, maxConnections: 6)
         let ethereum = try options.ethereumClient(logger: logger)
@@ -44,7 +46,7 @@ struct Serve: AsyncParsableCommand {
         }
 
         var configuration = WorkerConfiguration(databaseURL: options.resolvedDatabaseURL, chainID: chainID, contract: registry,
-                                                signer: key, pseudonymKey: pseudonymKey, tracking: worker.tracking())
+                                                signer: key, pseudonymKey: pseudonymKey, tracking: tracking)
         configuration.batchMax = worker.batchMax
         configuration.batchWait = worker.batchWait
         configuration.anchorInterval = worker.anchorIntervalSeconds ?? AnchorSchedule.defaultInterval
@@ -59,8 +61,9 @@ struct Serve: AsyncParsableCommand {
         // requests, in-flight ones finish), then the services before it.
         let verifier = Verifier(
             database: database, rpc: ethereum.rpc,
-            configuration: VerifierConfiguration(registry: registry, chainID: chainID, confirmations: worker.confirmations,
-                                                 pseudonymKey: pseudonymKey),
+            configuration: VerifierConfiguration(registry: registry, chainID: chainID,
+                                                 confirmations: tracking.confirmations, pseudonymKey: pseudonymKey,
+                                                 finality: tracking.finality),
             logger: logger)
         let apiServer = try await api.service(
             services: options, ethereum: ethereum, chainID: chainID, pseudonymKey: pseudonymKey,
@@ -78,7 +81,12 @@ struct Serve: AsyncParsableCommand {
             services: [.init(service: attestationWorker), .init(service: monitor), .init(service: apiServer)],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
-        logger.info("caseattest daemon running", metadata: ["chain_id": "\(chainID)", "signer": "\(key.address.checksummed)"])
+        logger.info("caseattest daemon running", metadata: [
+            "chain_id": "\(chainID)", "chain": "\(profile?.name ?? "no profile")",
+            "signer": "\(key.address.checksummed)",
+            "finality": "\(tracking.finality)", "fee_model": "\(tracking.fees.model.rawValue)",
+            "min_tip_wei": "\(tracking.fees.minimumPriorityFee)",
+        ])
         try await group.run()
         await database.close()
         logger.info("caseattest daemon stopped")

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Attestation
 import EthereumRPC
 import Foundation
 import Logging
@@ -22,6 +23,13 @@ struct ServiceOptions: ParsableArguments {
     @Option(name: .customLong("chain-id"), help: "Expected chain id (default: $CASEATTEST_CHAIN_ID, else \(defaultChainID)).")
     var chainID: UInt64?
 
+    @Option(name: .customLong("chain-profiles"),
+            help: """
+                A chain profile file adding to (or replacing) the built-in profiles \
+                (default: $CASEATTEST_CHAIN_PROFILES; format: README, "Chain profiles").
+                """)
+    var chainProfiles: String?
+
     @Option(name: .customLong("log-format"), help: "text or json.")
     var logFormat: LogFormat = .text
 
@@ -41,6 +49,31 @@ struct ServiceOptions: ParsableArguments {
         guard let text = Self.environment("CASEATTEST_CHAIN_ID") else { return Self.defaultChainID }
         guard let value = UInt64(text) else { throw ValidationError("CASEATTEST_CHAIN_ID is not a number") }
         return value
+    }
+
+    /// The profile of the chain we serve: built in, or from --chain-profiles.
+    /// A bad file is a start-up error naming its line and the reason.
+    func chainProfile() throws -> ChainProfile? {
+        try loadChainProfiles()[try resolvedChainID()]
+    }
+
+    /// The built-in profiles and those of --chain-profiles.
+    func loadChainProfiles() throws -> ChainProfiles {
+        var profiles = ChainProfiles.builtIn
+        if let path = chainProfiles ?? Self.environment("CASEATTEST_CHAIN_PROFILES") {
+            let text: String
+            do {
+                text = try String(contentsOfFile: path, encoding: .utf8)
+            } catch {
+                throw ValidationError("cannot read the chain profile file \(path)")
+            }
+            do {
+                profiles.add(try ChainProfileFile.parse(text))
+            } catch {
+                throw ValidationError("\(path): \(error)")
+            }
+        }
+        return profiles
     }
 
     func bootstrapLogging() {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Attestation
 import AttestationService
 import Ethereum
 import Foundation
@@ -21,6 +22,8 @@ struct Status: AsyncParsableCommand {
         let oldest: PostgresRow?
         let signers: [PostgresRow]
         let workers: [PostgresRow]
+        let lastAnchor: PostgresRow?
+        let profiles = try service.loadChainProfiles()
         do {
             counts = try await database.query("""
                 SELECT CASE WHEN erased_at IS NULL THEN status ELSE 'erased' END AS status, count(*) AS n
@@ -38,6 +41,11 @@ struct Status: AsyncParsableCommand {
                 SELECT instance, is_signer, heartbeat_at, last_progress_at, stalled_since, stall_reason, stall_detail
                 FROM attestation_worker WHERE heartbeat_at > now() - interval '10 minutes' ORDER BY instance
                 """).rows
+            lastAnchor = try await database.query("""
+                SELECT chain_id, mined_hash, block_number FROM attestation_transaction
+                WHERE purpose = 'anchor' AND status IN ('confirmed', 'final') AND mined_hash IS NOT NULL
+                ORDER BY block_number DESC LIMIT 1
+                """).rows.first
         } catch {
             logger.error("cannot read the database", metadata: ["error": "\(error)"])
             throw ExitCode(2)
@@ -61,9 +69,19 @@ struct Status: AsyncParsableCommand {
             }
             let lastBlock = try row.decode(Int64?.self, "last_block").map(String.init) ?? "none yet"
             let seen = try row.decode(Date?.self, "last_seen_at").map { "\(Int(Date().timeIntervalSince($0))) s ago" } ?? "never"
-            print("signer \(address) on chain \(try row.decode(Int64.self, "chain_id"))")
+            let profile = profiles[UInt64(try row.decode(Int64.self, "chain_id"))]
+            print("signer \(address) on chain \(try row.decode(Int64.self, "chain_id"))"
+                + (profile.map { " (\($0.name), finality \($0.finality))" } ?? ""))
             print("  next nonce \(try row.decode(Int64.self, "next_nonce")), balance \(balance)")
+            if let url = profile?.addressURL(address) { print("  explorer \(url)") }
             print("  last block seen \(lastBlock) (\(seen))")
+        }
+        if let lastAnchor, let hash = try lastAnchor.decode(String?.self, "mined_hash") {
+            let block = try lastAnchor.decode(Int64?.self, "block_number").map(String.init) ?? "?"
+            print("last confirmed anchor \(hash) in block \(block)")
+            if let url = profiles[UInt64(try lastAnchor.decode(Int64.self, "chain_id"))]?.transactionURL(hash) {
+                print("  explorer \(url)")
+            }
         }
         if let ethereum, let head = try? await ethereum.blockNumber() {
             print("node head block \(head)")

@@ -62,8 +62,16 @@ struct Verify: AsyncParsableCommand {
     @Flag(name: .customLong("problems-only"), help: "List only cases that are not verified (the summary still counts all).")
     var problemsOnly = false
 
-    @Option(help: "Blocks required on top of (and including) the anchoring block.")
-    var confirmations: UInt64 = 2
+    @Option(name: .customLong("confirmations"),
+            help: "Blocks on top of (and including) the anchoring block (default: the chain profile's, else 2).")
+    var confirmationsOption: UInt64?
+
+    @Option(name: .customLong("finality"),
+            help: """
+                The daemon's finality: blocks:N, safe or finalized\
+                 (default: blocks:<confirmations>, else the profile's).
+                """)
+    var finality: Finality?
 
     @Option(name: .customLong("metrics-file"),
             help: "Also write the outcome here in Prometheus text format (for node_exporter's textfile collector).")
@@ -79,12 +87,17 @@ struct Verify: AsyncParsableCommand {
         var report: VerificationReport?
         var reconciliation: ReconciliationReport?
         var versions: HistoryReport?
+        var profile: ChainProfile?
         do {
             let selection = try selection()
             let reconciling = reconcile || all
+            profile = try service.chainProfile()
+            let finality = self.finality ?? confirmationsOption.map { .blocks($0) } ?? profile?.finality ?? .blocks(2)
+            var confirmations = confirmationsOption ?? 2
+            if case .blocks(let count) = finality { confirmations = count }
             let configuration = VerifierConfiguration(
                 registry: try registry(), chainID: try service.resolvedChainID(), confirmations: confirmations,
-                pseudonymKey: try pseudonym.load())
+                pseudonymKey: try pseudonym.load(), finality: finality)
             let database = try service.databasePool(logger: logger)
             let rpc = try service.ethereumClient(logger: logger).rpc
             let verifier = Verifier(database: database, rpc: rpc, configuration: configuration, logger: logger)
@@ -124,7 +137,7 @@ struct Verify: AsyncParsableCommand {
         }
         let shown = report.map { problemsOnly ? $0.problemsOnly : $0 }
         if json {
-            print(VerifyJSON.document(shown, reconciliation, versions).canonicalString)
+            print(VerifyJSON.document(shown, reconciliation, versions, explorer: profile).canonicalString)
         } else {
             if let shown { print(VerifyTable.render(shown), terminator: "") }
             if let shown, let versions { print(VerifyTable.render(versions, of: shown), terminator: "") }

@@ -56,13 +56,19 @@ enum VerifyTable {
 /// `verify --json`: {"cases": [...], "summary": {...}, "reconciliation": {...}};
 /// the summary counts reconciliation findings beside the verdicts.
 enum VerifyJSON {
+    /// With `explorer`, each case anchored by a transaction gets `explorer_tx`, its explorer page.
     static func document(_ report: VerificationReport?, _ reconciliation: ReconciliationReport?,
-                         _ history: HistoryReport? = nil) -> JSONValue {
+                         _ history: HistoryReport? = nil, explorer: ChainProfile? = nil) -> JSONValue {
         var members: [(key: String, value: JSONValue)] = []
         var summary: [(key: String, value: JSONValue)] = []
         if let report {
             members.append(("cases", .array(report.results.map { result in
-                history?.annotate(result.json, caseID: result.caseID) ?? result.json
+                var json = history?.annotate(result.json, caseID: result.caseID) ?? result.json
+                if let url = result.txHash.flatMap({ explorer?.transactionURL($0) }), case .object(var fields) = json {
+                    fields.append(("explorer_tx", .string(url)))
+                    json = .object(fields)
+                }
+                return json
             })))
             if case .object(let counts) = report.summary.json { summary = counts }
             if let history {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Attestation
 import AttestationService
 import Ethereum
 
@@ -22,8 +23,19 @@ struct WorkerOptions: ParsableArguments {
                                + "(capped at --batch-max); 0: no filler leaves."))
     var batchMinLeaves: Int = AnchorSchedule.defaultMinimumLeaves
 
-    @Option(name: .customLong("confirmations"), help: "Blocks (including the anchor's) before an attestation is confirmed.")
-    var confirmations: UInt64 = 2
+    @Option(name: .customLong("confirmations"),
+            help: """
+                Blocks (including the anchor's) before an attestation is confirmed\
+                 (default: the chain profile's, else 2).
+                """)
+    var confirmationsOption: UInt64?
+
+    @Option(name: .customLong("finality"),
+            help: """
+                When an attestation is confirmed: blocks:N, safe or finalized (the node's block tags; \
+                default: blocks:<confirmations> when given, else the chain profile's).
+                """)
+    var finality: Finality?
 
     @Option(name: .customLong("final-depth"),
             help: "Blocks after which a confirmed anchor is no longer watched for reorgs (default: max(64, 4 x confirmations)).")
@@ -42,6 +54,20 @@ struct WorkerOptions: ParsableArguments {
     @Option(name: .customLong("max-fee-gwei"), help: "Fee ceiling in gwei per gas; never exceeded.")
     var maxFeeGwei: UInt64 = 500
 
+    @Option(name: .customLong("fee-model"),
+            help: """
+                auto (EIP-1559 where blocks have a base fee, legacy gasPrice where not), eip1559 or legacy \
+                (default: the chain profile's, else auto).
+                """)
+    var feeModel: FeeModel?
+
+    @Option(name: .customLong("min-tip-gwei"),
+            help: """
+                The chain's price floor in gwei: no tip, no legacy gas price below it\
+                 (default: the chain profile's, else 1).
+                """)
+    var minTipGwei: Double?
+
     @Flag(name: .customLong("no-auto-intake"),
           help: "Do not request attestations for resolved cases automatically (LISTEN/NOTIFY and the sweep).")
     var noAutoIntake = false
@@ -54,8 +80,12 @@ struct WorkerOptions: ParsableArguments {
         guard batchWait >= 0, replaceAfter > 0, rebroadcastAfter > 0, sweepInterval > 0 else {
             throw ValidationError("durations must be positive")
         }
-        guard confirmations >= 1 else { throw ValidationError("--confirmations must be at least 1") }
-        if let finalDepth, finalDepth < confirmations { throw ValidationError("--final-depth must be at least --confirmations") }
+        if let confirmationsOption, confirmationsOption < 1 {
+            throw ValidationError("--confirmations must be at least 1")
+        }
+        if let finalDepth, let confirmationsOption, finalDepth < confirmationsOption {
+            throw ValidationError("--final-depth must be at least --confirmations")
+        }
         guard stallAfter > 0 else { throw ValidationError("--stall-after must be positive") }
         guard anchorIntervalSeconds != nil else {
             throw ValidationError("--anchor-interval must be 0 or a duration such as 1h, 15m or 30s")
@@ -63,17 +93,37 @@ struct WorkerOptions: ParsableArguments {
         guard batchMinLeaves >= 0, batchMinLeaves <= 65_536, batchMinLeaves & (batchMinLeaves - 1) == 0 else {
             throw ValidationError("--batch-min-leaves must be 0 or a power of two up to 65536")
         }
+        if let minTipGwei, minTipGwei < 0 || minTipGwei > Double(maxFeeGwei) {
+            throw ValidationError("--min-tip-gwei must be between 0 and --max-fee-gwei")
+        }
     }
 
     /// --anchor-interval in seconds (nil when it does not parse).
     var anchorIntervalSeconds: Double? { AnchorSchedule.parseDuration(anchorInterval) }
 
-    func feePolicy() -> FeePolicy {
-        FeePolicy(ceiling: UInt256(maxFeeGwei) * UInt256(1_000_000_000))
+    /// Flags first, then the chain's profile, then the defaults.
+    func resolvedConfirmations(profile: ChainProfile?) -> UInt64 {
+        if let confirmationsOption { return confirmationsOption }
+        if case .blocks(let count)? = finality ?? profile?.finality { return count }
+        return 2
     }
 
-    func tracking() -> TrackingPolicy {
-        TrackingPolicy(confirmations: confirmations, replaceAfter: replaceAfter, rebroadcastAfter: rebroadcastAfter,
-                       fees: feePolicy(), finalityDepth: finalDepth)
+    /// An explicit --confirmations means blocks:N unless --finality says otherwise.
+    func resolvedFinality(profile: ChainProfile?) -> Finality {
+        finality ?? confirmationsOption.map { .blocks($0) } ?? profile?.finality ?? .blocks(2)
+    }
+
+    func feePolicy(profile: ChainProfile?) -> FeePolicy {
+        // Whole wei: a fractional gwei floor is exact to the wei.
+        let minimumTip = minTipGwei.map { UInt256(UInt64(($0 * 1_000_000_000).rounded(.up))) }
+            ?? profile.map { UInt256($0.minimumTipWei) }
+        return FeePolicy(ceiling: UInt256(maxFeeGwei) * UInt256(1_000_000_000),
+                         model: feeModel ?? profile?.feeModel ?? .auto, minimumPriorityFee: minimumTip)
+    }
+
+    func tracking(profile: ChainProfile?) -> TrackingPolicy {
+        TrackingPolicy(confirmations: resolvedConfirmations(profile: profile), replaceAfter: replaceAfter,
+                       rebroadcastAfter: rebroadcastAfter, fees: feePolicy(profile: profile), finalityDepth: finalDepth,
+                       finality: resolvedFinality(profile: profile))
     }
 }

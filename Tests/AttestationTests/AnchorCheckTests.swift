@@ -41,6 +41,21 @@ struct AnchorCheckTests {
         #expect(verdict(Self.evidence(head: 10)) == .unconfirmed)
     }
 
+    @Test func aFinalizedExpectationWaitsForTheNodesFinalizedBlockHoweverDeep() {
+        var expected = Self.expected
+        expected.finality = .finalized
+        var evidence = Self.evidence(head: 40)
+        evidence.taggedBlock = 9
+        let early = AnchorCheck.evaluate(Self.claim(), evidence: evidence, expected: expected)
+        #expect(early.verdict == .unconfirmed)
+        #expect(early.reason == "block 10 is not finalized yet (the node's finalized block is block 9)")
+        evidence.taggedBlock = nil
+        #expect(AnchorCheck.evaluate(Self.claim(), evidence: evidence, expected: expected).verdict == .unconfirmed)
+        evidence.taggedBlock = 10
+        #expect(AnchorCheck.evaluate(Self.claim(), evidence: evidence, expected: expected).verdict == .verified)
+        #expect(Self.expected.finality == .blocks(2))
+    }
+
     @Test func aLookAlikeEventFromAnotherContractIsWrongContract() {
         let outcome = AnchorCheck.evaluate(Self.claim(), evidence: Self.evidence(logFrom: Self.other), expected: Self.expected)
         #expect(outcome.verdict == .wrongContract)

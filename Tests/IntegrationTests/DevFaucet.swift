@@ -41,10 +41,20 @@ actor DevFaucet {
         let eth = EthereumClient(rpc: try JSONRPCClient(configuration: .init(urls: [rpcURL]), logger: TestEnvironment.logger))
         let faucet = try PrivateKey(hex: TestEnvironment.devKeyHex)
         let nonce = try await eth.transactionCount(of: faucet.address, at: .pending)
-        let tx = UnsignedEIP1559Transaction(
-            chainId: TestEnvironment.chainID, nonce: nonce, maxPriorityFeePerGas: UInt256(1_000_000_000),
-            maxFeePerGas: UInt256(200_000_000_000), gasLimit: 21_000, to: address, value: wei)
-        let signed = UnsignedTransaction.eip1559(tx).sign(with: faucet)
+        let unsigned: UnsignedTransaction
+        if try await eth.block(.latest)?.baseFeePerGas == nil {
+            // A dev chain in pre-London mode takes legacy transactions only.
+            unsigned = .legacy(UnsignedLegacyTransaction(chainId: TestEnvironment.chainID, nonce: nonce,
+                                                         gasPrice: try await eth.gasPrice(), gasLimit: 21_000,
+                                                         to: address, value: wei))
+        } else {
+            // The node's suggested tip: 1 gwei, or its floor when started with --min-tip.
+            unsigned = .eip1559(UnsignedEIP1559Transaction(
+                chainId: TestEnvironment.chainID, nonce: nonce,
+                maxPriorityFeePerGas: try await eth.maxPriorityFeePerGas(), maxFeePerGas: UInt256(200_000_000_000),
+                gasLimit: 21_000, to: address, value: wei))
+        }
+        let signed = unsigned.sign(with: faucet)
         _ = try await eth.sendRawTransaction(signed.rawBytes)
         _ = try await eth.waitForReceipt(signed.hash)
     }
