@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets (fuzz/targets) into .build-fuzz/bin, apart from
+# the package's own build: the modules a target needs are compiled here with
+# swiftc, instrumented for coverage (-sanitize=fuzzer) and AddressSanitizer,
+# optimised (-O, whole module) so a run executes many inputs per second.
+# SwiftPM builds the normal package; this script never touches .build/.
+#
+#   scripts/fuzz-build.sh            build every target
+#   FUZZ_TARGETS="rlp json" scripts/fuzz-build.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+out=${FUZZ_BUILD_DIR:-.build-fuzz}
+mods=$out/modules
+objs=$out/objects
+bins=$out/bin
+mkdir -p "$mods" "$objs" "$bins"
+
+# swift-log (Postgres and EthereumRPC take a Logger) comes from the package's
+# own checkout; resolving is cheap once .build exists.
+log_src=.build/checkouts/swift-log/Sources/Logging
+[ -d "$log_src" ] || swift package resolve >/dev/null
+[ -d "$log_src" ] || { echo "fuzz-build: swift-log checkout not found at $log_src" >&2; exit 1; }
+
+instrument=(-sanitize=fuzzer,address -O -wmo -g -parse-as-library -enable-testing)
+cflags=(-I Sources/CSecp256k1 -I Sources/COpenSSL -I Sources/CLibPQ -I Sources/CCurl
+        -Xcc -I/usr/include/postgresql -I "$mods")
+
+# module name, swift language mode, source folder
+module() {
+    local name=$1 mode=$2 dir=$3
+    local object=$objs/$name.o
+    local sources
+    mapfile -t sources < <(find "$dir" -name '*.swift' | sort)
+    # Rebuilt only when a source is newer than the object (or a dependency changed,
+    # which the caller handles by building in dependency order with `stale`).
+    if [ -f "$object" ] && [ -z "$(find "$dir" -name '*.swift' -newer "$object" | head -1)" ] && [ "${stale:-0}" = 0 ]; then
+        return
+    fi
+    stale=1
+    echo "==> fuzz build: module $name (${#sources[@]} files)"
+    swiftc -module-name "$name" -swift-version "$mode" -package-name caseattest "${instrument[@]}" "${cflags[@]}" \
+        -emit-module -emit-module-path "$mods/$name.swiftmodule" -c -o "$object" "${sources[@]}"
+}
+
+stale=0
+module Logging 5 "$log_src"
+module Ethereum 6 Sources/Ethereum
+module Attestation 6 Sources/Attestation
+module Postgres 6 Sources/Postgres
+module EthereumRPC 6 Sources/EthereumRPC
+
+# target name: the modules it links and the sources compiled into it.
+declare -A target_modules=(
+    [json]="Ethereum Attestation"
+    [rlp]="Ethereum"
+    [signed_tx]="Ethereum"
+    [receipt]="Ethereum Attestation"
+    [rpc_response]="Logging Ethereum EthereumRPC"
+    [keystore]="Ethereum"
+    [api_body]=""
+    [pg_text]="Logging Postgres"
+)
+declare -A target_sources=(
+    [json]="fuzz/targets/JSONCanonicalFuzz.swift"
+    [rlp]="fuzz/targets/RLPFuzz.swift"
+    [signed_tx]="fuzz/targets/SignedTransactionFuzz.swift"
+    [receipt]="fuzz/targets/ReceiptFuzz.swift"
+    [rpc_response]="fuzz/targets/RPCResponseFuzz.swift"
+    [keystore]="fuzz/targets/KeystoreFuzz.swift"
+    # The real request body decoder, with a stand-in for the Hummingbird-typed APIError.
+    [api_body]="fuzz/targets/APIBodyFuzz.swift fuzz/targets/APIErrorShim.swift Sources/AttestationAPI/AttestationRequestBody.swift"
+    [pg_text]="fuzz/targets/PostgresTextFuzz.swift"
+)
+
+targets=${FUZZ_TARGETS:-json rlp signed_tx receipt rpc_response keystore api_body pg_text}
+for target in $targets; do
+    [ -n "${target_sources[$target]+x}" ] || { echo "fuzz-build: unknown target $target" >&2; exit 2; }
+    binary=$bins/$target
+    # shellcheck disable=SC2206
+    sources=(fuzz/targets/FuzzSupport.swift ${target_sources[$target]})
+    objects=()
+    for m in ${target_modules[$target]}; do objects+=("$objs/$m.o"); done
+    if [ -x "$binary" ] && [ "$stale" = 0 ] && [ -z "$(find "${sources[@]}" -newer "$binary" | head -1)" ]; then
+        continue
+    fi
+    echo "==> fuzz build: target $target"
+    swiftc -module-name "fuzz_$target" -swift-version 6 "${instrument[@]}" "${cflags[@]}" \
+        -o "$binary" "${sources[@]}" "${objects[@]}"
+done
