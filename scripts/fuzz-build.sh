@@ -22,7 +22,7 @@ log_src=.build/checkouts/swift-log/Sources/Logging
 [ -d "$log_src" ] || swift package resolve >/dev/null
 [ -d "$log_src" ] || { echo "fuzz-build: swift-log checkout not found at $log_src" >&2; exit 1; }
 
-instrument=(-sanitize=fuzzer,address -O -wmo -g -parse-as-library -enable-testing)
+instrument=(-sanitize=fuzzer,address -O -wmo -g -parse-as-library -enable-testing -use-ld=lld)
 cflags=(-I Sources/CSecp256k1 -I Sources/COpenSSL -I Sources/CLibPQ -I Sources/CCurl
         -Xcc -I/usr/include/postgresql -I "$mods")
 
@@ -85,6 +85,7 @@ for target in $targets; do
         continue
     fi
     echo "==> fuzz build: target $target"
-    swiftc -module-name "fuzz_$target" -swift-version 6 "${instrument[@]}" "${cflags[@]}" \
+    # -gline-tables-only: a -g link would leave a module file in the working folder.
+    swiftc -module-name "fuzz_$target" -swift-version 6 "${instrument[@]/-g/-gline-tables-only}" "${cflags[@]}" \
         -o "$binary" "${sources[@]}" "${objects[@]}"
 done

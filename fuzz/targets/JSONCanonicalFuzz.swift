@@ -5,11 +5,11 @@ import Attestation
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzJSONCanonical(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     let input = fuzzBytes(data, size)
-    guard let first = try? JSONParser.parse(input) else { return 0 }
+    guard let first = try? JSONValue.parse(input) else { return 0 }
     let canonical = first.canonicalBytes()
     let second: JSONValue
     do {
-        second = try JSONParser.parse(canonical)
+        second = try JSONValue.parse(canonical)
     } catch {
         invariant(false, "canonical form does not parse: \(error)")
         return 0
