@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import Postgres
 
 // PostgreSQL text-format values: every decodable type, from any bytes, returns

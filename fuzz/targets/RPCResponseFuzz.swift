@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import EthereumRPC
 
 // JSON-RPC answers: the envelope checks (single and batch) and every typed
