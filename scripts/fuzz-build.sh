@@ -26,29 +26,45 @@ instrument=(-sanitize=fuzzer,address -O -wmo -g -parse-as-library -enable-testin
 cflags=(-I Sources/CSecp256k1 -I Sources/COpenSSL -I Sources/CLibPQ -I Sources/CCurl
         -Xcc -I/usr/include/postgresql -I "$mods")
 
-# module name, swift language mode, source folder
-module() {
-    local name=$1 mode=$2 dir=$3
-    local object=$objs/$name.o
-    local sources
-    mapfile -t sources < <(find "$dir" -name '*.swift' | sort)
-    # Rebuilt only when a source is newer than the object (or a dependency changed,
-    # which the caller handles by building in dependency order with `stale`).
-    if [ -f "$object" ] && [ -z "$(find "$dir" -name '*.swift' -newer "$object" | head -1)" ] && [ "${stale:-0}" = 0 ]; then
-        return
-    fi
-    stale=1
-    echo "==> fuzz build: module $name (${#sources[@]} files)"
-    swiftc -module-name "$name" -swift-version "$mode" -package-name caseattest "${instrument[@]}" "${cflags[@]}" \
-        -emit-module -emit-module-path "$mods/$name.swiftmodule" -c -o "$object" "${sources[@]}"
+# module name, swift language mode, source folder, the modules it imports.
+# A module is rebuilt when a source or an imported module's object is newer
+# than its object; the build goes in two waves of independent modules, each
+# wave's compilers side by side (whole-module compiles are single-threaded).
+needs_build() {
+    local object=$objs/$1.o dir=$2
+    shift 2
+    [ -f "$object" ] || return 0
+    [ -n "$(find "$dir" -name '*.swift' -newer "$object" | head -1)" ] && return 0
+    local dependency
+    for dependency in "$@"; do [ "$objs/$dependency.o" -nt "$object" ] && return 0; done
+    return 1
 }
 
-stale=0
-module Logging 5 "$log_src"
-module Ethereum 6 Sources/Ethereum
-module Attestation 6 Sources/Attestation
-module Postgres 6 Sources/Postgres
-module EthereumRPC 6 Sources/EthereumRPC
+module() {
+    local name=$1 mode=$2 dir=$3
+    shift 3
+    needs_build "$name" "$dir" "$@" || return 0
+    local sources
+    mapfile -t sources < <(find "$dir" -name '*.swift' | sort)
+    echo "==> fuzz build: module $name (${#sources[@]} files)"
+    swiftc -module-name "$name" -swift-version "$mode" -package-name caseattest "${instrument[@]}" "${cflags[@]}" \
+        -emit-module -emit-module-path "$mods/$name.swiftmodule" -c -o "$objs/$name.o" "${sources[@]}"
+}
+
+wave() {
+    local pids=() pid failed=0
+    for spec in "$@"; do
+        # shellcheck disable=SC2086
+        module $spec &
+        pids+=($!)
+    done
+    for pid in "${pids[@]}"; do wait "$pid" || failed=1; done
+    [ "$failed" = 0 ] || { echo "fuzz-build: a module failed to compile" >&2; exit 1; }
+}
+
+wave "Logging 5 $log_src" "Ethereum 6 Sources/Ethereum"
+wave "Attestation 6 Sources/Attestation Ethereum" "Postgres 6 Sources/Postgres Logging" \
+     "EthereumRPC 6 Sources/EthereumRPC Logging Ethereum"
 
 # target name: the modules it links and the sources compiled into it.
 declare -A target_modules=(
@@ -73,19 +89,27 @@ declare -A target_sources=(
     [pg_text]="fuzz/targets/PostgresTextFuzz.swift"
 )
 
-targets=${FUZZ_TARGETS:-json rlp signed_tx receipt rpc_response keystore api_body pg_text}
-for target in $targets; do
-    [ -n "${target_sources[$target]+x}" ] || { echo "fuzz-build: unknown target $target" >&2; exit 2; }
-    binary=$bins/$target
+link() {
+    local target=$1 binary=$bins/$1
     # shellcheck disable=SC2206
-    sources=(fuzz/targets/FuzzSupport.swift ${target_sources[$target]})
-    objects=()
+    local sources=(fuzz/targets/FuzzSupport.swift ${target_sources[$1]}) objects=() m
     for m in ${target_modules[$target]}; do objects+=("$objs/$m.o"); done
-    if [ -x "$binary" ] && [ "$stale" = 0 ] && [ -z "$(find "${sources[@]}" -newer "$binary" | head -1)" ]; then
-        continue
+    if [ -x "$binary" ] && [ -z "$(find "${sources[@]}" "${objects[@]}" -newer "$binary" | head -1)" ]; then
+        return 0
     fi
     echo "==> fuzz build: target $target"
     # -gline-tables-only: a -g link would leave a module file in the working folder.
     swiftc -module-name "fuzz_$target" -swift-version 6 "${instrument[@]/-g/-gline-tables-only}" "${cflags[@]}" \
         -o "$binary" "${sources[@]}" "${objects[@]}"
+}
+
+targets=${FUZZ_TARGETS:-json rlp signed_tx receipt rpc_response keystore api_body pg_text}
+pids=()
+for target in $targets; do
+    [ -n "${target_sources[$target]+x}" ] || { echo "fuzz-build: unknown target $target" >&2; exit 2; }
+    link "$target" &
+    pids+=($!)
 done
+failed=0
+for pid in "${pids[@]}"; do wait "$pid" || failed=1; done
+[ "$failed" = 0 ] || { echo "fuzz-build: a target failed to build" >&2; exit 1; }
