@@ -23,5 +23,9 @@ public func fuzzPostgresText(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int3
         let again = try? TextFormat.timestamp(Array(stamp.postgresText.utf8))
         invariant(again == stamp, "timestamp text round trip changed the value")
     }
+    // Migration file names (migrations/NNNN_name.sql) go through the same module.
+    if let parsed = MigrationFile.parseName(String(decoding: input, as: UTF8.self)) {
+        invariant(parsed.version.count >= 4 && !parsed.name.isEmpty, "accepted a malformed migration name")
+    }
     return 0
 }
