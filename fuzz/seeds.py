@@ -163,7 +163,7 @@ def api_body_seeds():
 def pg_text_seeds():
     return ["2026-01-01 00:00:00+00", "2026-01-01 12:34:56.789012+00", "0044-03-15 10:00:00+01:30 BC",
             "1999-12-31T23:59:59.5-08", "\\x00ff10", "a\\\\b\\001", "-9223372036854775808", "32767", "t", "f",
-            "1.5e300", "NaN", "-Infinity", "infinity"]
+            "1.5e300", "NaN", "-Infinity", "infinity", "0001_initial-schema.sql"]
 
 
 def main():
