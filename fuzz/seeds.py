@@ -166,6 +166,18 @@ def pg_text_seeds():
             "1.5e300", "NaN", "-Infinity", "infinity", "0001_initial-schema.sql"]
 
 
+def abi_seeds():
+    def word(n):
+        return n.to_bytes(32, "big")
+
+    anchor = word(7) + word(1_700_000_000) + bytes(12) + bytes.fromhex("11" * 20) + word(4)
+    text = word(32) + word(5) + b"hello".ljust(32, b"\0")
+    hashes = word(32) + word(2) + bytes.fromhex("ab" * 32) + bytes.fromhex("cd" * 32)
+    # The first byte picks the type list in fuzz/targets/ABIFuzz.swift; 0xFF parses a type string.
+    return [b"\x00" + anchor, b"\x01" + word(1), b"\x05" + text, b"\x07" + hashes,
+            b"\xff(address,bytes)[2]", b"\xffuint256[]"]
+
+
 def main():
     write("json", json_seeds())
     write("rlp", rlp_seeds())
@@ -175,6 +187,7 @@ def main():
     write("rpc_response", rpc_seeds())
     write("api_body", api_body_seeds())
     write("pg_text", pg_text_seeds())
+    write("abi", abi_seeds())
 
 
 if __name__ == "__main__":

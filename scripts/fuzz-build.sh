@@ -76,6 +76,7 @@ declare -A target_modules=(
     [keystore]="Ethereum"
     [api_body]=""
     [pg_text]="Logging Postgres"
+    [abi]="Ethereum"
 )
 declare -A target_sources=(
     [json]="fuzz/targets/JSONCanonicalFuzz.swift"
@@ -87,6 +88,7 @@ declare -A target_sources=(
     # The real request body decoder, with a stand-in for the Hummingbird-typed APIError.
     [api_body]="fuzz/targets/APIBodyFuzz.swift fuzz/targets/APIErrorShim.swift Sources/AttestationAPI/AttestationRequestBody.swift"
     [pg_text]="fuzz/targets/PostgresTextFuzz.swift"
+    [abi]="fuzz/targets/ABIFuzz.swift"
 )
 
 link() {
@@ -103,7 +105,7 @@ link() {
         -o "$binary" "${sources[@]}" "${objects[@]}"
 }
 
-targets=${FUZZ_TARGETS:-json rlp signed_tx receipt rpc_response keystore api_body pg_text}
+targets=${FUZZ_TARGETS:-json rlp signed_tx receipt rpc_response keystore api_body pg_text abi}
 pids=()
 for target in $targets; do
     [ -n "${target_sources[$target]+x}" ] || { echo "fuzz-build: unknown target $target" >&2; exit 2; }

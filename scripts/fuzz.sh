@@ -12,7 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 seconds=${FUZZ_SECONDS:-180}
-targets=${FUZZ_TARGETS:-json rlp signed_tx receipt rpc_response keystore api_body pg_text}
+targets=${FUZZ_TARGETS:-json rlp signed_tx receipt rpc_response keystore api_body pg_text abi}
 out=${FUZZ_BUILD_DIR:-.build-fuzz}
 
 FUZZ_TARGETS=$targets scripts/fuzz-build.sh
