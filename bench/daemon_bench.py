@@ -4,7 +4,6 @@ beside a naive per-case baseline measured on a sample and extrapolated.
 Environment: DATABASE_URL (any database on the server; a fresh one is made),
 CASEATTEST_RPC_URL (the dev chain, mining a block every second), CASEATTEST_BIN.
 """
-import json
 import os
 import secrets
 import signal
@@ -81,7 +80,8 @@ def daemon_run(bin_path: str, rpc: str, base_url: str, chain_id: int, tmp: Path)
         # Throughput as before the anchoring schedule: no slots, no filler leaves.
         daemon = subprocess.Popen([bin_path, "serve", "--http-port", "0", "--batch-max", "256", "--batch-wait", "1",
                                    "--anchor-interval", "0", "--batch-min-leaves", "0",
-                                   "--confirmations", "2", "--log-format", "json", "--log-level", os.environ.get("BENCH_LOG_LEVEL", "warning")],
+                                   "--confirmations", "2", "--log-format", "json",
+                                   "--log-level", os.environ.get("BENCH_LOG_LEVEL", "warning")],
                                   env=env, stdout=log, stderr=subprocess.STDOUT)
         try:
             deadline = start + 600
@@ -173,7 +173,8 @@ def main() -> int:
     naive_total = naive["per_case"] * CASES
     print(f"end-to-end attestation of {CASES:,} resolved cases to confirmed (2 confirmations, dev chain, 1 block/s)")
     print(f"{'':34}{'time':>12}{'gas/case':>12}{'transactions':>14}")
-    print(f"{'caseattest serve (batches of 256)':34}{ours['seconds']:>11.1f}s{ours['gas'] / CASES:>12.1f}{ours['transactions']:>14}")
+    print(f"{'caseattest serve (batches of 256)':34}{ours['seconds']:>11.1f}s"
+          f"{ours['gas'] / CASES:>12.1f}{ours['transactions']:>14}")
     print(f"{'naive: one tx per case (web3.py)':34}{naive_total:>11.1f}s{naive['gas_per_case']:>12.1f}{CASES:>14}"
           f"   (measured on {BASELINE_SAMPLE} cases: {naive['seconds']:.1f}s, extrapolated)")
     speedup = naive_total / ours["seconds"]

@@ -67,7 +67,8 @@ def run(chain) -> int:
             return 1
 
     print()
-    print(f"{'deployment':<44}{deploy_receipt['gasUsed']:>10,} gas  (runtime {len(artifact['deployedBytecode']) // 2 - 1:,} bytes)")
+    print(f"{'deployment':<44}{deploy_receipt['gasUsed']:>10,} gas  "
+          f"(runtime {len(artifact['deployedBytecode']) // 2 - 1:,} bytes)")
     print(f"{'setAttester (new attester)':<44}{set_attester['gasUsed']:>10,} gas")
     print(f"{'anchor, first on a fresh registry':<44}{first_anchor['gasUsed']:>10,} gas  (counter slot 0 -> 1)")
 
@@ -89,14 +90,16 @@ def run(chain) -> int:
         rows.append((size, int(statistics.median(gas_used)), min(gas_used), max(gas_used)))
 
     print()
-    print("anchor gas by batch size (median of %d anchors; steady state)" % ANCHORS_PER_SIZE)
-    header = f"{'batch':>6} {'anchor gas':>11} {'range':>15} {'gas/case':>10}   {'EAS attest/case':>16} {'EAS timestamp/hash':>19} {'EAS÷ours':>10}"
+    print(f"anchor gas by batch size (median of {ANCHORS_PER_SIZE} anchors; steady state)")
+    header = (f"{'batch':>6} {'anchor gas':>11} {'range':>15} {'gas/case':>10}   "
+              f"{'EAS attest/case':>16} {'EAS timestamp/hash':>19} {'EAS÷ours':>10}")
     print(header)
     print("-" * len(header))
     for size, median, low, high in rows:
         per_case = median / size
         print(f"{size:>6} {median:>11,} {f'{low:,}-{high:,}':>15} {per_case:>10,.1f}   "
-              f"{EAS_ATTEST_GAS_PER_CASE:>16,} {EAS_TIMESTAMP_GAS_PER_HASH:>19,} {EAS_ATTEST_GAS_PER_CASE / per_case:>9,.0f}x")
+              f"{EAS_ATTEST_GAS_PER_CASE:>16,} {EAS_TIMESTAMP_GAS_PER_HASH:>19,} "
+              f"{EAS_ATTEST_GAS_PER_CASE / per_case:>9,.0f}x")
     print("(EAS figures as quoted in issue 5; not measured in this run)")
 
     print()

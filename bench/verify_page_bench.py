@@ -21,7 +21,8 @@ COUNT = int(os.environ.get("BENCH_PAGE_RECEIPTS", "1000"))
 
 def main():
     if not pagekit.services_available():
-        print("== 70-verify-page: SKIPPED (needs CASEATTEST_BIN, DATABASE_URL and CASEATTEST_RPC_URL; run under make bench)")
+        print("== 70-verify-page: SKIPPED (needs CASEATTEST_BIN, DATABASE_URL and CASEATTEST_RPC_URL; "
+              "run under make bench)")
         return 0
     if not pagekit.chromium_available():
         print("== 70-verify-page: SKIPPED (needs chromium and chromium-driver: scripts/install-deps.sh)")
@@ -60,8 +61,10 @@ def main():
 
     print(f"== 70-verify-page: {COUNT} receipts of one batch (setup {setup:.1f} s: attest with serve, write receipts)")
     print(f"{'checker':<44}{'total s':>10}{'ms/receipt':>12}{'verified':>10}")
-    print(f"{'verify page (headless Chromium, in-page)':<44}{page_ms / 1000:>10.2f}{page_ms / COUNT:>12.2f}{page_verified:>10}")
-    print(f"{'verify page (incl. Selenium file upload)':<44}{wall:>10.2f}{wall * 1000 / COUNT:>12.2f}{page_verified:>10}")
+    print(f"{'verify page (headless Chromium, in-page)':<44}{page_ms / 1000:>10.2f}"
+          f"{page_ms / COUNT:>12.2f}{page_verified:>10}")
+    print(f"{'verify page (incl. Selenium file upload)':<44}{wall:>10.2f}"
+          f"{wall * 1000 / COUNT:>12.2f}{page_verified:>10}")
     print(f"{'caseattest verify-receipt, one per file':<44}{cli:>10.2f}{cli * 1000 / COUNT:>12.2f}{cli_verified:>10}")
     return 0 if page_verified == COUNT and cli_verified == COUNT else 1
 

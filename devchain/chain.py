@@ -255,7 +255,8 @@ class DevChain:
         queued = self.pool.queued_cost(ptx.sender, except_nonce=ptx.nonce)
         if balance < queued + ptx.cost:
             overshot = queued + ptx.cost - balance
-            raise rejected(f"{prefix}: balance {balance}, queued cost {queued}, tx cost {ptx.cost}, overshot {overshot}")
+            raise rejected(
+                f"{prefix}: balance {balance}, queued cost {queued}, tx cost {ptx.cost}, overshot {overshot}")
 
     def send_raw_transaction(self, raw: bytes) -> bytes:
         ptx = self._admit(raw)

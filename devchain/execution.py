@@ -92,7 +92,8 @@ def _check_value(state, call: CallRequest) -> None:
     balance = state.get_balance(call.sender)
     if call.value > balance:
         raise rejected(
-            f"insufficient funds for gas * price + value: address 0x{call.sender.hex()} have {balance} want {call.value}"
+            f"insufficient funds for gas * price + value: address 0x{call.sender.hex()} "
+            f"have {balance} want {call.value}"
         )
 
 

@@ -37,7 +37,8 @@ def parse_filter(criteria) -> LogFilter:
         raise invalid_params("invalid argument 0: expected a filter object")
     block_hash = criteria.get("blockHash")
     if block_hash is not None and (criteria.get("fromBlock") is not None or criteria.get("toBlock") is not None):
-        raise invalid_params("invalid argument 0: cannot specify both BlockHash and FromBlock/ToBlock, choose one or the other")
+        raise invalid_params(
+            "invalid argument 0: cannot specify both BlockHash and FromBlock/ToBlock, choose one or the other")
     address = criteria.get("address")
     if address is None:
         addresses = None

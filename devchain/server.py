@@ -137,7 +137,8 @@ def parse_arguments(argv):
         help="fund ADDRESS at genesis (default 10^24 wei); repeatable; replaces the three default dev accounts",
     )
     parser.add_argument("--no-automine", action="store_true", help="keep transactions pending until a block is mined")
-    parser.add_argument("--block-time", type=float, default=0, metavar="SECONDS", help="also mine a block every SECONDS")
+    parser.add_argument("--block-time", type=float, default=0, metavar="SECONDS",
+                        help="also mine a block every SECONDS")
     parser.add_argument("--port-file", metavar="PATH", help="write the URL to PATH once listening")
     parser.add_argument("--pre-london", action="store_true",
                         help="Berlin rules: no base fee, type-2 transactions refused (legacy and EIP-2930 only)")

@@ -17,4 +17,4 @@ for y in range(5):
     for x in range(5):
         lines.append(f"{a(x,y)} = {b(x,y)} ^ (~{b((x+1)%5,y)} & {b((x+2)%5,y)})")
 lines.append("a00 ^= rc")
-print("\n".join("            "+l for l in lines))
+print("\n".join("            " + line for line in lines))

@@ -34,3 +34,10 @@ if [ ! -x .venv/bin/python ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; th
         -r tests/alembic/requirements.txt
     echo "$want" > "$stamp"
 fi
+
+# ruff lints the Python (scripts/lint.sh); kept apart from the pinned
+# requirements so adding it does not rebuild the venv.
+if [ ! -x .venv/bin/ruff ] || [ "$(.venv/bin/ruff --version 2>/dev/null)" != "ruff 0.17.5" ]; then
+    echo "==> installing ruff into .venv"
+    .venv/bin/pip install -q --disable-pip-version-check ruff==0.17.5
+fi

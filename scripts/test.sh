@@ -33,4 +33,13 @@ if [ ${#suites[@]} -gt 0 ]; then
     echo "==> pytest ${suites[*]}"
     .venv/bin/python -m pytest -q "${suites[@]}" || status=1
 fi
+
+# Every parser under libFuzzer for a few seconds each (make fuzz runs longer).
+echo "==> fuzz smoke (FUZZ_SECONDS=${FUZZ_SMOKE_SECONDS:-5} per target)"
+FUZZ_SECONDS=${FUZZ_SMOKE_SECONDS:-5} scripts/fuzz.sh || status=1
+
+if ! scripts/lint.sh; then
+    status=1
+    echo "==> lint failed: scripts/format.sh fixes the Swift layout; the rest is named above with file:line"
+fi
 exit $status

@@ -1,6 +1,6 @@
 """Signing and contract helpers shared by the dev chain tests."""
 
-from functools import lru_cache
+from functools import cache
 
 import vyper
 from eth_account import Account
@@ -33,7 +33,7 @@ def double(x: uint256) -> uint256:
 MARKED_TOPIC = "0x" + keccak(text="Marked(address,uint256,uint256)").hex()
 
 
-@lru_cache(maxsize=None)
+@cache
 def marker_bytecode() -> str:
     return vyper.compile_code(MARKER_SOURCE, output_formats=["bytecode"])["bytecode"]
 

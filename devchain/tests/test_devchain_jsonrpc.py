@@ -29,7 +29,8 @@ def test_batch_in_array_out_with_per_item_errors(rpc):
 
 
 def test_envelope_errors(rpc):
-    reply = rpc.session.post(rpc.url, data=b"{not json", headers={"Content-Type": "application/json"}, timeout=30).json()
+    reply = rpc.session.post(rpc.url, data=b"{not json", headers={"Content-Type": "application/json"},
+                             timeout=30).json()
     assert reply == {"jsonrpc": "2.0", "id": None, "error": {"code": -32700, "message": "parse error"}}
     assert rpc.raw({"jsonrpc": "2.0", "id": 1})["error"]["code"] == -32600
     assert rpc.raw({"jsonrpc": "1.0", "id": 1, "method": "eth_chainId"})["error"]["code"] == -32600

@@ -126,9 +126,11 @@ def test_contract_deploy_call_and_estimate(rpc):
     call = {"to": address, "data": "0x" + selector("double(uint256)") + word(21)}
     assert int(rpc("eth_call", call, "latest"), 16) == 42
     assert int(rpc("eth_call", {**call, "from": DEV_ACCOUNTS[1].address}), 16) == 42  # block defaults to latest
-    transfer_estimate = rpc("eth_estimateGas", {"from": DEV_ACCOUNTS[0].address, "to": DEV_ACCOUNTS[1].address, "value": "0x1"})
+    transfer_estimate = rpc("eth_estimateGas",
+                            {"from": DEV_ACCOUNTS[0].address, "to": DEV_ACCOUNTS[1].address, "value": "0x1"})
     assert transfer_estimate == hex(21000)
-    mark = {"from": DEV_ACCOUNTS[0].address, "to": address, "data": "0x" + selector("mark(uint256,uint256)") + word(1) + word(2)}
+    mark = {"from": DEV_ACCOUNTS[0].address, "to": address,
+            "data": "0x" + selector("mark(uint256,uint256)") + word(1) + word(2)}
     estimate = int(rpc("eth_estimateGas", mark), 16)
     assert 21000 < estimate < 100_000
     deploy_estimate = int(rpc("eth_estimateGas", {"from": DEV_ACCOUNTS[0].address, "data": marker_bytecode()}), 16)

@@ -73,7 +73,8 @@ def test_gaps_are_refused_and_pool_costs_count_against_the_balance(empty_pool):
     assert failure.value.message == f"nonce too high: next nonce {nonce + 1}, tx nonce {nonce + 2}"
     balance = int(rpc("eth_getBalance", DEV_ACCOUNTS[0].address, "latest"), 16)
     with pytest.raises(RpcFailure) as failure:
-        rpc("eth_sendRawTransaction", signed(0, nonce + 1, value=balance - 21000 * 2 * GWEI))  # fits alone, not after the first
+        # fits alone, not after the first
+        rpc("eth_sendRawTransaction", signed(0, nonce + 1, value=balance - 21000 * 2 * GWEI))
     assert failure.value.message.startswith("insufficient funds for gas * price + value: balance ")
     assert "queued cost" in failure.value.message
     rpc("evm_mine")

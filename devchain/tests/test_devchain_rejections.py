@@ -50,7 +50,8 @@ def test_insufficient_funds(rpc):
         "maxFeePerGas": 2 * GWEI, "maxPriorityFeePerGas": GWEI,
     }).raw_transaction).hex()
     cost = 21000 * 2 * GWEI
-    assert rejection(rpc, raw) == f"insufficient funds for gas * price + value: balance 0, tx cost {cost}, overshot {cost}"
+    assert rejection(rpc, raw) == (
+        f"insufficient funds for gas * price + value: balance 0, tx cost {cost}, overshot {cost}")
     huge = signed(0, nonce_of(rpc, 0), value=10**30)
     assert rejection(rpc, huge).startswith("insufficient funds for gas * price + value: balance ")
 

@@ -158,7 +158,8 @@ def server(tmp_path_factory):
 
 def schemathesis(server, token, operations):
     if not SCHEMATHESIS.exists():
-        pytest.fail(f"schemathesis is not installed in the venv ({SCHEMATHESIS}); it is pinned in devchain/requirements.txt")
+        pytest.fail(f"schemathesis is not installed in the venv ({SCHEMATHESIS}); "
+                    "it is pinned in devchain/requirements.txt")
     args = [str(SCHEMATHESIS), "run", server["base"] + "/openapi.yaml",
             "--header", f"Authorization: Bearer {token}",
             "--checks", "all", "--max-examples", str(MAX_EXAMPLES), "--max-time", str(SECONDS),

@@ -91,7 +91,8 @@ def rpc(method, *params, url=None):
 def run(*args, env=None, timeout=120, check=True):
     result = subprocess.run([BIN, *args], env=env, capture_output=True, text=True, timeout=timeout)
     if check and result.returncode != 0:
-        raise RuntimeError(f"caseattest {' '.join(args)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
+        raise RuntimeError(
+            f"caseattest {' '.join(args)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
     return result
 
 
@@ -166,7 +167,8 @@ class World:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError("serve exited early:\n" + (work / "serve.log").read_text())
-            confirmed = int(psql(self.url, "SELECT count(*) FROM caseattest.attestation WHERE status = 'confirmed'", capture=True) or 0)
+            confirmed = int(psql(self.url, "SELECT count(*) FROM caseattest.attestation WHERE status = 'confirmed'",
+                                 capture=True) or 0)
             if confirmed >= self.cases:
                 break
             time.sleep(0.5)
@@ -182,7 +184,8 @@ class World:
         self.receipts.mkdir(exist_ok=True)
 
         def one(case_id):
-            run("receipt", "--case", str(case_id), "--out", str(self.receipts / f"case-{case_id:04d}.json"), env=self.env)
+            run("receipt", "--case", str(case_id), "--out", str(self.receipts / f"case-{case_id:04d}.json"),
+                env=self.env)
 
         with ThreadPoolExecutor(max_workers=4) as pool:
             list(pool.map(one, range(1, self.cases + 1)))

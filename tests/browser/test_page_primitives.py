@@ -88,7 +88,8 @@ def random_number(rng):
             if math.isfinite(value):
                 return value
     if kind == 3:
-        return rng.choice([0.0, -0.0, 1e21, 1e-7, 1e-6, 123e18, 5e-324, 1.7976931348623157e308, 0.1, 1 / 3, 100.0, 2.5e-8])
+        return rng.choice([0.0, -0.0, 1e21, 1e-7, 1e-6, 123e18, 5e-324, 1.7976931348623157e308, 0.1, 1 / 3,
+                           100.0, 2.5e-8])
     if kind == 4:
         return round(rng.uniform(-1000, 1000), rng.randrange(0, 8))
     return rng.randrange(-10**30, 10**30)   # beyond a double's integers: rounded by both

@@ -77,12 +77,15 @@ def test_edited_document_is_refused_naming_the_field(page, world, tmp_path, driv
 
 
 @pytest.mark.parametrize("field,change,verdict,starts", [
-    ("schema", lambda r: r["document"].__setitem__("schema", "aicare.case-attestation/v9"), "record-changed", "document: schema"),
+    ("schema", lambda r: r["document"].__setitem__("schema", "aicare.case-attestation/v9"),
+     "record-changed", "document: schema"),
     ("leaf", lambda r: r.__setitem__("leaf", "0x" + "11" * 32), "proof-invalid", "leaf: "),
     ("proof", lambda r: r.__setitem__("proof", ["0x" + "22" * 32] + r["proof"][1:]), "proof-invalid", "proof/root: "),
-    ("blockNumber", lambda r: r.__setitem__("blockNumber", r["blockNumber"] - 1), "not-anchored", "blockNumber: claimed"),
+    ("blockNumber", lambda r: r.__setitem__("blockNumber", r["blockNumber"] - 1),
+     "not-anchored", "blockNumber: claimed"),
     ("blockHash", lambda r: r.__setitem__("blockHash", "0x" + "33" * 32), "not-anchored", "blockHash: claimed"),
-    ("attestedAt", lambda r: r.__setitem__("attestedAt", "2020-01-01T00:00:00.000000Z"), "not-anchored", "attestedAt: claimed"),
+    ("attestedAt", lambda r: r.__setitem__("attestedAt", "2020-01-01T00:00:00.000000Z"),
+     "not-anchored", "attestedAt: claimed"),
     ("leafIndex", lambda r: r.__setitem__("leafIndex", 100000), "proof-invalid", "leafIndex: 100000"),
     ("chainId", lambda r: r.__setitem__("chainId", 999), "wrong-contract", "chainId: attested on chain 999"),
     ("txHash", lambda r: r.__setitem__("txHash", "0x" + "44" * 32), "not-anchored", "txHash: transaction"),
@@ -204,14 +207,17 @@ def test_dropped_files_are_verified(driver, page_file, world):
     texts = [world.receipt_path(i).read_text() for i in (4, 5)]
     driver.execute_script("""
         const transfer = new DataTransfer();
-        arguments[0].forEach((text, i) => transfer.items.add(new File([text], 'dropped-' + i + '.json', {type: 'application/json'})));
-        document.getElementById('drop').dispatchEvent(new DragEvent('drop', {dataTransfer: transfer, bubbles: true, cancelable: true}));
+        arguments[0].forEach((text, i) =>
+            transfer.items.add(new File([text], 'dropped-' + i + '.json', {type: 'application/json'})));
+        document.getElementById('drop').dispatchEvent(
+            new DragEvent('drop', {dataTransfer: transfer, bubbles: true, cancelable: true}));
     """, texts)
     from selenium.webdriver.support.ui import WebDriverWait
     WebDriverWait(driver, 10).until(lambda d: "2 files chosen" in page.find("#chosen").text)
     page.find("#verify").click()
     WebDriverWait(driver, 60).until(lambda d: page.find("#status").get_attribute("data-state") == "done")
-    assert [(r["file"], r["verdict"]) for r in page.results()] == [("dropped-0.json", "verified"), ("dropped-1.json", "verified")]
+    assert [(r["file"], r["verdict"]) for r in page.results()] == [
+        ("dropped-0.json", "verified"), ("dropped-1.json", "verified")]
 
 
 def test_node_of_another_chain_is_an_error_not_a_verdict(page, world):

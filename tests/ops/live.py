@@ -92,7 +92,8 @@ def deployment(work):
         for path in ("pseudonym.key", "signer.key", "api-tokens"):
             os.chmod(work / path, 0o600)
         env = {k: v for k, v in os.environ.items() if not k.startswith("CASEATTEST_") or k == "CASEATTEST_BIN"}
-        env.update(DATABASE_URL=url, CASEATTEST_RPC_URL=RPC_URL, CASEATTEST_CHAIN_ID=os.environ.get("CASEATTEST_CHAIN_ID", "1337"),
+        env.update(DATABASE_URL=url, CASEATTEST_RPC_URL=RPC_URL,
+                   CASEATTEST_CHAIN_ID=os.environ.get("CASEATTEST_CHAIN_ID", "1337"),
                    CASEATTEST_PSEUDONYM_KEY_FILE=str(work / "pseudonym.key"),
                    CASEATTEST_PRIVATE_KEY_FILE=str(work / "signer.key"),
                    CASEATTEST_API_TOKENS_FILE=str(work / "api-tokens"),

@@ -83,4 +83,5 @@ def test_queries_use_only_exported_metrics():
 
 
 def test_the_name_check_catches_an_unknown_metric():
-    assert metric_names('sum by (le) (rate(caseattest_nope_bucket{a="b"}[5m])) / up') == {"caseattest_nope_bucket", "up"}
+    assert (metric_names('sum by (le) (rate(caseattest_nope_bucket{a="b"}[5m])) / up')
+            == {"caseattest_nope_bucket", "up"})

@@ -49,7 +49,8 @@ def make_run(tmp_path_factory):
                 pass
             time.sleep(0.5)
         else:
-            pytest.fail("make run's daemon did not answer within 180 s:\n" + (run_dir.parent / "make-run.log").read_text())
+            pytest.fail("make run's daemon did not answer within 180 s:\n"
+                        + (run_dir.parent / "make-run.log").read_text())
         yield {"run_dir": run_dir, "process": process, "log": run_dir.parent / "make-run.log"}
     finally:
         if process.poll() is None:
@@ -64,7 +65,8 @@ def make_run(tmp_path_factory):
 
 def test_env_holds_what_a_second_terminal_needs(make_run):
     text = (make_run["run_dir"] / "env").read_text()
-    for name in ("DATABASE_URL", "CASEATTEST_RPC_URL", "CASEATTEST_CHAIN_ID", "CASEATTEST_REDIS_URL", "CASEATTEST_CONTRACT",
+    for name in ("DATABASE_URL", "CASEATTEST_RPC_URL", "CASEATTEST_CHAIN_ID", "CASEATTEST_REDIS_URL",
+                 "CASEATTEST_CONTRACT",
                  "CASEATTEST_PRIVATE_KEY_FILE", "CASEATTEST_PSEUDONYM_KEY_FILE", "CASEATTEST_API_TOKENS_FILE"):
         assert f"export {name}=" in text, name
     # Paths to secrets, never the secrets themselves.

@@ -29,7 +29,7 @@ def rfc3339(value):
     """UTC, six fractional digits, 'Z'; None stays None."""
     if value is None:
         return None
-    instant = datetime.datetime.fromisoformat(value).astimezone(datetime.timezone.utc)
+    instant = datetime.datetime.fromisoformat(value).astimezone(datetime.UTC)
     return instant.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 

@@ -50,7 +50,8 @@ def test_sign_tx_reproduces_all_vectors_in_order():
         lines.append(json.dumps({"privateKey": case["privateKey"], "transaction": fields(case["transaction"], True)}))
         expected.append(case["signedLondon"])
         if case["signedEip155"]:
-            lines.append(json.dumps({"privateKey": case["privateKey"], "transaction": fields(case["transaction"], False)}))
+            lines.append(json.dumps({"privateKey": case["privateKey"],
+                                     "transaction": fields(case["transaction"], False)}))
             expected.append(case["signedEip155"])
     result = run("util", "sign-tx", stdin=("\n".join(lines) + "\n").encode())
     assert result.returncode == 0, result.stderr.decode()
@@ -116,7 +117,8 @@ def test_keystores_interoperate_with_eth_account(tmp_path):
 def test_keys_new_writes_a_decryptable_0600_keystore(tmp_path):
     (tmp_path / "pw").write_text("hunter22\n")
     path = tmp_path / "new.json"
-    result = run("keys", "new", "--keystore", str(path), "--password-file", str(tmp_path / "pw"), "--kdf", "scrypt-light")
+    result = run("keys", "new", "--keystore", str(path), "--password-file", str(tmp_path / "pw"),
+                 "--kdf", "scrypt-light")
     assert result.returncode == 0, result.stderr.decode()
     assert path.stat().st_mode & 0o777 == 0o600
     key = Account.decrypt(json.loads(path.read_text()), "hunter22")

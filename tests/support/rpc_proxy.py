@@ -172,7 +172,8 @@ class ProxyHandler(BaseHTTPRequestHandler):
         if fee_cap >= self.state.fee_floor:
             return False
         self.state.count("refused-send")
-        message = f"max fee per gas less than block base fee: address 0x0, maxFeePerGas: {fee_cap}, baseFee: {self.state.fee_floor}"
+        message = (f"max fee per gas less than block base fee: address 0x0, maxFeePerGas: {fee_cap}, "
+                   f"baseFee: {self.state.fee_floor}")
         answer = dict(jsonrpc="2.0", id=request.get("id"), error={"code": -32000, "message": message})
         self._reply(200, json.dumps(answer).encode())
         return True
@@ -182,7 +183,8 @@ class ProxyHandler(BaseHTTPRequestHandler):
             return int(tag, 16)
         if tag == "earliest":
             return 0
-        status, answer = self._forward(json.dumps(dict(jsonrpc="2.0", id=0, method="eth_blockNumber", params=[])).encode())
+        status, answer = self._forward(
+            json.dumps(dict(jsonrpc="2.0", id=0, method="eth_blockNumber", params=[])).encode())
         return int(json.loads(answer)["result"], 16) if status == 200 else 0
 
     def _refuse_log_range(self, body: bytes) -> bool:
@@ -235,7 +237,8 @@ class ProxyHandler(BaseHTTPRequestHandler):
             except ValueError:
                 request = {}
             if isinstance(request, list):
-                answer = [dict(jsonrpc="2.0", id=item.get("id"), error={"code": -32000, "message": "chaos: internal error"})
+                answer = [dict(jsonrpc="2.0", id=item.get("id"),
+                               error={"code": -32000, "message": "chaos: internal error"})
                           for item in request if isinstance(item, dict)]
             else:
                 answer = dict(jsonrpc="2.0", id=request.get("id") if isinstance(request, dict) else None,
