@@ -7,7 +7,7 @@ let package = Package(
     name: "CaseAttest",
     platforms: [.macOS(.v14)],
     products: [
-        .executable(name: "caseattest", targets: ["caseattest"]),
+        .executable(name: "caseattest", targets: ["caseattest"])
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -35,50 +35,62 @@ let package = Package(
         .target(name: "Registry", dependencies: ["Ethereum"]),
 
         // I/O.
-        .target(name: "Postgres", dependencies: [
-            "CLibPQ", "COpenSSL",
-            .product(name: "Logging", package: "swift-log"),
-        ]),
+        .target(
+            name: "Postgres",
+            dependencies: [
+                "CLibPQ", "COpenSSL",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         // Redis through hiredis: the API's shared rate-limit counters.
-        .target(name: "Redis", dependencies: [
-            "CHiredis",
-            .product(name: "Logging", package: "swift-log"),
-        ]),
-        .target(name: "EthereumRPC", dependencies: [
-            "CCurl", "Ethereum",
-            .product(name: "Logging", package: "swift-log"),
-        ]),
+        .target(
+            name: "Redis",
+            dependencies: [
+                "CHiredis",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .target(
+            name: "EthereumRPC",
+            dependencies: [
+                "CCurl", "Ethereum",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
 
         // A signer whose key stays in a PKCS #11 token (HSM).
         .target(name: "PKCS11", dependencies: ["CPKCS11", "Ethereum"]),
 
         // Long-running services: the daemon's pieces.
-        .target(name: "AttestationService", dependencies: [
-            "Attestation", "Ethereum", "Postgres", "EthereumRPC", "Registry",
-            .product(name: "Logging", package: "swift-log"),
-            .product(name: "Metrics", package: "swift-metrics"),
-            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-        ]),
+        .target(
+            name: "AttestationService",
+            dependencies: [
+                "Attestation", "Ethereum", "Postgres", "EthereumRPC", "Registry",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]),
 
         // The HTTP API (Hummingbird) the backend and auditors call.
-        .target(name: "AttestationAPI", dependencies: [
-            "AttestationService", "Attestation", "Ethereum", "EthereumRPC", "Postgres", "Redis",
-            .product(name: "Hummingbird", package: "hummingbird"),
-            .product(name: "Metrics", package: "swift-metrics"),
-            .product(name: "Prometheus", package: "swift-prometheus"),
-            .product(name: "Logging", package: "swift-log"),
-        ]),
+        .target(
+            name: "AttestationAPI",
+            dependencies: [
+                "AttestationService", "Attestation", "Ethereum", "EthereumRPC", "Postgres", "Redis",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
 
         // The executable: wiring only.
-        .executableTarget(name: "caseattest", dependencies: [
-            "Ethereum", "Attestation", "Postgres", "EthereumRPC", "AttestationService", "Registry",
-            "AttestationAPI", "Redis", "PKCS11",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            .product(name: "Logging", package: "swift-log"),
-            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            .product(name: "Metrics", package: "swift-metrics"),
-            .product(name: "Prometheus", package: "swift-prometheus"),
-        ]),
+        .executableTarget(
+            name: "caseattest",
+            dependencies: [
+                "Ethereum", "Attestation", "Postgres", "EthereumRPC", "AttestationService", "Registry",
+                "AttestationAPI", "Redis", "PKCS11",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]),
 
         // Benchmark of the Ethereum core (bench/10-ethereum.sh).
         .executableTarget(name: "bench-ethereum", dependencies: ["Ethereum"]),
@@ -87,45 +99,61 @@ let package = Package(
         // Benchmark of case documents: build, canonicalise, hash (bench/20-canonical.sh).
         .executableTarget(name: "bench-attestation", dependencies: ["Attestation", "Ethereum"]),
         // Data set and naive peer for the verifier's benchmark (bench/50-verify.sh).
-        .executableTarget(name: "bench-verify", dependencies: [
-            "Attestation", "AttestationService", "Ethereum", "EthereumRPC", "Postgres", "Registry",
-            .product(name: "Logging", package: "swift-log"),
-        ]),
+        .executableTarget(
+            name: "bench-verify",
+            dependencies: [
+                "Attestation", "AttestationService", "Ethereum", "EthereumRPC", "Postgres", "Registry",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
 
         .testTarget(name: "CBindingsTests", dependencies: ["CLibPQ", "CCurl", "CSecp256k1", "COpenSSL", "CHiredis"]),
-        .testTarget(name: "EthereumTests", dependencies: [
-            "Ethereum",
-            .product(name: "PropertyBased", package: "swift-property-based"),
-        ]),
-        .testTarget(name: "AttestationTests", dependencies: [
-            "Attestation", "Ethereum",
-            .product(name: "PropertyBased", package: "swift-property-based"),
-        ]),
-        .testTarget(name: "PostgresTests", dependencies: [
-            "Postgres",
-            .product(name: "Logging", package: "swift-log"),
-        ]),
-        .testTarget(name: "EthereumRPCTests", dependencies: [
-            "EthereumRPC",
-            .product(name: "Logging", package: "swift-log"),
-        ]),
-        .testTarget(name: "RedisTests", dependencies: [
-            "Redis",
-            .product(name: "Logging", package: "swift-log"),
-        ]),
+        .testTarget(
+            name: "EthereumTests",
+            dependencies: [
+                "Ethereum",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ]),
+        .testTarget(
+            name: "AttestationTests",
+            dependencies: [
+                "Attestation", "Ethereum",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ]),
+        .testTarget(
+            name: "PostgresTests",
+            dependencies: [
+                "Postgres",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .testTarget(
+            name: "EthereumRPCTests",
+            dependencies: [
+                "EthereumRPC",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .testTarget(
+            name: "RedisTests",
+            dependencies: [
+                "Redis",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         .testTarget(name: "AttestationServiceTests", dependencies: ["AttestationService", "Ethereum", "EthereumRPC"]),
-        .testTarget(name: "AttestationAPITests", dependencies: [
-            "AttestationAPI", "AttestationService", "Attestation", "Postgres", "Redis",
-            .product(name: "Hummingbird", package: "hummingbird"),
-            .product(name: "HummingbirdTesting", package: "hummingbird"),
-            .product(name: "Logging", package: "swift-log"),
-            .product(name: "Prometheus", package: "swift-prometheus"),
-        ]),
+        .testTarget(
+            name: "AttestationAPITests",
+            dependencies: [
+                "AttestationAPI", "AttestationService", "Attestation", "Postgres", "Redis",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]),
         .testTarget(name: "PKCS11Tests", dependencies: ["PKCS11", "CPKCS11", "Ethereum"]),
-        .testTarget(name: "IntegrationTests", dependencies: [
-            "Postgres", "EthereumRPC", "Ethereum", "Attestation", "Registry", "AttestationService", "Redis",
-            .product(name: "Logging", package: "swift-log"),
-        ]),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: [
+                "Postgres", "EthereumRPC", "Ethereum", "Attestation", "Registry", "AttestationService", "Redis",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
     ],
     swiftLanguageModes: [.v6]
 )

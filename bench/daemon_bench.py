@@ -99,7 +99,8 @@ def daemon_run(bin_path: str, rpc: str, base_url: str, chain_id: int, tmp: Path)
             daemon.wait(timeout=30)
         if confirmed < CASES:
             raise RuntimeError(f"only {confirmed}/{CASES} confirmed in time")
-        hashes = psql(url, "SELECT DISTINCT mined_hash FROM caseattest.attestation_transaction WHERE purpose = 'anchor'").split()
+        hashes = psql(url, "SELECT DISTINCT mined_hash FROM caseattest.attestation_transaction "
+                           "WHERE purpose = 'anchor'").split()
         w3 = Web3(Web3.HTTPProvider(rpc))
         gas = sum(w3.eth.get_transaction_receipt(h)["gasUsed"] for h in hashes)
         batches = int(psql(url, "SELECT count(*) FROM caseattest.attestation_batch WHERE status = 'confirmed'"))

@@ -144,7 +144,8 @@ def parse_arguments(argv):
                         help="Berlin rules: no base fee, type-2 transactions refused (legacy and EIP-2930 only)")
     parser.add_argument("--min-tip", type=int, default=MIN_TIP_WEI, metavar="WEI",
                         help="refuse a tip (or legacy gas price) below WEI as underpriced (default 1)")
-    parser.add_argument("--safe-depth", type=int, default=0, metavar="N", help="the `safe` tag lags `latest` by N blocks")
+    parser.add_argument("--safe-depth", type=int, default=0, metavar="N",
+                        help="the `safe` tag lags `latest` by N blocks")
     parser.add_argument("--finalized-depth", type=int, default=0, metavar="N",
                         help="the `finalized` tag lags `latest` by N blocks")
     args = parser.parse_args(argv)

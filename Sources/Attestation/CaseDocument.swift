@@ -33,8 +33,10 @@ public enum CaseDocument {
     }
 
     /// Builds the v1 document (see `document(schema:...)`).
-    public static func v1(case record: CaseRecord, appointments: [AppointmentRecord], userHash: String,
-                          salt: Salt) throws(AttestationError) -> JSONValue {
+    public static func v1(
+        case record: CaseRecord, appointments: [AppointmentRecord], userHash: String,
+        salt: Salt
+    ) throws(AttestationError) -> JSONValue {
         try document(schema: .v1, case: record, appointments: appointments, userHash: userHash, salt: salt)
     }
 
@@ -43,20 +45,23 @@ public enum CaseDocument {
     /// lowercase hex digits, see `Schema.userHash`), never a raw user id.
     /// Throws for integers beyond ±2^53 (a JSON number is a double and would
     /// silently round) and for timestamps outside years 0000-9999.
-    public static func document(schema: Schema, case record: CaseRecord, appointments: [AppointmentRecord],
-                                userHash: String, salt: Salt) throws(AttestationError) -> JSONValue {
+    public static func document(
+        schema: Schema, case record: CaseRecord, appointments: [AppointmentRecord],
+        userHash: String, salt: Salt
+    ) throws(AttestationError) -> JSONValue {
         try validate(userHash: userHash)
         let ordered = appointments.sorted { $0.id < $1.id }
         var appointmentValues: [JSONValue] = []
         appointmentValues.reserveCapacity(ordered.count)
         for appointment in ordered {
             // Members in canonical (sorted) order, so the writer need not sort.
-            appointmentValues.append(.object([
-                ("id", try integer(appointment.id)),
-                ("location_type", optionalString(appointment.locationType)),
-                ("scheduled_at", try timestamp(appointment.scheduledAt)),
-                ("status", optionalString(appointment.status)),
-            ]))
+            appointmentValues.append(
+                .object([
+                    ("id", try integer(appointment.id)),
+                    ("location_type", optionalString(appointment.locationType)),
+                    ("scheduled_at", try timestamp(appointment.scheduledAt)),
+                    ("status", optionalString(appointment.status)),
+                ]))
         }
         let caseValue: JSONValue = .object([
             ("counsellor_id", try integer(record.counsellorID)),
@@ -86,7 +91,8 @@ public enum CaseDocument {
 
     static func checkExact(_ value: Int64) throws(AttestationError) {
         guard value.magnitude <= UInt64(maximumExactInteger) else {
-            throw AttestationError(.integerOutOfRange, "integer \(value) is beyond ±2^53 and cannot be a JSON number exactly")
+            throw AttestationError(
+                .integerOutOfRange, "integer \(value) is beyond ±2^53 and cannot be a JSON number exactly")
         }
     }
 
@@ -126,8 +132,10 @@ public struct CaseDocumentV1: Hashable, Sendable {
     public var salt: Salt
     public var schema: CaseDocument.Schema
 
-    public init(record: CaseRecord, appointments: [AppointmentRecord], userHash: String, salt: Salt,
-                schema: CaseDocument.Schema = .v1) {
+    public init(
+        record: CaseRecord, appointments: [AppointmentRecord], userHash: String, salt: Salt,
+        schema: CaseDocument.Schema = .v1
+    ) {
         self.record = record
         self.appointments = appointments
         self.userHash = userHash
@@ -136,8 +144,9 @@ public struct CaseDocumentV1: Hashable, Sendable {
     }
 
     public func json() throws(AttestationError) -> JSONValue {
-        try CaseDocument.document(schema: schema, case: record, appointments: appointments, userHash: userHash,
-                                  salt: salt)
+        try CaseDocument.document(
+            schema: schema, case: record, appointments: appointments, userHash: userHash,
+            salt: salt)
     }
 
     /// SHA-256 of the canonical bytes (written directly, see `writeCanonical(into:)`).

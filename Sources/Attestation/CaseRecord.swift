@@ -9,8 +9,10 @@ public struct CaseRecord: Hashable, Sendable {
     public var createdAt: Timestamp
     public var resolvedAt: Timestamp?
 
-    public init(id: Int64, userID: Int64, counsellorID: Int64?, status: String, riskLevelAtCreation: Int64?,
-                createdAt: Timestamp, resolvedAt: Timestamp?) {
+    public init(
+        id: Int64, userID: Int64, counsellorID: Int64?, status: String, riskLevelAtCreation: Int64?,
+        createdAt: Timestamp, resolvedAt: Timestamp?
+    ) {
         self.id = id
         self.userID = userID
         self.counsellorID = counsellorID

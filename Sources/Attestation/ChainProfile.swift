@@ -15,8 +15,10 @@ public struct ChainProfile: Sendable, Hashable {
     /// An explorer's address page with `{address}` for the 0x-address; nil: none.
     public var explorerAddress: String?
 
-    public init(chainID: UInt64, name: String, finality: Finality, feeModel: FeeModel, minimumTipWei: UInt64,
-                blockTime: Double, explorerTransaction: String? = nil, explorerAddress: String? = nil) {
+    public init(
+        chainID: UInt64, name: String, finality: Finality, feeModel: FeeModel, minimumTipWei: UInt64,
+        blockTime: Double, explorerTransaction: String? = nil, explorerAddress: String? = nil
+    ) {
         self.chainID = chainID
         self.name = name
         self.finality = finality

@@ -21,8 +21,10 @@ public enum ChainProfileFile {
         public var description: String { "chain profiles, line \(line): \(reason)" }
     }
 
-    static let keys: Set<String> = ["name", "finality", "fee-model", "min-tip-wei", "block-time", "explorer-tx",
-                                    "explorer-address"]
+    static let keys: Set<String> = [
+        "name", "finality", "fee-model", "min-tip-wei", "block-time", "explorer-tx",
+        "explorer-address",
+    ]
 
     public static func parse(_ text: String) throws(ParseError) -> [ChainProfile] {
         var profiles: [ChainProfile] = []
@@ -54,7 +56,7 @@ public enum ChainProfileFile {
     static func trimmed(_ text: some StringProtocol) -> String {
         let blank: Set<Character> = [" ", "\t", "\r"]
         guard let first = text.firstIndex(where: { !blank.contains($0) }),
-              let last = text.lastIndex(where: { !blank.contains($0) })
+            let last = text.lastIndex(where: { !blank.contains($0) })
         else { return "" }
         return String(text[first...last])
     }
@@ -123,15 +125,17 @@ public enum ChainProfileFile {
             var blockTime = 12.0
             if let entry = values["block-time"] {
                 guard let seconds = Double(entry.value), seconds > 0, seconds <= 3600 else {
-                    throw ParseError(line: entry.line,
-                                     reason: "block-time must be seconds, more than 0 and at most 3600")
+                    throw ParseError(
+                        line: entry.line,
+                        reason: "block-time must be seconds, more than 0 and at most 3600")
                 }
                 blockTime = seconds
             }
-            return ChainProfile(chainID: chainID, name: name, finality: finality, feeModel: model,
-                                minimumTipWei: minimumTip, blockTime: blockTime,
-                                explorerTransaction: try template("explorer-tx", placeholder: "{tx}"),
-                                explorerAddress: try template("explorer-address", placeholder: "{address}"))
+            return ChainProfile(
+                chainID: chainID, name: name, finality: finality, feeModel: model,
+                minimumTipWei: minimumTip, blockTime: blockTime,
+                explorerTransaction: try template("explorer-tx", placeholder: "{tx}"),
+                explorerAddress: try template("explorer-address", placeholder: "{address}"))
         }
 
         private func template(_ key: String, placeholder: String) throws(ParseError) -> String? {

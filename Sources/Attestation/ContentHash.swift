@@ -31,7 +31,8 @@ public struct ContentHash: Hashable, Sendable, CustomStringConvertible {
     /// Accepts `0x` + 64 hex digits (either case).
     public init(hex text: String) throws(AttestationError) {
         guard text.utf8.count == 66, text.hasPrefix("0x"), let bytes = try? Hex.decode(text) else {
-            throw AttestationError(.invalidContentHash, "expected 0x followed by 64 hex digits, got \"\(text.prefix(80))\"")
+            throw AttestationError(
+                .invalidContentHash, "expected 0x followed by 64 hex digits, got \"\(text.prefix(80))\"")
         }
         self.bytes = bytes
     }

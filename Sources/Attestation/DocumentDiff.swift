@@ -26,8 +26,10 @@ public enum DocumentDiff {
         }
     }
 
-    private static func compareObjects(_ old: [(key: String, value: JSONValue)], _ new: [(key: String, value: JSONValue)],
-                                       path: String, into paths: inout [String]) {
+    private static func compareObjects(
+        _ old: [(key: String, value: JSONValue)], _ new: [(key: String, value: JSONValue)],
+        path: String, into paths: inout [String]
+    ) {
         let newKeys = Set(new.map(\.key))
         for member in old {
             let memberPath = join(path, member.key)
@@ -43,8 +45,10 @@ public enum DocumentDiff {
         }
     }
 
-    private static func compareKeyed(_ old: [(id: String, value: JSONValue)], _ new: [(id: String, value: JSONValue)],
-                                     path: String, into paths: inout [String]) {
+    private static func compareKeyed(
+        _ old: [(id: String, value: JSONValue)], _ new: [(id: String, value: JSONValue)],
+        path: String, into paths: inout [String]
+    ) {
         let newByID = Dictionary(new.map { ($0.id, $0.value) }, uniquingKeysWith: { first, _ in first })
         let oldIDs = Set(old.map(\.id))
         for element in old {
@@ -60,7 +64,9 @@ public enum DocumentDiff {
         }
     }
 
-    private static func compareByPosition(_ old: [JSONValue], _ new: [JSONValue], path: String, into paths: inout [String]) {
+    private static func compareByPosition(
+        _ old: [JSONValue], _ new: [JSONValue], path: String, into paths: inout [String]
+    ) {
         for index in 0..<max(old.count, new.count) {
             let elementPath = "\(path)[\(index)]"
             switch (index < old.count, index < new.count) {
@@ -78,7 +84,7 @@ public enum DocumentDiff {
         var seen = Set<String>()
         for element in elements {
             guard case .number(let number)? = element["id"], number.rounded() == number,
-                  number.magnitude <= 9_007_199_254_740_992
+                number.magnitude <= 9_007_199_254_740_992
             else { return nil }
             let id = String(Int64(number))
             guard seen.insert(id).inserted else { return nil }

@@ -74,7 +74,7 @@ enum ECMAScriptNumber {
         }
         var n = digitsBeforePoint + exponentSign * exponent
         guard let firstNonZero = digits.firstIndex(where: { $0 != UInt8(ascii: "0") }),
-              let lastNonZero = digits.lastIndex(where: { $0 != UInt8(ascii: "0") })
+            let lastNonZero = digits.lastIndex(where: { $0 != UInt8(ascii: "0") })
         else {
             out.append(UInt8(ascii: "0"))  // unreachable: value is non-zero
             return

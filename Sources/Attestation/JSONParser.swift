@@ -36,7 +36,8 @@ struct JSONParser {
         let value = try parseValue()
         skipWhitespace()
         guard position == input.count else {
-            throw JSONError(.trailingContent, at: position, "unexpected \(describe(input[position])) after the JSON value")
+            throw JSONError(
+                .trailingContent, at: position, "unexpected \(describe(input[position])) after the JSON value")
         }
         return value
     }
@@ -73,8 +74,9 @@ struct JSONParser {
     private mutating func enterContainer() throws(JSONError) {
         depth += 1
         if depth > JSONValue.maximumNestingDepth {
-            throw JSONError(.nestingTooDeep, at: position,
-                            "nesting deeper than \(JSONValue.maximumNestingDepth) arrays/objects")
+            throw JSONError(
+                .nestingTooDeep, at: position,
+                "nesting deeper than \(JSONValue.maximumNestingDepth) arrays/objects")
         }
     }
 
@@ -118,8 +120,9 @@ struct JSONParser {
             skipWhitespace()
             guard position < input.count else { throw endOfInput(expecting: "a member name") }
             guard input[position] == UInt8(ascii: "\"") else {
-                throw JSONError(.syntax, at: position,
-                                "unexpected \(describe(input[position])), expected a member name in double quotes")
+                throw JSONError(
+                    .syntax, at: position,
+                    "unexpected \(describe(input[position])), expected a member name in double quotes")
             }
             let keyOffset = position
             let key = try parseString()
@@ -148,8 +151,10 @@ struct JSONParser {
 
     /// Names are compared as code point sequences (not Swift's canonical
     /// equivalence): "\u00e9" and "e\u0301" are different members in JCS.
-    private func isDuplicate(_ key: String, in members: [(key: String, value: JSONValue)],
-                             seen: inout Set<[UInt8]>) -> Bool {
+    private func isDuplicate(
+        _ key: String, in members: [(key: String, value: JSONValue)],
+        seen: inout Set<[UInt8]>
+    ) -> Bool {
         if members.count < 8 {
             return members.contains { $0.key.utf8.elementsEqual(key.utf8) }
         }
@@ -239,8 +244,9 @@ struct JSONParser {
             case UInt8(ascii: "\\"):
                 try parseEscape(into: &bytes)
             case 0x00..<0x20:
-                throw JSONError(.controlCharacter, at: position,
-                                "control character \(describe(byte)) must be escaped in a string")
+                throw JSONError(
+                    .controlCharacter, at: position,
+                    "control character \(describe(byte)) must be escaped in a string")
             case 0x20..<0x80:
                 bytes.append(byte)
                 position += 1
@@ -272,14 +278,16 @@ struct JSONParser {
             var scalar = UInt32(unit)
             if (0xD800...0xDBFF).contains(unit) {
                 guard input.count - position >= 6, input[position] == UInt8(ascii: "\\"),
-                      input[position + 1] == UInt8(ascii: "u")
+                    input[position + 1] == UInt8(ascii: "u")
                 else {
-                    throw JSONError(.loneSurrogate, at: escapeOffset, "high surrogate without a following low surrogate")
+                    throw JSONError(
+                        .loneSurrogate, at: escapeOffset, "high surrogate without a following low surrogate")
                 }
                 position += 2
                 let low = try hexQuad()
                 guard (0xDC00...0xDFFF).contains(low) else {
-                    throw JSONError(.loneSurrogate, at: escapeOffset, "high surrogate without a following low surrogate")
+                    throw JSONError(
+                        .loneSurrogate, at: escapeOffset, "high surrogate without a following low surrogate")
                 }
                 scalar = 0x10000 + ((UInt32(unit) - 0xD800) << 10) + (UInt32(low) - 0xDC00)
             } else if (0xDC00...0xDFFF).contains(unit) {

@@ -50,7 +50,9 @@ extension JSONValue: Hashable {
         case let (.array(a), .array(b)): return a == b
         case let (.object(a), .object(b)):
             guard a.count == b.count else { return false }
-            return a.allSatisfy { member in b.contains { $0.key.utf8.elementsEqual(member.key.utf8) && $0.value == member.value } }
+            return a.allSatisfy { member in
+                b.contains { $0.key.utf8.elementsEqual(member.key.utf8) && $0.value == member.value }
+            }
         default: return false
         }
     }

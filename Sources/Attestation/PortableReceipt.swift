@@ -22,9 +22,11 @@ public struct PortableReceipt: Sendable, Hashable {
     /// The anchoring block's time.
     public var attestedAt: Timestamp
 
-    public init(document: JSONValue, contentHash: ContentHash, leaf: [UInt8], proof: [[UInt8]], root: [UInt8],
-                chainID: UInt64, contract: Address, txHash: [UInt8], blockNumber: UInt64, blockHash: [UInt8],
-                leafIndex: Int, attestedAt: Timestamp) {
+    public init(
+        document: JSONValue, contentHash: ContentHash, leaf: [UInt8], proof: [[UInt8]], root: [UInt8],
+        chainID: UInt64, contract: Address, txHash: [UInt8], blockNumber: UInt64, blockHash: [UInt8],
+        leafIndex: Int, attestedAt: Timestamp
+    ) {
         self.document = document
         self.contentHash = contentHash
         self.leaf = leaf
@@ -73,7 +75,9 @@ public struct PortableReceipt: Sendable, Hashable {
     }
 
     public init(json value: JSONValue) throws(ReceiptError) {
-        guard case .object(let members) = value else { throw ReceiptError(.malformed, "the receipt is not a JSON object") }
+        guard case .object(let members) = value else {
+            throw ReceiptError(.malformed, "the receipt is not a JSON object")
+        }
         for member in members where !Self.fields.contains(member.key) {
             throw ReceiptError(.malformed, "unexpected field \"\(member.key.prefix(40))\"")
         }
@@ -85,9 +89,12 @@ public struct PortableReceipt: Sendable, Hashable {
             throw ReceiptError(.malformed, "document: missing or not an object")
         }
         self.document = document
-        contentHash = try Self.field("contentHash", value) { text throws(AttestationError) in try ContentHash(hex: text) }
+        contentHash = try Self.field("contentHash", value) { text throws(AttestationError) in try ContentHash(hex: text)
+        }
         leaf = try Self.bytes32("leaf", value)
-        guard case .array(let siblings)? = value["proof"] else { throw ReceiptError(.malformed, "proof: missing or not an array") }
+        guard case .array(let siblings)? = value["proof"] else {
+            throw ReceiptError(.malformed, "proof: missing or not an array")
+        }
         var proof: [[UInt8]] = []
         for (index, sibling) in siblings.enumerated() {
             guard let text = sibling.stringValue, let bytes = try? ContentHash(hex: text).bytes else {
@@ -98,45 +105,56 @@ public struct PortableReceipt: Sendable, Hashable {
         self.proof = proof
         root = try Self.bytes32("root", value)
         chainID = UInt64(try Self.integer("chainId", value))
-        contract = try Self.field("contract", value) { text throws(Address.ParseError) in try Address(hex: text.lowercased()) }
+        contract = try Self.field("contract", value) { text throws(Address.ParseError) in
+            try Address(hex: text.lowercased())
+        }
         txHash = try Self.bytes32("txHash", value)
         blockNumber = UInt64(try Self.integer("blockNumber", value))
         blockHash = try Self.bytes32("blockHash", value)
         leafIndex = Int(try Self.integer("leafIndex", value))
-        attestedAt = try Self.field("attestedAt", value) { text throws(AttestationError) in try Timestamp(rfc3339: text) }
+        attestedAt = try Self.field("attestedAt", value) { text throws(AttestationError) in try Timestamp(rfc3339: text)
+        }
     }
 
     /// The off-chain half: document -> content hash -> leaf -> root.
     /// nil when consistent; otherwise the verdict, naming the field.
     public func localCheck() -> VerificationOutcome? {
         guard let schema = document["schema"]?.stringValue, CaseDocument.Schema(rawValue: schema) != nil else {
-            return VerificationOutcome(.recordChanged,
-                                       "document: schema is not \(CaseDocument.schemaV1) or \(CaseDocument.schemaV2)")
+            return VerificationOutcome(
+                .recordChanged,
+                "document: schema is not \(CaseDocument.schemaV1) or \(CaseDocument.schemaV2)")
         }
         if ContentHash(of: document) != contentHash {
-            return VerificationOutcome(.recordChanged, "document/contentHash: the document does not hash to contentHash \(contentHash.hex)")
+            return VerificationOutcome(
+                .recordChanged, "document/contentHash: the document does not hash to contentHash \(contentHash.hex)")
         }
         if MerkleTree.leafHash(contentHash) != leaf {
             return VerificationOutcome(.proofInvalid, "leaf: not keccak256(keccak256(contentHash))")
         }
         if !MerkleTree.verify(leaf: leaf, proof: proof, root: root) {
-            return VerificationOutcome(.proofInvalid, "proof/root: the proof does not lead from the leaf to root \(Hex.encodePrefixed(root))")
+            return VerificationOutcome(
+                .proofInvalid, "proof/root: the proof does not lead from the leaf to root \(Hex.encodePrefixed(root))")
         }
         return nil
     }
 
     /// What the receipt claims about the chain, for `AnchorCheck`.
     public var claim: AnchorClaim {
-        AnchorClaim(root: root, txHash: txHash, chainID: chainID, contract: contract, blockNumber: blockNumber,
-                    blockHash: blockHash, attestedAt: attestedAt.microsecondsSinceEpoch / 1_000_000,
-                    leafIndex: leafIndex, proofLength: proof.count)
+        AnchorClaim(
+            root: root, txHash: txHash, chainID: chainID, contract: contract, blockNumber: blockNumber,
+            blockHash: blockHash, attestedAt: attestedAt.microsecondsSinceEpoch / 1_000_000,
+            leafIndex: leafIndex, proofLength: proof.count)
     }
 
     // MARK: - Field readers
 
-    private static func field<T, E: Error>(_ name: String, _ value: JSONValue,
-                                           _ parse: (String) throws(E) -> T) throws(ReceiptError) -> T {
-        guard let text = value[name]?.stringValue else { throw ReceiptError(.malformed, "\(name): missing or not a string") }
+    private static func field<T, E: Error>(
+        _ name: String, _ value: JSONValue,
+        _ parse: (String) throws(E) -> T
+    ) throws(ReceiptError) -> T {
+        guard let text = value[name]?.stringValue else {
+            throw ReceiptError(.malformed, "\(name): missing or not a string")
+        }
         do {
             return try parse(text)
         } catch {
@@ -150,7 +168,7 @@ public struct PortableReceipt: Sendable, Hashable {
 
     private static func integer(_ name: String, _ value: JSONValue) throws(ReceiptError) -> Int64 {
         guard let number = value[name]?.numberValue, number >= 0, number.rounded() == number,
-              number <= 9_007_199_254_740_992
+            number <= 9_007_199_254_740_992
         else { throw ReceiptError(.malformed, "\(name): missing or not a non-negative integer") }
         return Int64(number)
     }

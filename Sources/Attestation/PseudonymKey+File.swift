@@ -23,8 +23,9 @@ extension PseudonymKey {
             let count = fread(&chunk, 1, chunk.count, file)
             contents.append(contentsOf: chunk[0..<count])
             if contents.count > Self.maximumFileSize {
-                throw AttestationError(.pseudonymKeyUnreadable,
-                                       "pseudonym key file \(path) is larger than \(Self.maximumFileSize) bytes")
+                throw AttestationError(
+                    .pseudonymKeyUnreadable,
+                    "pseudonym key file \(path) is larger than \(Self.maximumFileSize) bytes")
             }
             if count < chunk.count { break }
         }

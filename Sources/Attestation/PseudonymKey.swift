@@ -18,8 +18,9 @@ public struct PseudonymKey: Sendable, CustomStringConvertible, CustomDebugString
             throw AttestationError(.pseudonymKeyTooShort, "the pseudonym key is empty")
         }
         guard trimmed.count >= Self.minimumByteCount else {
-            throw AttestationError(.pseudonymKeyTooShort,
-                                   "the pseudonym key is \(trimmed.count) bytes; at least \(Self.minimumByteCount) are required")
+            throw AttestationError(
+                .pseudonymKeyTooShort,
+                "the pseudonym key is \(trimmed.count) bytes; at least \(Self.minimumByteCount) are required")
         }
         key = trimmed
     }
@@ -55,8 +56,9 @@ public struct PseudonymKey: Sendable, CustomStringConvertible, CustomDebugString
         var digest = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
         var length: UInt32 = 0
         key.withUnsafeBytes { keyBytes in
-            _ = HMAC(EVP_sha256(), keyBytes.baseAddress, Int32(keyBytes.count), message, message.count,
-                     &digest, &length)
+            _ = HMAC(
+                EVP_sha256(), keyBytes.baseAddress, Int32(keyBytes.count), message, message.count,
+                &digest, &length)
         }
         return Hex.encode(digest.prefix(Int(length)))
     }

@@ -7,12 +7,14 @@ extension RecordCheck {
     /// batch root. nil: consistent, go on to the chain.
     public static func evaluateEarlier(_ stored: StoredAttestation) -> VerificationOutcome? {
         guard let document = stored.attestedDocument else {
-            return VerificationOutcome(.erased, "the attested document of this version is gone; its fields cannot be checked")
+            return VerificationOutcome(
+                .erased, "the attested document of this version is gone; its fields cannot be checked")
         }
         if ContentHash(canonicalBytes: document) != stored.contentHash {
-            return VerificationOutcome(.recordChanged,
-                                       "attestation.attested_document of this version no longer hashes to its content_hash",
-                                       changedFields: ["attested_document"])
+            return VerificationOutcome(
+                .recordChanged,
+                "attestation.attested_document of this version no longer hashes to its content_hash",
+                changedFields: ["attested_document"])
         }
         return proofOutcome(stored)
     }
@@ -23,7 +25,7 @@ extension RecordCheck {
     /// or unreadable.
     public static func changesBetween(earlier: [UInt8]?, later: [UInt8]?) -> [String]? {
         guard let earlier, let later,
-              let old = try? JSONValue.parse(earlier), let new = try? JSONValue.parse(later)
+            let old = try? JSONValue.parse(earlier), let new = try? JSONValue.parse(later)
         else { return nil }
         return DocumentDiff.changedFields(attested: old, current: new).filter { $0 != "salt" }
     }

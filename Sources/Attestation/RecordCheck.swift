@@ -43,7 +43,10 @@ public enum RecordCheck {
         if storedDocumentIntact == false {
             return VerificationOutcome(
                 .recordChanged,
-                "attestation.attested_document was altered: it no longer hashes to content_hash (the case rows still match)",
+                """
+                attestation.attested_document was altered: it no longer hashes to content_hash (the case rows still \
+                match)
+                """,
                 changedFields: ["attested_document"])
         }
         return proofOutcome(stored)
@@ -56,33 +59,43 @@ public enum RecordCheck {
             return VerificationOutcome(.proofInvalid, "the stored leaf is not keccak256(keccak256(content_hash))")
         }
         if !MerkleTree.verify(leaf: expectedLeaf, proof: stored.proof, root: stored.root) {
-            return VerificationOutcome(.proofInvalid,
-                                       "the stored proof does not lead from the leaf to the batch root \(Hex.encodePrefixed(stored.root))")
+            return VerificationOutcome(
+                .proofInvalid,
+                "the stored proof does not lead from the leaf to the batch root \(Hex.encodePrefixed(stored.root))")
         }
         return nil
     }
 
-    private static func changed(_ stored: StoredAttestation, currentBytes: [UInt8],
-                                storedDocumentIntact: Bool?) -> VerificationOutcome {
+    private static func changed(
+        _ stored: StoredAttestation, currentBytes: [UInt8],
+        storedDocumentIntact: Bool?
+    ) -> VerificationOutcome {
         guard let attestedBytes = stored.attestedDocument, let intact = storedDocumentIntact else {
-            return VerificationOutcome(.recordChanged,
-                                       "the rows no longer hash to the attested content hash (no attested document stored to name the fields)")
+            return VerificationOutcome(
+                .recordChanged,
+                "the rows no longer hash to the attested content hash (no attested document stored to name the fields)")
         }
         let fields: [String]
         do {
-            fields = DocumentDiff.changedFields(attested: try JSONValue.parse(attestedBytes),
-                                                current: try JSONValue.parse(currentBytes))
+            fields = DocumentDiff.changedFields(
+                attested: try JSONValue.parse(attestedBytes),
+                current: try JSONValue.parse(currentBytes))
         } catch {
-            return VerificationOutcome(.recordChanged,
-                                       "the rows no longer hash to the attested content hash; the stored attested document is not valid JSON")
+            return VerificationOutcome(
+                .recordChanged,
+                "the rows no longer hash to the attested content hash; the stored attested document is not valid JSON")
         }
         guard intact else {
             return VerificationOutcome(
                 .recordChanged,
-                "the attestation row was altered: attested_document no longer hashes to content_hash, and neither do the rows",
+                """
+                the attestation row was altered: attested_document no longer hashes to content_hash, and neither do \
+                the rows
+                """,
                 changedFields: fields)
         }
         let named = fields.isEmpty ? "" : ": " + fields.joined(separator: ", ")
-        return VerificationOutcome(.recordChanged, "the rows differ from what was attested" + named, changedFields: fields)
+        return VerificationOutcome(
+            .recordChanged, "the rows differ from what was attested" + named, changedFields: fields)
     }
 }

@@ -14,7 +14,7 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
     /// four-digit years RFC 3339 can write.
     /// (-719_528 and 2_932_897 days from 1970; a test recomputes them.)
     public static let representableRange: ClosedRange<Int64> =
-        -62_167_219_200_000_000 ... 253_402_300_800_000_000 - 1
+        -62_167_219_200_000_000...253_402_300_800_000_000 - 1
 
     public static func < (lhs: Timestamp, rhs: Timestamp) -> Bool {
         lhs.microsecondsSinceEpoch < rhs.microsecondsSinceEpoch
@@ -41,8 +41,9 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
     /// Writes the 27 bytes of the RFC 3339 form.
     func write(to writer: inout ByteWriter) throws(AttestationError) {
         guard Self.representableRange.contains(microsecondsSinceEpoch) else {
-            throw AttestationError(.timestampOutOfRange,
-                                   "timestamp \(microsecondsSinceEpoch) µs is outside years 0000-9999")
+            throw AttestationError(
+                .timestampOutOfRange,
+                "timestamp \(microsecondsSinceEpoch) µs is outside years 0000-9999")
         }
         // Floor division so instants before 1970 land on the right day.
         var days = microsecondsSinceEpoch / Self.microsecondsPerDay
@@ -72,10 +73,13 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
     /// Parses exactly the form `rfc3339()` writes: "YYYY-MM-DDTHH:MM:SS.ffffffZ".
     public init(rfc3339 text: String) throws(AttestationError) {
         let bytes = Array(text.utf8)
-        let invalid = AttestationError(.invalidTimestamp,
-                                       "expected UTC time as YYYY-MM-DDTHH:MM:SS.ffffffZ, got \"\(text.prefix(40))\"")
+        let invalid = AttestationError(
+            .invalidTimestamp,
+            "expected UTC time as YYYY-MM-DDTHH:MM:SS.ffffffZ, got \"\(text.prefix(40))\"")
         guard bytes.count == 27 else { throw invalid }
-        let separators: [(Int, Character)] = [(4, "-"), (7, "-"), (10, "T"), (13, ":"), (16, ":"), (19, "."), (26, "Z")]
+        let separators: [(Int, Character)] = [
+            (4, "-"), (7, "-"), (10, "T"), (13, ":"), (16, ":"), (19, "."), (26, "Z"),
+        ]
         for (offset, character) in separators where bytes[offset] != character.asciiValue {
             throw invalid
         }
@@ -91,10 +95,11 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
         let hour = try number(11..<13), minute = try number(14..<16), second = try number(17..<19)
         let micros = try number(20..<26)
         guard (1...12).contains(month), day >= 1, day <= CivilDate.daysIn(month: month, year: year),
-              hour < 24, minute < 60, second < 60
+            hour < 24, minute < 60, second < 60
         else { throw invalid }
         let days = CivilDate.daysSinceEpoch(year: year, month: month, day: day)
-        microsecondsSinceEpoch = days * Self.microsecondsPerDay
+        microsecondsSinceEpoch =
+            days * Self.microsecondsPerDay
             + ((hour * 60 + minute) * 60 + second) * 1_000_000 + micros
     }
 

@@ -4,7 +4,8 @@ import Prometheus
 
 /// The API as a Hummingbird router: middleware (metrics outermost, then JSON
 /// errors) around the handlers of `APIRoutes.table`.
-public func buildRouter(_ configuration: APIConfiguration, _ dependencies: APIDependencies) -> Router<APIRequestContext> {
+public func buildRouter(_ configuration: APIConfiguration, _ dependencies: APIDependencies) -> Router<APIRequestContext>
+{
     let router = Router(context: APIRequestContext.self, options: .autoGenerateHeadEndpoints)
     let metrics = HTTPMetrics(factory: PrometheusMetricsFactory(registry: dependencies.metricsRegistry))
     router.add(middleware: HTTPMetricsMiddleware(metrics: metrics))
@@ -24,10 +25,13 @@ public func buildRouter(_ configuration: APIConfiguration, _ dependencies: APIDe
 /// The API as an application: a `Service` that `caseattest serve` adds to its
 /// ServiceGroup, so SIGTERM stops it accepting connections and lets in-flight
 /// requests finish.
-public func buildApplication(_ configuration: APIConfiguration, _ dependencies: APIDependencies) -> some ApplicationProtocol {
+public func buildApplication(
+    _ configuration: APIConfiguration, _ dependencies: APIDependencies
+) -> some ApplicationProtocol {
     Application(
         router: buildRouter(configuration, dependencies),
-        configuration: .init(address: .hostname(configuration.host, port: configuration.port),
-                             serverName: configuration.serverName),
+        configuration: .init(
+            address: .hostname(configuration.host, port: configuration.port),
+            serverName: configuration.serverName),
         logger: dependencies.logger)
 }

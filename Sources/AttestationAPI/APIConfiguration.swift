@@ -10,8 +10,10 @@ public struct APIConfiguration: Sendable {
     public var rateLimits: RateLimits
     public var serverName: String?
 
-    public init(host: String = defaultHost, port: Int = defaultPort, rateLimits: RateLimits = .defaults,
-                serverName: String? = nil) {
+    public init(
+        host: String = defaultHost, port: Int = defaultPort, rateLimits: RateLimits = .defaults,
+        serverName: String? = nil
+    ) {
         self.host = host
         self.port = port
         self.rateLimits = rateLimits
@@ -80,7 +82,8 @@ public struct RateLimits: Sendable, Equatable {
             guard parts.count == 2, let endpoint = APIEndpoint(rawValue: name) else {
                 let known = (APIEndpoint.limited.map(\.rawValue) + [Self.perCounsellorName, Self.receiptsPerTokenName])
                     .joined(separator: ", ")
-                throw APIConfigurationError("rate limit \"\(item)\": expected ENDPOINT=COUNT with ENDPOINT one of \(known)")
+                throw APIConfigurationError(
+                    "rate limit \"\(item)\": expected ENDPOINT=COUNT with ENDPOINT one of \(known)")
             }
             guard endpoint.isRateLimited, let count = Int(String(parts[1]).trimmingWhitespace()), count > 0 else {
                 throw APIConfigurationError("rate limit \"\(item)\": COUNT must be a positive integer")

@@ -19,9 +19,11 @@ public struct APIDependencies: Sendable {
     public var rateLimitStore: (any RateLimitStore)?
     public var logger: Logger
 
-    public init(intake: AttestationIntake, queries: AttestationQueries, verification: (any VerificationService)?,
-                readiness: ReadinessProbe, tokens: TokenStore, metricsRegistry: PrometheusCollectorRegistry,
-                rateLimitStore: (any RateLimitStore)? = nil, logger: Logger) {
+    public init(
+        intake: AttestationIntake, queries: AttestationQueries, verification: (any VerificationService)?,
+        readiness: ReadinessProbe, tokens: TokenStore, metricsRegistry: PrometheusCollectorRegistry,
+        rateLimitStore: (any RateLimitStore)? = nil, logger: Logger
+    ) {
         self.intake = intake
         self.queries = queries
         self.verification = verification

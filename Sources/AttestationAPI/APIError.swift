@@ -50,7 +50,8 @@ public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
             struct Body: Encodable { let code: String; let message: String }
             let error: Body
         }
-        let bytes = (try? JSONEncoder().encode(Envelope(error: .init(code: code.rawValue, message: message))))
+        let bytes =
+            (try? JSONEncoder().encode(Envelope(error: .init(code: code.rawValue, message: message))))
             ?? Data(#"{"error":{"code":"internal","message":"error encoding failed"}}"#.utf8)
         var fields = headers
         fields[.contentType] = "application/json; charset=utf-8"

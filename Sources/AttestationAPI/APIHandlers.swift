@@ -25,8 +25,10 @@ struct APIHandlers: Sendable {
         }
     }
 
-    private func handle(_ endpoint: APIEndpoint, request: Request,
-                        context: APIRequestContext) async throws -> Response {
+    private func handle(
+        _ endpoint: APIEndpoint, request: Request,
+        context: APIRequestContext
+    ) async throws -> Response {
         let caller = try await access.admit(request, to: endpoint)
         switch endpoint {
         case .requestAttestation: return try await requestAttestation(request, context)
@@ -48,7 +50,8 @@ struct APIHandlers: Sendable {
         let body = try await Self.jsonBody(of: request, limit: context.maxUploadSize)
         let parsed = try AttestationRequestBody.decode(body)
         try await access.admit(counsellor: parsed.counsellorID)
-        let outcome = try await dependencies.intake.request(caseID: caseID, counsellorID: parsed.counsellorID, source: "api")
+        let outcome = try await dependencies.intake.request(
+            caseID: caseID, counsellorID: parsed.counsellorID, source: "api")
         let location: HTTPFields = [.location: "/v1/cases/\(caseID)/attestations"]
         switch outcome {
         case .created(let record):
@@ -62,10 +65,13 @@ struct APIHandlers: Sendable {
         case .unknownCase:
             throw APIError(.notFound, .caseNotFound, "case \(caseID) does not exist")
         case .notResolved(let status):
-            throw APIError(.conflict, .caseNotResolved,
-                           "case \(caseID) is \(status); only resolved or closed cases are attested")
+            throw APIError(
+                .conflict, .caseNotResolved,
+                "case \(caseID) is \(status); only resolved or closed cases are attested")
         case .counsellorMismatch:
-            throw APIError(.forbidden, .counsellorMismatch, "counsellor \(parsed.counsellorID) is not the counsellor of case \(caseID)")
+            throw APIError(
+                .forbidden, .counsellorMismatch,
+                "counsellor \(parsed.counsellorID) is not the counsellor of case \(caseID)")
         }
     }
 
@@ -130,13 +136,15 @@ struct APIHandlers: Sendable {
         var buffer: [UInt8] = []
         buffer.reserveCapacity(16 * 1024)
         dependencies.metricsRegistry.emit(into: &buffer)
-        return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                        body: .init(byteBuffer: ByteBuffer(bytes: buffer)))
+        return Response(
+            status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(bytes: buffer)))
     }
 
     private static func openAPI() -> Response {
-        Response(status: .ok, headers: [.contentType: "application/yaml; charset=utf-8"],
-                 body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.yaml)))
+        Response(
+            status: .ok, headers: [.contentType: "application/yaml; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.yaml)))
     }
 
     /// The auditor's page. Its own CSP lets it call only the node the auditor
@@ -146,10 +154,13 @@ struct APIHandlers: Sendable {
         + "connect-src http: https:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
     private static func verifyPage() -> Response {
-        Response(status: .ok,
-                 headers: [.contentType: "text/html; charset=utf-8", .contentSecurityPolicy: verifyPageSecurityPolicy,
-                           .xContentTypeOptions: "nosniff", .cacheControl: "no-cache"],
-                 body: .init(byteBuffer: ByteBuffer(string: VerifyPageDocument.html)))
+        Response(
+            status: .ok,
+            headers: [
+                .contentType: "text/html; charset=utf-8", .contentSecurityPolicy: verifyPageSecurityPolicy,
+                .xContentTypeOptions: "nosniff", .cacheControl: "no-cache",
+            ],
+            body: .init(byteBuffer: ByteBuffer(string: VerifyPageDocument.html)))
     }
 
     // MARK: Input and output
@@ -158,8 +169,8 @@ struct APIHandlers: Sendable {
     static func identifier(_ name: String, in context: APIRequestContext) throws(APIError) -> Int64 {
         let text = context.parameters.get(name) ?? ""
         guard !text.isEmpty, text.utf8.count <= 19,
-              text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
-              let value = Int64(text), value > 0
+            text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
+            let value = Int64(text), value > 0
         else {
             throw .invalidParameter("\(name) must be a positive integer below 2^63")
         }
@@ -173,7 +184,8 @@ struct APIHandlers: Sendable {
             .split(separator: ";", maxSplits: 1).first
             .map { String($0).trimmingWhitespace().lowercased() }
         guard mediaType == "application/json" else {
-            throw APIError(.unsupportedMediaType, .unsupportedMediaType, "the body must be sent as Content-Type: application/json")
+            throw APIError(
+                .unsupportedMediaType, .unsupportedMediaType, "the body must be sent as Content-Type: application/json")
         }
         if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > limit {
             throw APIError(.contentTooLarge, .payloadTooLarge, "request bodies are limited to \(limit) bytes")
@@ -182,7 +194,9 @@ struct APIHandlers: Sendable {
         return Data(buffer.readableBytesView)
     }
 
-    static func json(_ status: HTTPResponse.Status, _ value: some Encodable, headers: HTTPFields = [:]) throws -> Response {
+    static func json(
+        _ status: HTTPResponse.Status, _ value: some Encodable, headers: HTTPFields = [:]
+    ) throws -> Response {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return json(status, try encoder.encode(value), headers: headers)

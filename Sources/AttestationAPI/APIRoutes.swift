@@ -29,9 +29,10 @@ public enum APIRoutes {
         let segments = path.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
         let matching = table.filter { route in
             let template = route.path.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
-            return template.count == segments.count && zip(template, segments).allSatisfy { pattern, segment in
-                pattern.hasPrefix("{") ? !segment.isEmpty : pattern == segment
-            }
+            return template.count == segments.count
+                && zip(template, segments).allSatisfy { pattern, segment in
+                    pattern.hasPrefix("{") ? !segment.isEmpty : pattern == segment
+                }
         }
         guard !matching.isEmpty else { return nil }
         var methods = matching.map(\.method.rawValue)

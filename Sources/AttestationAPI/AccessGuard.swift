@@ -15,7 +15,8 @@ struct AccessGuard: Sendable {
         guard let header = request.headers[.authorization] else {
             throw .unauthorized("this endpoint needs `Authorization: Bearer <token>`")
         }
-        guard let token = TokenStore.bearerToken(fromAuthorization: header), let caller = tokens.caller(token: token) else {
+        guard let token = TokenStore.bearerToken(fromAuthorization: header), let caller = tokens.caller(token: token)
+        else {
             throw .unauthorized("the bearer token is not valid")
         }
         guard !caller.roles.isDisjoint(with: allowed) else {
@@ -36,14 +37,16 @@ struct AccessGuard: Sendable {
     /// The token's receipt quota (`receipts_per_token_per_hour`), counted
     /// apart from the endpoint's rate limit.
     func admitReceipt(for caller: Caller) async throws(APIError) {
-        let decision = await store.admit(key: RateLimiter.receiptQuotaKey(caller: caller.id),
-                                         limit: limits.receiptsPerToken, windowSeconds: RateLimits.receiptWindowSeconds)
+        let decision = await store.admit(
+            key: RateLimiter.receiptQuotaKey(caller: caller.id),
+            limit: limits.receiptsPerToken, windowSeconds: RateLimits.receiptWindowSeconds)
         try Self.check(decision, what: "receipts per token per hour")
     }
 
     private static func check(_ decision: RateLimiter.Decision, what: String) throws(APIError) {
         guard case .limited(let seconds) = decision else { return }
-        throw APIError(.tooManyRequests, .rateLimited, "rate limit for \(what) reached; retry in \(seconds) s",
-                       headers: [.retryAfter: String(seconds)])
+        throw APIError(
+            .tooManyRequests, .rateLimited, "rate limit for \(what) reached; retry in \(seconds) s",
+            headers: [.retryAfter: String(seconds)])
     }
 }

@@ -9,8 +9,8 @@ struct AttestationJSON: Encodable {
 
     enum Key: String, CodingKey {
         case id, caseId, version, status, counsellorId, schemaVersion, contentHash, batchId, leafIndex, chainId,
-             contractAddress, txHash, blockNumber, blockHash, confirmations, attestedAt, requestedAt, updatedAt,
-             erased, erasedAt, legacy, lastError
+            contractAddress, txHash, blockNumber, blockHash, confirmations, attestedAt, requestedAt, updatedAt,
+            erased, erasedAt, legacy, lastError
     }
 
     func encode(to encoder: any Encoder) throws {

@@ -18,7 +18,8 @@ struct AttestationRequestBody: Decodable, Equatable {
     init(from decoder: any Decoder) throws {
         let members = try decoder.container(keyedBy: AnyKey.self)
         if let unknown = members.allKeys.first(where: { $0.stringValue != Self.counsellorKey.stringValue }) {
-            throw APIError.invalidBody("unknown member \"\(Self.clipped(unknown.stringValue))\"; the body is {\"counsellorId\": N}")
+            throw APIError.invalidBody(
+                "unknown member \"\(Self.clipped(unknown.stringValue))\"; the body is {\"counsellorId\": N}")
         }
         guard members.contains(Self.counsellorKey) else {
             throw APIError.invalidBody("counsellorId is required")

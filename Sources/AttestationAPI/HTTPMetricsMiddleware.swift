@@ -13,8 +13,10 @@ struct HTTPMetricsMiddleware: RouterMiddleware {
 
     let metrics: HTTPMetrics
 
-    func handle(_ request: Request, context: Context,
-                next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(
+        _ request: Request, context: Context,
+        next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
         let start = DispatchTime.now().uptimeNanoseconds
         let response: Response
         do {
@@ -22,12 +24,14 @@ struct HTTPMetricsMiddleware: RouterMiddleware {
         } catch {
             // The error middleware inside turns everything into a response;
             // anything that still escapes is counted as a 500.
-            metrics.record(route: context.endpointPath ?? "NotFound", method: request.method, status: 500,
-                           nanoseconds: DispatchTime.now().uptimeNanoseconds - start)
+            metrics.record(
+                route: context.endpointPath ?? "NotFound", method: request.method, status: 500,
+                nanoseconds: DispatchTime.now().uptimeNanoseconds - start)
             throw error
         }
-        metrics.record(route: context.endpointPath ?? "NotFound", method: request.method, status: response.status.code,
-                       nanoseconds: DispatchTime.now().uptimeNanoseconds - start)
+        metrics.record(
+            route: context.endpointPath ?? "NotFound", method: request.method, status: response.status.code,
+            nanoseconds: DispatchTime.now().uptimeNanoseconds - start)
         return response
     }
 }

@@ -10,8 +10,10 @@ struct JSONErrorMiddleware: RouterMiddleware {
 
     let logger: Logger
 
-    func handle(_ request: Request, context: Context,
-                next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(
+        _ request: Request, context: Context,
+        next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
         do {
             return try await next(request, context)
         } catch let error as APIError {
@@ -19,15 +21,21 @@ struct JSONErrorMiddleware: RouterMiddleware {
         } catch let error as any HTTPResponseError {
             if error.status == .notFound, let allowed = APIRoutes.allowedMethods(forPath: Substring(request.uri.path)) {
                 let allow = allowed.joined(separator: ", ")
-                return APIError(.methodNotAllowed, .methodNotAllowed, "\(request.method) is not allowed here; use \(allow)",
-                                headers: [.allow: allow]).response()
+                return APIError(
+                    .methodNotAllowed, .methodNotAllowed, "\(request.method) is not allowed here; use \(allow)",
+                    headers: [.allow: allow]
+                ).response()
             }
             return Self.translate(error).response()
         } catch {
-            logger.error("request failed", metadata: [
-                "route": "\(context.endpointPath ?? "NotFound")", "method": "\(request.method)", "error": "\(error)",
-            ])
-            return APIError(.internalServerError, .internalError, "internal error; the server log has the details").response()
+            logger.error(
+                "request failed",
+                metadata: [
+                    "route": "\(context.endpointPath ?? "NotFound")", "method": "\(request.method)",
+                    "error": "\(error)",
+                ])
+            return APIError(.internalServerError, .internalError, "internal error; the server log has the details")
+                .response()
         }
     }
 
@@ -35,8 +43,9 @@ struct JSONErrorMiddleware: RouterMiddleware {
         switch error.status {
         case .notFound: APIError(.notFound, .notFound, "no such resource")
         case .contentTooLarge:
-            APIError(.contentTooLarge, .payloadTooLarge,
-                     "request bodies are limited to \(APIConfiguration.defaultMaxBodyBytes) bytes")
+            APIError(
+                .contentTooLarge, .payloadTooLarge,
+                "request bodies are limited to \(APIConfiguration.defaultMaxBodyBytes) bytes")
         case .unsupportedMediaType: APIError(.unsupportedMediaType, .unsupportedMediaType, "unsupported media type")
         case .methodNotAllowed: APIError(.methodNotAllowed, .methodNotAllowed, "method not allowed")
         case let status where status.code >= 400 && status.code < 500:

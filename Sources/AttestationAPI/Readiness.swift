@@ -47,27 +47,32 @@ public struct ReadinessProbe: Sendable {
     /// The database answers, the node serves `expectedChainID`, and the
     /// signer can pay for gas (`signerFunded`, which `serve` bases on the
     /// signer's balance).
-    public static func standard(database: PostgresPool, ethereum: EthereumClient, expectedChainID: UInt64,
-                                signerFunded: @escaping @Sendable () async throws -> Bool,
-                                extra: [Check] = []) -> ReadinessProbe {
-        ReadinessProbe(checks: [
-            Check(name: "database") {
-                _ = try await database.query("SELECT 1")
-            },
-            Check(name: "node") {
-                let chainID = try await ethereum.chainID()
-                guard chainID == expectedChainID else {
-                    throw NotReady("the node serves chain \(chainID), expected \(expectedChainID)")
-                }
-            },
-            Check(name: "signer") {
-                guard try await signerFunded() else { throw NotReady("the signer has no balance to pay for gas") }
-            },
-        ] + extra)
+    public static func standard(
+        database: PostgresPool, ethereum: EthereumClient, expectedChainID: UInt64,
+        signerFunded: @escaping @Sendable () async throws -> Bool,
+        extra: [Check] = []
+    ) -> ReadinessProbe {
+        ReadinessProbe(
+            checks: [
+                Check(name: "database") {
+                    _ = try await database.query("SELECT 1")
+                },
+                Check(name: "node") {
+                    let chainID = try await ethereum.chainID()
+                    guard chainID == expectedChainID else {
+                        throw NotReady("the node serves chain \(chainID), expected \(expectedChainID)")
+                    }
+                },
+                Check(name: "signer") {
+                    guard try await signerFunded() else { throw NotReady("the signer has no balance to pay for gas") }
+                },
+            ] + extra)
     }
 
     /// `signerFunded` for `standard`: the address holds more than zero wei.
-    public static func balanceIsPositive(of address: Address, on ethereum: EthereumClient) -> @Sendable () async throws -> Bool {
+    public static func balanceIsPositive(
+        of address: Address, on ethereum: EthereumClient
+    ) -> @Sendable () async throws -> Bool {
         { try await !ethereum.balance(of: address).isZero }
     }
 

@@ -38,7 +38,8 @@ public final class RedisRateLimiter: RateLimitStore, @unchecked Sendable {
         do {
             let reply = try await client.command(["EVAL", Self.script, "1", key, String(max(1, windowSeconds) * 1000)])
             guard case .array(let items) = reply, items.count == 2,
-                  let count = items[0].integer, let ttl = items[1].integer else {
+                let count = items[0].integer, let ttl = items[1].integer
+            else {
                 throw RedisError(.protocolError, "the rate-limit script returned an unexpected reply")
             }
             health.record(nil)
@@ -93,8 +94,9 @@ final class RedisHealth: @unchecked Sendable {
         if nowUp {
             logger.info("Redis reachable: rate limits are shared", metadata: ["redis": "\(redis.redacted)"])
         } else {
-            logger.error("Redis unreachable: rate limits fall back to this process's counters",
-                         metadata: ["redis": "\(redis.redacted)", "error": "\(error.map { "\($0)" } ?? "")"])
+            logger.error(
+                "Redis unreachable: rate limits fall back to this process's counters",
+                metadata: ["redis": "\(redis.redacted)", "error": "\(error.map { "\($0)" } ?? "")"])
         }
     }
 }

@@ -1,5 +1,5 @@
-import Ethereum
 import Attestation
+import Ethereum
 import Foundation
 
 /// Who is calling: the roles their token carries and a stable, non-secret id
@@ -29,7 +29,8 @@ public struct TokenStore: Sendable {
     public init(fileContents text: String) throws(APIConfigurationError) {
         var entries: [Entry] = []
         for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = rawLine.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first
+            let line =
+                rawLine.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first
                 .map { String($0).trimmingWhitespace() } ?? ""
             if line.isEmpty { continue }
             let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
@@ -42,7 +43,8 @@ public struct TokenStore: Sendable {
                 throw APIConfigurationError("tokens file line \(index + 1): the role must be \(roles)")
             }
             guard let digest = Self.decodeDigest(fields[1]) else {
-                throw APIConfigurationError("tokens file line \(index + 1): expected the token's SHA-256 as 64 hex digits")
+                throw APIConfigurationError(
+                    "tokens file line \(index + 1): expected the token's SHA-256 as 64 hex digits")
             }
             entries.append(Entry(role: role, digest: digest))
         }

@@ -99,7 +99,7 @@ extension AnchorSchedule {
             break
         }
         guard !number.isEmpty, number.allSatisfy({ $0.isNumber || $0 == "." }), let value = Double(number),
-              value.isFinite, value >= 0
+            value.isFinite, value >= 0
         else { return nil }
         return value * scale
     }

@@ -31,16 +31,22 @@ public struct AttestationErasure: Sendable {
         try await database.transaction { connection -> Result? in
             try CaseLock.lock(caseID, on: connection)
             guard try !connection.query("SELECT 1 FROM cases WHERE id = \(caseID)").rows.isEmpty else { return nil }
-            let erased = try connection.query("""
-                UPDATE attestation
-                SET salt = NULL, attested_document = NULL, content_hash = NULL, leaf = NULL, leaf_index = NULL,
-                    proof = NULL, source_fingerprint = NULL, retry_at = NULL, erased_at = now(), updated_at = now()
-                WHERE case_id = \(caseID) AND erased_at IS NULL
-                """).affectedRows ?? 0
+            let erased =
+                try connection.query(
+                    """
+                    UPDATE attestation
+                    SET salt = NULL, attested_document = NULL, content_hash = NULL, leaf = NULL, leaf_index = NULL,
+                        proof = NULL, source_fingerprint = NULL, retry_at = NULL, erased_at = now(), updated_at = now()
+                    WHERE case_id = \(caseID) AND erased_at IS NULL
+                    """
+                ).affectedRows ?? 0
             try SeedRecord.withdraw(erasedOf: caseID, on: connection)
-            let before = try connection.query("""
-                SELECT count(*)::bigint AS n FROM attestation WHERE case_id = \(caseID) AND erased_at IS NOT NULL
-                """).rows.first.map { try $0.decode(Int64.self, "n") } ?? 0
+            let before =
+                try connection.query(
+                    """
+                    SELECT count(*)::bigint AS n FROM attestation WHERE case_id = \(caseID) AND erased_at IS NOT NULL
+                    """
+                ).rows.first.map { try $0.decode(Int64.self, "n") } ?? 0
             return Result(erased: erased, alreadyErased: Int(before) - erased)
         }
     }

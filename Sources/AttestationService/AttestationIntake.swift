@@ -1,6 +1,6 @@
-import Foundation
 import Attestation
 import EthereumRPC
+import Foundation
 import Logging
 import Postgres
 
@@ -36,37 +36,46 @@ public struct AttestationIntake: Sendable {
 
     /// `afterErasure`: an operator's explicit request to attest a case that
     /// was erased; no other caller sets it.
-    public func request(caseID: Int64, counsellorID: Int64? = nil, source: String,
-                        afterErasure: Bool = false) async throws -> Outcome {
+    public func request(
+        caseID: Int64, counsellorID: Int64? = nil, source: String,
+        afterErasure: Bool = false
+    ) async throws -> Outcome {
         let key = pseudonymKey
         // Most requests repeat one already covered: answer those from one
         // unlocked read, and take the case's lock only to create a version.
         // A case whose rows the quick read cannot decode (an infinite
         // timestamp) is answered by the locked path, which fails it alone.
         if let answered = try? await database.withConnection({ connection in
-            try Self.peek(caseID: caseID, counsellorID: counsellorID, key: key, afterErasure: afterErasure,
-                          on: connection)
+            try Self.peek(
+                caseID: caseID, counsellorID: counsellorID, key: key, afterErasure: afterErasure,
+                on: connection)
         }) {
             return answered
         }
         let outcome = try await database.transaction { connection in
-            try Self.request(caseID: caseID, counsellorID: counsellorID, source: source, key: key,
-                             afterErasure: afterErasure, on: connection)
+            try Self.request(
+                caseID: caseID, counsellorID: counsellorID, source: source, key: key,
+                afterErasure: afterErasure, on: connection)
         }
         if case .created(let record) = outcome {
-            logger.info("attestation requested", metadata: [
-                "case_id": "\(caseID)", "version": "\(record.version)", "source": "\(source)",
-            ])
+            logger.info(
+                "attestation requested",
+                metadata: [
+                    "case_id": "\(caseID)", "version": "\(record.version)", "source": "\(source)",
+                ])
         }
         return outcome
     }
 
-    static func request(caseID: Int64, counsellorID: Int64?, source: String, key: PseudonymKey,
-                        afterErasure: Bool = false, on connection: PostgresConnection) throws -> Outcome {
+    static func request(
+        caseID: Int64, counsellorID: Int64?, source: String, key: PseudonymKey,
+        afterErasure: Bool = false, on connection: PostgresConnection
+    ) throws -> Outcome {
         // Serialises concurrent requests for one case, so two callers never
         // both create version n+1.
         try CaseLock.lock(caseID, on: connection)
-        let locked = try connection.query("""
+        let locked = try connection.query(
+            """
             SELECT status, counsellor_id, caseattest.is_attestable(status) AS attestable FROM cases WHERE id = \(caseID)
             """)
         guard let caseRow = locked.rows.first else { return .unknownCase }
@@ -75,10 +84,12 @@ public struct AttestationIntake: Sendable {
         let caseCounsellor = try caseRow.decode(Int64?.self, "counsellor_id")
         if let counsellorID, counsellorID != caseCounsellor { return .counsellorMismatch }
 
-        let latest = try connection.query("""
+        let latest = try connection.query(
+            """
             SELECT \(unescaped: AttestationRecord.columns) FROM attestation
             WHERE case_id = \(caseID) ORDER BY version DESC LIMIT 1
-            """).rows.first.map(AttestationRecord.init(row:))
+            """
+        ).rows.first.map(AttestationRecord.init(row:))
         let decision = try IntakeDecision.decide(latest: latest, afterErasure: afterErasure) {
             try latest.map { try matches($0, caseID: caseID, key: key, on: connection) } ?? false
         }
@@ -92,7 +103,8 @@ public struct AttestationIntake: Sendable {
             // A failure is tried again in place: same version, attempts kept.
             try PipelineStore.requeue(attestationIDs: [latest.id], now: Date(), on: connection)
             try connection.notify(channel: workChannel, payload: String(caseID))
-            let again = try connection.query("""
+            let again = try connection.query(
+                """
                 SELECT \(unescaped: AttestationRecord.columns) FROM attestation WHERE id = \(latest.id)
                 """)
             return .created(try AttestationRecord(row: again.rows[0]))
@@ -100,7 +112,8 @@ public struct AttestationIntake: Sendable {
             break
         }
         let version = (latest?.version ?? 0) + 1
-        let inserted = try connection.query("""
+        let inserted = try connection.query(
+            """
             INSERT INTO attestation (case_id, counsellor_id, version, status, requested_by)
             VALUES (\(caseID), \(caseCounsellor), \(version), 'requested', \(source))
             RETURNING \(unescaped: AttestationRecord.columns)
@@ -113,9 +126,12 @@ public struct AttestationIntake: Sendable {
     /// counsellor, already covered), else nil. One unlocked query reads the
     /// case, its appointments and its latest attestation; a write still goes
     /// through `request`, which checks again under the case's lock.
-    static func peek(caseID: Int64, counsellorID: Int64?, key: PseudonymKey, afterErasure: Bool = false,
-                     on connection: PostgresConnection) throws -> Outcome? {
-        let rows = try connection.query("""
+    static func peek(
+        caseID: Int64, counsellorID: Int64?, key: PseudonymKey, afterErasure: Bool = false,
+        on connection: PostgresConnection
+    ) throws -> Outcome? {
+        let rows = try connection.query(
+            """
             SELECT c.status AS case_status, caseattest.is_attestable(c.status) AS case_attestable,
                 c.counsellor_id AS case_counsellor, c.user_id AS case_user,
                 c.risk_level_at_creation AS case_risk, c.created_at AS case_created, c.resolved_at AS case_resolved,
@@ -128,7 +144,8 @@ public struct AttestationIntake: Sendable {
                 WHERE case_id = c.id ORDER BY version DESC LIMIT 1
             ) latest ON true
             WHERE c.id = \(caseID)
-            """).rows
+            """
+        ).rows
         guard let row = rows.first else { return .unknownCase }
         let status = try row.decode(String.self, "case_status")
         guard try row.decode(Bool.self, "case_attestable") else { return .notResolved(status: status) }
@@ -138,14 +155,18 @@ public struct AttestationIntake: Sendable {
         let latest = try AttestationRecord(row: row)
         let snapshot = CaseSnapshot(
             record: CaseRecord(
-                id: caseID, userID: try row.decode(Int64.self, "case_user"), counsellorID: caseCounsellor, status: status,
+                id: caseID, userID: try row.decode(Int64.self, "case_user"), counsellorID: caseCounsellor,
+                status: status,
                 riskLevelAtCreation: try row.decode(Int64?.self, "case_risk"),
                 createdAt: Timestamp(try row.decode(PostgresTimestamp.self, "case_created")),
                 resolvedAt: try row.decode(PostgresTimestamp?.self, "case_resolved").map(Timestamp.init)),
             appointments: try appointments(fromJSON: try row.decode(String.self, "case_appointments")))
-        switch try IntakeDecision.decide(latest: latest, afterErasure: afterErasure, matchesCase: {
-            try matches(latest, snapshot: snapshot, key: key)
-        }) {
+        switch try IntakeDecision.decide(
+            latest: latest, afterErasure: afterErasure,
+            matchesCase: {
+                try matches(latest, snapshot: snapshot, key: key)
+            })
+        {
         case .existing: return .existing(latest)
         case .erased: return .erased(latest)
         case .retryInPlace, .newVersion: return nil
@@ -161,15 +182,18 @@ public struct AttestationIntake: Sendable {
             }
             var scheduled: Timestamp?
             if case .integer(let micros) = entry[1] { scheduled = Timestamp(microsecondsSinceEpoch: micros) }
-            return AppointmentRecord(id: id, scheduledAt: scheduled, status: entry[2].stringValue, locationType: entry[3].stringValue)
+            return AppointmentRecord(
+                id: id, scheduledAt: scheduled, status: entry[2].stringValue, locationType: entry[3].stringValue)
         }
     }
 
     /// Whether `latest`'s document, rebuilt from the case's rows with its
     /// salt, still has its content hash. A case whose rows cannot be read is
     /// covered by the row it has (its failure, if any, is retried in place).
-    static func matches(_ latest: AttestationRecord, caseID: Int64, key: PseudonymKey,
-                        on connection: PostgresConnection) throws -> Bool {
+    static func matches(
+        _ latest: AttestationRecord, caseID: Int64, key: PseudonymKey,
+        on connection: PostgresConnection
+    ) throws -> Bool {
         let loaded = try CaseRows.loadEach(ids: [caseID], on: connection)
         if loaded.unreadable[caseID] != nil { return true }
         guard let snapshot = loaded.snapshots[caseID] else { return false }
@@ -179,7 +203,8 @@ public struct AttestationIntake: Sendable {
     /// The sweep found the case's rows changed but the document is the same
     /// (a column outside the document moved): remember the rows as seen.
     static func refreshFingerprint(_ latest: AttestationRecord, on connection: PostgresConnection) throws {
-        try connection.query("""
+        try connection.query(
+            """
             UPDATE attestation SET source_fingerprint = caseattest.case_fingerprint(case_id) WHERE id = \(latest.id)
             """)
     }
@@ -187,7 +212,8 @@ public struct AttestationIntake: Sendable {
     /// A row with no salt (a legacy row) covers nothing.
     static func matches(_ latest: AttestationRecord, snapshot: CaseSnapshot, key: PseudonymKey) throws -> Bool {
         guard let saltBytes = latest.salt, let stored = latest.contentHash,
-              let schema = CaseDocument.Schema(stored: latest.schemaVersion) else { return false }
+            let schema = CaseDocument.Schema(stored: latest.schemaVersion)
+        else { return false }
         let salt = try Salt(bytes: saltBytes)
         return try snapshot.document(pseudonymKey: key, salt: salt, schema: schema).contentHash().hex == stored
     }

@@ -10,23 +10,29 @@ public struct AttestationQueries: Sendable {
 
     /// Every version for a case, oldest first.
     public func attestations(caseID: Int64) async throws -> [AttestationRecord] {
-        try await database.query("""
+        try await database.query(
+            """
             SELECT \(unescaped: AttestationRecord.columns) FROM attestation
             WHERE case_id = \(caseID) ORDER BY version
-            """).rows.map(AttestationRecord.init(row:))
+            """
+        ).rows.map(AttestationRecord.init(row:))
     }
 
     public func attestation(id: Int64) async throws -> AttestationRecord? {
-        try await database.query("""
+        try await database.query(
+            """
             SELECT \(unescaped: AttestationRecord.columns) FROM attestation WHERE id = \(id)
-            """).rows.first.map(AttestationRecord.init(row:))
+            """
+        ).rows.first.map(AttestationRecord.init(row:))
     }
 
     public func latest(caseID: Int64) async throws -> AttestationRecord? {
-        try await database.query("""
+        try await database.query(
+            """
             SELECT \(unescaped: AttestationRecord.columns) FROM attestation
             WHERE case_id = \(caseID) ORDER BY version DESC LIMIT 1
-            """).rows.first.map(AttestationRecord.init(row:))
+            """
+        ).rows.first.map(AttestationRecord.init(row:))
     }
 
     public func caseExists(_ caseID: Int64) async throws -> Bool {

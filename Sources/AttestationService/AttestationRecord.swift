@@ -44,7 +44,8 @@ public struct AttestationRecord: Sendable, Hashable {
     public let updatedAt: Date
 
     static let columns: StaticString = """
-        id, case_id, version, counsellor_id, status, schema_version, content_hash, salt, attested_document, erased_at, legacy, batch_id,
+        id, case_id, version, counsellor_id, status, schema_version, content_hash, salt, attested_document, erased_at, \
+        legacy, batch_id,
         leaf_index, leaf, proof::text AS proof, chain_id, contract_address, tx_hash, block_number, block_hash,
         confirmations, attested_at, attempts, last_error, requested_by, requested_at, updated_at
         """
@@ -86,7 +87,7 @@ public struct AttestationRecord: Sendable, Hashable {
     /// The proof's siblings as bytes.
     public func proofHashes() throws -> [[UInt8]] {
         guard let proof, let data = proof.data(using: .utf8),
-              let strings = try JSONSerialization.jsonObject(with: data) as? [String]
+            let strings = try JSONSerialization.jsonObject(with: data) as? [String]
         else { return [] }
         return try strings.map { try ContentHash(hex: $0).bytes }
     }

@@ -10,36 +10,48 @@ extension AttestationWorker {
     /// a lagging node's word): the batch is linked to it again and followed
     /// to confirmation like any other. False when the anchor is not ours.
     func adoptAnchor(batchID: Int64, root: [UInt8]?, fence: SignerFence) async throws -> Bool {
-        let row = try await database.query("SELECT root, leaf_count FROM attestation_batch WHERE id = \(batchID)").rows[0]
+        let row = try await database.query("SELECT root, leaf_count FROM attestation_batch WHERE id = \(batchID)").rows[
+            0]
         let root = try root ?? Hex.decode(try row.decode(String.self, "root"))
         let leafCount = try row.decode(Int.self, "leaf_count")
-        let anchor = try RegistryCalls.decodeAnchor(try await ethereum.call(CallRequest(
-            to: configuration.contract, data: try RegistryCalls.anchorOf(root: root))))
+        let anchor = try RegistryCalls.decodeAnchor(
+            try await ethereum.call(
+                CallRequest(
+                    to: configuration.contract, data: try RegistryCalls.anchorOf(root: root))))
         guard let anchor, anchor.attester == signer, Int(anchor.leafCount) == leafCount else { return false }
-        let logs = try await ethereum.logs(LogFilter(
-            fromBlock: .number(anchor.blockNumber), toBlock: .number(anchor.blockNumber), addresses: [configuration.contract],
-            topics: [[RegistryEvents.anchored.topic], [root]]))
+        let logs = try await ethereum.logs(
+            LogFilter(
+                fromBlock: .number(anchor.blockNumber), toBlock: .number(anchor.blockNumber),
+                addresses: [configuration.contract],
+                topics: [[RegistryEvents.anchored.topic], [root]]))
         guard let log = logs.first(where: { $0.address == configuration.contract && !$0.removed }),
-              let hash = log.transactionHash
+            let hash = log.transactionHash
         else { return false }
         let adopted = try await database.fenced(fence) { connection -> Int64? in
-            guard let found = try connection.query("""
-                SELECT transaction_id FROM attestation_transaction_hash WHERE tx_hash = \(Hex.encodePrefixed(hash))
-                """).rows.first else { return nil }
+            guard
+                let found = try connection.query(
+                    """
+                    SELECT transaction_id FROM attestation_transaction_hash WHERE tx_hash = \(Hex.encodePrefixed(hash))
+                    """
+                ).rows.first
+            else { return nil }
             let transactionID = try found.decode(Int64.self, "transaction_id")
             let now = Date()
             // Followed again from `submitted`: the tracker finds its receipt.
-            try connection.query("""
+            try connection.query(
+                """
                 UPDATE attestation_transaction SET status = \(TransactionStatus.submitted), batch_id = \(batchID),
                     last_error = NULL, updated_at = \(now)
                 WHERE id = \(transactionID)
                 """)
-            try connection.query("""
+            try connection.query(
+                """
                 UPDATE attestation_batch SET status = \(BatchStatus.submitted), transaction_id = \(transactionID),
                     last_error = NULL, updated_at = \(now)
                 WHERE id = \(batchID)
                 """)
-            try connection.query("""
+            try connection.query(
+                """
                 UPDATE attestation SET status = \(AttestationStatus.submitted), last_error = NULL, retry_at = NULL,
                     updated_at = \(now)
                 WHERE batch_id = \(batchID) AND \(unescaped: PipelineStore.notErased)
@@ -48,9 +60,11 @@ extension AttestationWorker {
         }
         guard let adopted else { return false }
         machine.withLock { $0.batchSigned(batchID) }
-        logger.warning("root was already anchored by a transaction of ours; following that one", metadata: [
-            "batch_id": "\(batchID)", "transaction_id": "\(adopted)",
-        ])
+        logger.warning(
+            "root was already anchored by a transaction of ours; following that one",
+            metadata: [
+                "batch_id": "\(batchID)", "transaction_id": "\(adopted)",
+            ])
         return true
     }
 

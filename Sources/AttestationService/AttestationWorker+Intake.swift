@@ -34,8 +34,9 @@ extension AttestationWorker {
             } catch {
                 attempt += 1
                 if attempt == 1 {
-                    logger.warning("cannot LISTEN for new work; retrying, and the sweep covers meanwhile",
-                                   metadata: ["error": "\(error)"])
+                    logger.warning(
+                        "cannot LISTEN for new work; retrying, and the sweep covers meanwhile",
+                        metadata: ["error": "\(error)"])
                 }
             }
             try? await Task.sleep(for: .seconds(min(30, 1 << min(attempt, 5))))
@@ -54,7 +55,9 @@ extension AttestationWorker {
         // stays pending (the step backs off) and the sweep covers it too.
         for caseID in caseIDs {
             do {
-                if case .created = try await intake.request(caseID: caseID, source: "auto") { metrics.requested.increment() }
+                if case .created = try await intake.request(caseID: caseID, source: "auto") {
+                    metrics.requested.increment()
+                }
                 stored.append(caseID)
             } catch {
                 firstError = firstError ?? error
@@ -70,12 +73,15 @@ extension AttestationWorker {
     func sweep() async throws {
         let time = Date()
         let (swept, requeued) = try await database.transaction { connection in
-            (try PipelineStore.requestUnattested(now: time, on: connection),
-             try PipelineStore.requeueDueFailures(now: time, limit: 1000, on: connection))
+            (
+                try PipelineStore.requestUnattested(now: time, on: connection),
+                try PipelineStore.requeueDueFailures(now: time, limit: 1000, on: connection)
+            )
         }
         let after = machine.withLock { $0.sweepAfter }
         let (changed, next) = try await database.withConnection {
-            try PipelineStore.casesChangedSinceAttested(after: after, scan: PipelineStore.sweepWindow, limit: 500, on: $0)
+            try PipelineStore.casesChangedSinceAttested(
+                after: after, scan: PipelineStore.sweepWindow, limit: 500, on: $0)
         }
         machine.withLock { $0.swept(upTo: next) }
         let intake = AttestationIntake(database: database, pseudonymKey: configuration.pseudonymKey, logger: logger)
@@ -85,14 +91,17 @@ extension AttestationWorker {
                 if case .created = try await intake.request(caseID: caseID, source: "sweep") { renewed += 1 }
             } catch {
                 // That case alone waits for the next sweep.
-                logger.warning("sweep could not request a changed case", metadata: ["case_id": "\(caseID)", "error": "\(error)"])
+                logger.warning(
+                    "sweep could not request a changed case", metadata: ["case_id": "\(caseID)", "error": "\(error)"])
             }
         }
         if swept + renewed > 0 { metrics.requested.increment(by: swept + renewed) }
         if swept + requeued + renewed > 0 {
-            logger.info("sweep requested attestations", metadata: [
-                "unattested": "\(swept)", "retried": "\(requeued)", "changed": "\(renewed)",
-            ])
+            logger.info(
+                "sweep requested attestations",
+                metadata: [
+                    "unattested": "\(swept)", "retried": "\(requeued)", "changed": "\(renewed)",
+                ])
         }
         completed(.sweep, more: changed.count == 500)
     }
@@ -109,9 +118,11 @@ extension AttestationWorker {
         for failure in result.failed {
             metrics.failed.increment()
             metrics.commitFailures.increment()
-            logger.error("attestation failed alone; the others go on", metadata: [
-                "attestation_id": "\(failure.attestationID)", "reason": "\(failure.reason)",
-            ])
+            logger.error(
+                "attestation failed alone; the others go on",
+                metadata: [
+                    "attestation_id": "\(failure.attestationID)", "reason": "\(failure.reason)",
+                ])
         }
         completed(.commit, more: result.claimed == 512, progressed: !result.failed.isEmpty)
     }
@@ -121,17 +132,20 @@ extension AttestationWorker {
     func closeBatches(slot: Double?) async throws {
         let configuration = configuration
         let created = try await database.transaction { connection in
-            try PipelineStore.closeBatch(schedule: configuration.anchorSchedule,
-                                         slot: slot.map(Date.init(timeIntervalSince1970:)),
-                                         chainID: configuration.chainID, contract: configuration.contract,
-                                         now: Date(), on: connection)
+            try PipelineStore.closeBatch(
+                schedule: configuration.anchorSchedule,
+                slot: slot.map(Date.init(timeIntervalSince1970:)),
+                chainID: configuration.chainID, contract: configuration.contract,
+                now: Date(), on: connection)
         }
         if let created {
             metrics.batchSize.record(created.leafCount - created.fillerCount)
-            logger.info("batch built", metadata: [
-                "batch_id": "\(created.id)", "root": "\(created.root)", "leaves": "\(created.leafCount)",
-                "filler_leaves": "\(created.fillerCount)",
-            ])
+            logger.info(
+                "batch built",
+                metadata: [
+                    "batch_id": "\(created.id)", "root": "\(created.root)", "leaves": "\(created.leafCount)",
+                    "filler_leaves": "\(created.fillerCount)",
+                ])
         }
         completed(.batch, more: created != nil)
     }
@@ -142,13 +156,17 @@ extension AttestationWorker {
     /// the stall signal, and this worker's heartbeat row.
     func census() async throws {
         // An erased request is never committed: it is not work that waits.
-        let rows = try await database.query("""
+        let rows = try await database.query(
+            """
             SELECT status, count(*)::bigint AS n FROM attestation
             WHERE erased_at IS NULL OR status = ANY(\(StatusList([AttestationStatus.confirmed, .failed]))::text[])
             GROUP BY status
-            """).rows
+            """
+        ).rows
         var counts: [AttestationStatus: Int] = [:]
-        for row in rows { counts[try row.decodeStatus(AttestationStatus.self, "status")] = Int(try row.decode(Int64.self, "n")) }
+        for row in rows {
+            counts[try row.decodeStatus(AttestationStatus.self, "status")] = Int(try row.decode(Int64.self, "n"))
+        }
         metrics.casesByState(Dictionary(uniqueKeysWithValues: counts.map { ($0.key.rawValue, $0.value) }))
         let time = now()
         let (stall, isSigner) = machine.withLock { machine in
@@ -157,8 +175,10 @@ extension AttestationWorker {
         }
         metrics.stalled(stall.reason?.rawValue)
         metrics.lastProgress.record(stall.lastProgressAt)
-        try await database.query("""
-            INSERT INTO attestation_worker (instance, started_at, heartbeat_at, is_signer, last_progress_at, stalled_since,
+        try await database.query(
+            """
+            INSERT INTO attestation_worker (instance, started_at, heartbeat_at, is_signer, last_progress_at, \
+            stalled_since,
                 stall_reason, stall_detail)
             VALUES (\(instance), now(), now(), \(isSigner), \(Date(timeIntervalSince1970: stall.lastProgressAt)),
                 \(stall.since.map(Date.init(timeIntervalSince1970:))), \(stall.reason?.rawValue), \(stall.detail))
@@ -170,9 +190,11 @@ extension AttestationWorker {
         try await database.query("DELETE FROM attestation_worker WHERE heartbeat_at < now() - interval '1 day'")
         // Said once at the onset; the metric and the row keep saying it.
         if let reason = stall.reason, let since = stall.since, time - since < 10 {
-            logger.error("worker stalled: work waits and nothing has moved", metadata: [
-                "reason": "\(reason.rawValue)", "detail": "\(stall.detail ?? "")", "waiting": "\(stall.waiting)",
-            ])
+            logger.error(
+                "worker stalled: work waits and nothing has moved",
+                metadata: [
+                    "reason": "\(reason.rawValue)", "detail": "\(stall.detail ?? "")", "waiting": "\(stall.waiting)",
+                ])
         }
     }
 }

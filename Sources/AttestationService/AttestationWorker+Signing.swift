@@ -18,17 +18,23 @@ extension AttestationWorker {
     func reconcileNonces() async throws {
         guard machine.withLock({ $0.holdsLease }) else { return }
         let fence = try fence()
-        let pending = try await rpc("eth_getTransactionCount") { try await ethereum.transactionCount(of: signer, at: .pending) }
+        let pending = try await rpc("eth_getTransactionCount") {
+            try await ethereum.transactionCount(of: signer, at: .pending)
+        }
         let (chainID, address) = (configuration.chainID, signer)
         let (before, after, gaps) = try await database.fenced(fence) { connection in
             try PipelineStore.reconcileNonces(pending: pending, chainID: chainID, signer: address, on: connection)
         }
         if before != after {
-            logger.warning("signer nonce moved forward to the node's pending nonce", metadata: ["from": "\(before)", "to": "\(after)"])
+            logger.warning(
+                "signer nonce moved forward to the node's pending nonce",
+                metadata: ["from": "\(before)", "to": "\(after)"])
         }
         for nonce in gaps { try await cancel(nonce: UInt64(nonce), fence: fence) }
         machine.withLock { $0.noncesReconciled(now: now()) }
-        logger.info("signer nonces reconciled", metadata: ["next_nonce": "\(after)", "node_pending": "\(pending)", "gaps": "\(gaps.count)"])
+        logger.info(
+            "signer nonces reconciled",
+            metadata: ["next_nonce": "\(after)", "node_pending": "\(pending)", "gaps": "\(gaps.count)"])
     }
 
     /// A zero-value self-transfer that uses up `nonce`, so later nonces can be mined.
@@ -37,10 +43,12 @@ extension AttestationWorker {
         let key = configuration.signer, chainID = configuration.chainID, address = signer
         // Signed on the pool's thread: a token-held key blocks while it signs.
         try await database.fenced(fence) { connection in
-            let signed = try PipelineStore.sign(nonce: nonce, to: address, data: [], gasLimit: 21_000, fees: fees,
-                                                chainID: chainID, key: key)
-            _ = try PipelineStore.insertTransaction(signed, purpose: "cancel", batchID: nil, chainID: chainID, signer: address,
-                                                    nonce: nonce, gasLimit: 21_000, fees: fees, now: Date(), on: connection)
+            let signed = try PipelineStore.sign(
+                nonce: nonce, to: address, data: [], gasLimit: 21_000, fees: fees,
+                chainID: chainID, key: key)
+            _ = try PipelineStore.insertTransaction(
+                signed, purpose: "cancel", batchID: nil, chainID: chainID, signer: address,
+                nonce: nonce, gasLimit: 21_000, fees: fees, now: Date(), on: connection)
         }
         logger.warning("cancelling an unused nonce with a self-transfer", metadata: ["nonce": "\(nonce)"])
     }
@@ -68,8 +76,9 @@ extension AttestationWorker {
         let fence = try fence()
         let configuration = configuration
         let batches = try await database.transaction { connection in
-            try PipelineStore.batchesToSign(chainID: configuration.chainID, contract: configuration.contract, limit: 64,
-                                            on: connection)
+            try PipelineStore.batchesToSign(
+                chainID: configuration.chainID, contract: configuration.contract, limit: 64,
+                on: connection)
         }.filter { !onHold.contains($0.id) }
         guard !batches.isEmpty else {
             setSigningBlock(nil)
@@ -104,13 +113,16 @@ extension AttestationWorker {
             let gasLimit = estimate + estimate / 5 + 20_000
             let key = configuration.signer
             let transactionID = try await database.fenced(fence) { connection in
-                try PipelineStore.signBatch(batch, signer: key, chainID: configuration.chainID, contract: configuration.contract,
-                                            fees: fees, gasLimit: gasLimit, now: Date(), on: connection)
+                try PipelineStore.signBatch(
+                    batch, signer: key, chainID: configuration.chainID, contract: configuration.contract,
+                    fees: fees, gasLimit: gasLimit, now: Date(), on: connection)
             }
             machine.withLock { $0.batchSigned(batch.id) }
             if let transactionID {
                 signedAny = true
-                logger.info("batch signed", metadata: ["batch_id": "\(batch.id)", "transaction_id": "\(transactionID)", "fees": "\(fees)"])
+                logger.info(
+                    "batch signed",
+                    metadata: ["batch_id": "\(batch.id)", "transaction_id": "\(transactionID)", "fees": "\(fees)"])
             }
         }
         completed(.sign, progressed: signedAny)
@@ -118,7 +130,8 @@ extension AttestationWorker {
 
     private func estimateAnchor(_ data: [UInt8]) async -> Result<UInt64, RPCError> {
         do {
-            return .success(try await ethereum.estimateGas(CallRequest(from: signer, to: configuration.contract, data: data)))
+            return .success(
+                try await ethereum.estimateGas(CallRequest(from: signer, to: configuration.contract, data: data)))
         } catch {
             return .failure(error)
         }
@@ -130,8 +143,9 @@ extension AttestationWorker {
         guard changed else { return }
         switch block {
         case .aboveCeiling(let detail)?:
-            logger.error("new anchors wait: fees are above the ceiling; transactions in flight are still followed",
-                         metadata: ["detail": "\(detail)"])
+            logger.error(
+                "new anchors wait: fees are above the ceiling; transactions in flight are still followed",
+                metadata: ["detail": "\(detail)"])
         case .insufficientFunds(let detail)?:
             logger.error("new anchors wait: the signer cannot pay", metadata: ["detail": "\(detail)"])
         case nil:
@@ -142,14 +156,19 @@ extension AttestationWorker {
     /// The anchor would revert. "root already anchored" by our signer means a
     /// transaction of ours did it (one we gave up on too early): adopt it.
     /// Otherwise (paused, not an attester) the batch waits with a back-off.
-    private func anchorWouldRevert(_ batch: PipelineStore.PendingBatch, reason: String, fence: SignerFence) async throws {
-        if reason.contains("root already anchored"), try await adoptAnchor(batchID: batch.id, root: batch.root, fence: fence) {
+    private func anchorWouldRevert(_ batch: PipelineStore.PendingBatch, reason: String, fence: SignerFence) async throws
+    {
+        if reason.contains("root already anchored"),
+            try await adoptAnchor(batchID: batch.id, root: batch.root, fence: fence)
+        {
             return
         }
         machine.withLock { $0.anchorWouldRevert(batchID: batch.id, now: now()) }
-        logger.error("anchor would revert; batch kept for later", metadata: ["batch_id": "\(batch.id)", "reason": "\(reason)"])
+        logger.error(
+            "anchor would revert; batch kept for later", metadata: ["batch_id": "\(batch.id)", "reason": "\(reason)"])
         try await database.transaction { connection in
-            try PipelineStore.recordBatchError(batch.id, error: "anchor would revert: \(reason)", now: Date(), on: connection)
+            try PipelineStore.recordBatchError(
+                batch.id, error: "anchor would revert: \(reason)", now: Date(), on: connection)
         }
     }
 

@@ -31,8 +31,9 @@ public final class AttestationWorker: Service, Sendable {
         self.logger = logger
         self.metrics = WorkerMetrics()
         instance = "\(ProcessInfo.processInfo.hostName):\(getpid()):\(UUID().uuidString.prefix(8))"
-        self.lease = SignerLease(url: configuration.databaseURL, chainID: configuration.chainID,
-                                 signer: configuration.signer.address, holder: instance, logger: logger)
+        self.lease = SignerLease(
+            url: configuration.databaseURL, chainID: configuration.chainID,
+            signer: configuration.signer.address, holder: instance, logger: logger)
         machine = MachineBox(WorkerMachine(settings: configuration.machineSettings, now: Date().timeIntervalSince1970))
     }
 
@@ -46,12 +47,16 @@ public final class AttestationWorker: Service, Sendable {
     public func run() async throws {
         let listenerTask = Task { await listenForWork() }
         defer { listenerTask.cancel() }
-        logger.info("attestation worker started", metadata: [
-            "signer": "\(signer.checksummed)", "contract": "\(configuration.contract.checksummed)",
-            "batch_max": "\(configuration.batchMax)", "batch_wait_s": "\(configuration.batchWait)",
-            "anchor_interval_s": "\(configuration.anchorInterval)", "batch_min_leaves": "\(configuration.batchMinLeaves)",
-            "confirmations": "\(configuration.tracking.confirmations)", "final_depth": "\(configuration.tracking.finalityDepth)",
-        ])
+        logger.info(
+            "attestation worker started",
+            metadata: [
+                "signer": "\(signer.checksummed)", "contract": "\(configuration.contract.checksummed)",
+                "batch_max": "\(configuration.batchMax)", "batch_wait_s": "\(configuration.batchWait)",
+                "anchor_interval_s": "\(configuration.anchorInterval)",
+                "batch_min_leaves": "\(configuration.batchMinLeaves)",
+                "confirmations": "\(configuration.tracking.confirmations)",
+                "final_depth": "\(configuration.tracking.finalityDepth)",
+            ])
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             await pass()
             let delay = machine.withLock { $0.nextWake(now: Date().timeIntervalSince1970) }
@@ -75,9 +80,11 @@ public final class AttestationWorker: Service, Sendable {
                 }
                 // The first failure and then every tenth: a dead node must not flood the log.
                 if failures == 1 || failures % 10 == 0 {
-                    logger.warning("worker step failed; it alone backs off", metadata: [
-                        "step": "\(action.step.rawValue)", "error": "\(error)", "consecutive": "\(failures)",
-                    ])
+                    logger.warning(
+                        "worker step failed; it alone backs off",
+                        metadata: [
+                            "step": "\(action.step.rawValue)", "error": "\(error)", "consecutive": "\(failures)",
+                        ])
                 }
             }
         }

@@ -26,7 +26,8 @@ public struct BacklogMonitor: Service {
 
     public func snapshot() async throws -> Snapshot {
         let head = try await ethereum.blockNumber()
-        let rows = try await database.query("""
+        let rows = try await database.query(
+            """
             SELECT count(*) AS unattested FROM cases c
             WHERE caseattest.is_attestable(c.status)
               AND NOT EXISTS (SELECT 1 FROM attestation a WHERE a.case_id = c.id)
@@ -41,9 +42,11 @@ public struct BacklogMonitor: Service {
             do {
                 let now = try await snapshot()
                 if now != last {
-                    logger.info("backlog", metadata: [
-                        "chain_head": "\(now.chainHead)", "unattested_cases": "\(now.unattestedCases)",
-                    ])
+                    logger.info(
+                        "backlog",
+                        metadata: [
+                            "chain_head": "\(now.chainHead)", "unattested_cases": "\(now.unattestedCases)",
+                        ])
                     last = now
                 }
             } catch {

@@ -10,9 +10,10 @@ public struct CaseSnapshot: Sendable, Hashable {
     /// The document of `schema`: new attestations use `.current`; a stored
     /// one is rebuilt with the schema it was committed as.
     public func document(pseudonymKey: PseudonymKey, salt: Salt, schema: CaseDocument.Schema) -> CaseDocumentV1 {
-        CaseDocumentV1(record: record, appointments: appointments,
-                       userHash: schema.userHash(key: pseudonymKey, caseID: record.id, userID: record.userID),
-                       salt: salt, schema: schema)
+        CaseDocumentV1(
+            record: record, appointments: appointments,
+            userHash: schema.userHash(key: pseudonymKey, caseID: record.id, userID: record.userID),
+            salt: salt, schema: schema)
     }
 }
 
@@ -27,19 +28,24 @@ public enum CaseRows {
 
     /// Like `load`, but a case whose rows cannot be read (an infinite
     /// timestamp, say) is set aside with its error instead of failing the rest.
-    public static func loadEach(ids: [Int64], on connection: PostgresConnection)
-        throws -> (snapshots: [Int64: CaseSnapshot], unreadable: [Int64: Error]) {
+    public static func loadEach(
+        ids: [Int64], on connection: PostgresConnection
+    )
+        throws -> (snapshots: [Int64: CaseSnapshot], unreadable: [Int64: Error])
+    {
         guard !ids.isEmpty else { return ([:], [:]) }
         // Integers only, so the array literal cannot carry anything but digits.
         let idArray = "{" + ids.map(String.init).joined(separator: ",") + "}"
         // Joined against unnest(...) rather than filtered with `= ANY($1)`: a
         // bound array is searched linearly for every row of a scan, which
         // costs seconds on a large table whose statistics are stale.
-        let cases = try connection.query("""
+        let cases = try connection.query(
+            """
             SELECT c.id, c.user_id, c.counsellor_id, c.status, c.risk_level_at_creation, c.created_at, c.resolved_at
             FROM unnest(\(idArray)::bigint[]) AS wanted(id) JOIN cases c ON c.id = wanted.id
             """)
-        let appointments = try connection.query("""
+        let appointments = try connection.query(
+            """
             SELECT a.id, a.case_id, a.scheduled_at, a.status, a.location_type
             FROM unnest(\(idArray)::bigint[]) AS wanted(id) JOIN appointments a ON a.case_id = wanted.id
             ORDER BY a.case_id, a.id
@@ -49,11 +55,12 @@ public enum CaseRows {
         for row in appointments.rows {
             let caseID = try row.decode(Int64.self, "case_id")
             do {
-                byCase[caseID, default: []].append(AppointmentRecord(
-                    id: try row.decode(Int64.self, "id"),
-                    scheduledAt: try row.decode(PostgresTimestamp?.self, "scheduled_at").map(Timestamp.init),
-                    status: try row.decode(String?.self, "status"),
-                    locationType: try row.decode(String?.self, "location_type")))
+                byCase[caseID, default: []].append(
+                    AppointmentRecord(
+                        id: try row.decode(Int64.self, "id"),
+                        scheduledAt: try row.decode(PostgresTimestamp?.self, "scheduled_at").map(Timestamp.init),
+                        status: try row.decode(String?.self, "status"),
+                        locationType: try row.decode(String?.self, "location_type")))
             } catch {
                 unreadable[caseID] = error
             }

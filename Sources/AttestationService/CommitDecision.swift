@@ -8,10 +8,13 @@ enum CommitDecision: Sendable, Equatable {
     case fail(reason: String)
 
     static let notAttestable = "the case is no longer resolved or closed"
-    static let unreadable = "the case's rows hold a value no document can carry (an infinite or out-of-range timestamp?)"
+    static let unreadable =
+        "the case's rows hold a value no document can carry (an infinite or out-of-range timestamp?)"
 
-    static func decide(snapshot: CaseSnapshot?, readable: Bool, attestable: Bool, key: PseudonymKey,
-                       salt: Salt) -> CommitDecision {
+    static func decide(
+        snapshot: CaseSnapshot?, readable: Bool, attestable: Bool, key: PseudonymKey,
+        salt: Salt
+    ) -> CommitDecision {
         guard readable else { return .fail(reason: unreadable) }
         guard attestable, let snapshot else { return .fail(reason: notAttestable) }
         do {

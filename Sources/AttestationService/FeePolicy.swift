@@ -76,7 +76,9 @@ public struct FeePolicy: Sendable, Hashable {
     public struct CeilingTooLow: Error, CustomStringConvertible {
         public let needed: UInt256
         public let ceiling: UInt256
-        public var description: String { "the network needs \(needed) wei/gas, above the ceiling of \(ceiling) wei/gas" }
+        public var description: String {
+            "the network needs \(needed) wei/gas, above the ceiling of \(ceiling) wei/gas"
+        }
     }
 
     /// Fees for a new transaction, from fee history (one reward percentile).
@@ -91,7 +93,9 @@ public struct FeePolicy: Sendable, Hashable {
             return Fees(maxFeePerGas: wanted, maxPriorityFeePerGas: tip)
         }
         // Less headroom is still includable while base fee + tip fits.
-        guard nextBase.saturatingPlus(tip) <= ceiling else { throw CeilingTooLow(needed: nextBase.saturatingPlus(tip), ceiling: ceiling) }
+        guard nextBase.saturatingPlus(tip) <= ceiling else {
+            throw CeilingTooLow(needed: nextBase.saturatingPlus(tip), ceiling: ceiling)
+        }
         return Fees(maxFeePerGas: ceiling, maxPriorityFeePerGas: tip)
     }
 

@@ -18,10 +18,13 @@ enum IntakeDecision: Sendable, Equatable {
     ///   - afterErasure: an operator asked explicitly to attest a case that
     ///     was erased (`caseattest attest --after-erasure`); only this
     ///     re-attests it, as a new version with a new salt.
-    static func decide(latest: AttestationRecord?, afterErasure: Bool,
-                       matchesCase: () throws -> Bool) rethrows -> IntakeDecision {
-        try decide(latest: latest.map { Latest(status: $0.status, erased: $0.erasedAt != nil) },
-                   afterErasure: afterErasure, matchesCase: matchesCase)
+    static func decide(
+        latest: AttestationRecord?, afterErasure: Bool,
+        matchesCase: () throws -> Bool
+    ) rethrows -> IntakeDecision {
+        try decide(
+            latest: latest.map { Latest(status: $0.status, erased: $0.erasedAt != nil) },
+            afterErasure: afterErasure, matchesCase: matchesCase)
     }
 
     /// What the decision needs of the latest attestation.
@@ -30,8 +33,10 @@ enum IntakeDecision: Sendable, Equatable {
         var erased: Bool
     }
 
-    static func decide(latest: Latest?, afterErasure: Bool,
-                       matchesCase: () throws -> Bool) rethrows -> IntakeDecision {
+    static func decide(
+        latest: Latest?, afterErasure: Bool,
+        matchesCase: () throws -> Bool
+    ) rethrows -> IntakeDecision {
         guard let latest else { return .newVersion }
         if latest.erased { return afterErasure ? .newVersion : .erased }
         switch latest.status {

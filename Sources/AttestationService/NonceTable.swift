@@ -21,29 +21,35 @@ public struct NonceTable: Sendable {
     /// transaction `build` makes for it, stores it as an `admin` transaction
     /// and returns it with its row id. Signed on the pool's thread (a token
     /// signer blocks while it signs).
-    func allocateAndStore(pending: UInt64, key: any TransactionSigner, fees: Fees,
-                          build: @escaping @Sendable (UInt64) -> UnsignedTransaction)
-        async throws -> (Int64, SignedTransaction) {
+    func allocateAndStore(
+        pending: UInt64, key: any TransactionSigner, fees: Fees,
+        build: @escaping @Sendable (UInt64) -> UnsignedTransaction
+    )
+        async throws -> (Int64, SignedTransaction)
+    {
         let chainID = chainID
         return try await database.transaction { connection in
             let signer = key.address
             let signerText = Hex.encodePrefixed(signer.bytes)
             // No daemon has used this key on this chain yet: the row starts at the node's pending nonce.
-            try connection.query("""
+            try connection.query(
+                """
                 INSERT INTO attestation_signer (chain_id, signer, next_nonce)
                 VALUES (\(Int64(chainID)), \(signerText), 0)
                 ON CONFLICT (chain_id, signer) DO NOTHING
                 """)
-            try connection.query("""
+            try connection.query(
+                """
                 UPDATE attestation_signer SET next_nonce = greatest(next_nonce, \(Int64(pending)))
                 WHERE chain_id = \(Int64(chainID)) AND signer = \(signerText)
                 """)
             let nonce = try PipelineStore.allocateNonce(chainID: chainID, signer: signer, on: connection)
             let unsigned = build(nonce)
             let signed = try unsigned.sign(with: key)
-            let id = try PipelineStore.insertTransaction(signed, purpose: "admin", batchID: nil, chainID: chainID,
-                                                         signer: signer, nonce: nonce, gasLimit: unsigned.gasLimit,
-                                                         fees: fees, now: Date(), on: connection)
+            let id = try PipelineStore.insertTransaction(
+                signed, purpose: "admin", batchID: nil, chainID: chainID,
+                signer: signer, nonce: nonce, gasLimit: unsigned.gasLimit,
+                fees: fees, now: Date(), on: connection)
             return (id, signed)
         }
     }
@@ -51,8 +57,10 @@ public struct NonceTable: Sendable {
     /// Every hash stored for a transaction (a running daemon may have
     /// replaced a stuck one with higher fees).
     func hashes(of transactionID: Int64) async throws -> [[UInt8]] {
-        try await database.query("""
+        try await database.query(
+            """
             SELECT tx_hash FROM attestation_transaction_hash WHERE transaction_id = \(transactionID) ORDER BY created_at
-            """).rows.map { try Hex.decode(try $0.decode(String.self, "tx_hash")) }
+            """
+        ).rows.map { try Hex.decode(try $0.decode(String.self, "tx_hash")) }
     }
 }

@@ -21,8 +21,10 @@ public struct OneShotSender: Sendable {
     /// there (so a daemon using the same key may run); nil asks the node.
     let nonceTable: NonceTable?
 
-    public init(ethereum: EthereumClient, key: any TransactionSigner, chainID: UInt64, maxFeeCeiling: UInt256? = nil,
-                nonceTable: NonceTable? = nil, logger: Logger) {
+    public init(
+        ethereum: EthereumClient, key: any TransactionSigner, chainID: UInt64, maxFeeCeiling: UInt256? = nil,
+        nonceTable: NonceTable? = nil, logger: Logger
+    ) {
         self.ethereum = ethereum
         self.key = key
         self.chainID = chainID
@@ -35,14 +37,17 @@ public struct OneShotSender: Sendable {
 
     /// Signs, sends and waits up to `timeout` for the receipt; a reverted
     /// transaction is a failure carrying the revert reason.
-    public func send(to: Address?, data: [UInt8], value: UInt256 = .zero,
-                     timeout: Duration = .seconds(120)) async throws -> TransactionReceipt {
+    public func send(
+        to: Address?, data: [UInt8], value: UInt256 = .zero,
+        timeout: Duration = .seconds(120)
+    ) async throws -> TransactionReceipt {
         let estimate = try await estimateGas(to: to, data: data, value: value)
         // 20% headroom: estimates run against the current state, mining may see another.
         let gasLimit = estimate + estimate / 5 + 10_000
         let pending = try await ethereum.transactionCount(of: key.address, at: .pending)
-        let template = try await unsignedTransaction(nonce: pending, gasLimit: gasLimit, to: to, value: value,
-                                                     data: data)
+        let template = try await unsignedTransaction(
+            nonce: pending, gasLimit: gasLimit, to: to, value: value,
+            data: data)
         let signed: SignedTransaction
         var storedID: Int64?
         if let nonceTable {
@@ -54,16 +59,19 @@ public struct OneShotSender: Sendable {
         } else {
             signed = try template.sign(with: key)
         }
-        logger.info("sending transaction", metadata: [
-            "hash": "\(Hex.encodePrefixed(signed.hash))", "nonce": "\(signed.transaction.nonce)",
-            "gas_limit": "\(gasLimit)",
-            "nonce_source": "\(nonceTable == nil ? "node" : "nonce table")",
-        ])
+        logger.info(
+            "sending transaction",
+            metadata: [
+                "hash": "\(Hex.encodePrefixed(signed.hash))", "nonce": "\(signed.transaction.nonce)",
+                "gas_limit": "\(gasLimit)",
+                "nonce_source": "\(nonceTable == nil ? "node" : "nonce table")",
+            ])
         try await sendRaw(signed.rawBytes, waitingForEarlierNonces: nonceTable != nil, timeout: timeout)
         let receipt = try await waitForReceipt(signed.hash, storedID: storedID, timeout: timeout)
         guard receipt.succeeded else {
             let reason = await revertReason(to: to, data: data, value: value, block: receipt.blockNumber)
-            throw Failure(description: "transaction \(Hex.encodePrefixed(signed.hash)) reverted: \(reason ?? "no reason given")")
+            throw Failure(
+                description: "transaction \(Hex.encodePrefixed(signed.hash)) reverted: \(reason ?? "no reason given")")
         }
         return receipt
     }
@@ -77,25 +85,31 @@ public struct OneShotSender: Sendable {
         }
     }
 
-    private func unsignedTransaction(nonce: UInt64, gasLimit: UInt64, to: Address?, value: UInt256,
-                                     data: [UInt8]) async throws -> UnsignedTransaction {
+    private func unsignedTransaction(
+        nonce: UInt64, gasLimit: UInt64, to: Address?, value: UInt256,
+        data: [UInt8]
+    ) async throws -> UnsignedTransaction {
         guard let baseFee = try await ethereum.block(.latest)?.baseFeePerGas else {
             // No base fee: a pre-London chain takes a legacy EIP-155 transaction.
             let price = try capped(try await ethereum.gasPrice())
-            return .legacy(UnsignedLegacyTransaction(chainId: chainID, nonce: nonce, gasPrice: price,
-                                                     gasLimit: gasLimit, to: to, value: value, data: data))
+            return .legacy(
+                UnsignedLegacyTransaction(
+                    chainId: chainID, nonce: nonce, gasPrice: price,
+                    gasLimit: gasLimit, to: to, value: value, data: data))
         }
         let tip = try await ethereum.maxPriorityFeePerGas()
         // Twice the base fee survives six full blocks of base-fee growth.
         let maxFee = try capped(baseFee * 2 + tip)
-        return .eip1559(UnsignedEIP1559Transaction(
-            chainId: chainID, nonce: nonce, maxPriorityFeePerGas: min(tip, maxFee), maxFeePerGas: maxFee,
-            gasLimit: gasLimit, to: to, value: value, data: data))
+        return .eip1559(
+            UnsignedEIP1559Transaction(
+                chainId: chainID, nonce: nonce, maxPriorityFeePerGas: min(tip, maxFee), maxFeePerGas: maxFee,
+                gasLimit: gasLimit, to: to, value: value, data: data))
     }
 
     private func capped(_ fee: UInt256) throws -> UInt256 {
         guard let ceiling = maxFeeCeiling, fee > ceiling else { return fee }
-        throw Failure(description: "the fee the network needs (\(fee) wei/gas) exceeds the ceiling (\(ceiling) wei/gas)")
+        throw Failure(
+            description: "the fee the network needs (\(fee) wei/gas) exceeds the ceiling (\(ceiling) wei/gas)")
     }
 
     /// With the nonce table, a daemon may hold earlier nonces it has signed
@@ -113,7 +127,7 @@ public struct OneShotSender: Sendable {
                 // Stored bytes a running daemon sent and had mined first: the receipt wait finds them.
                 if waitingForEarlierNonces, error.message.lowercased().contains("nonce too low") { return }
                 guard waitingForEarlierNonces, error.message.lowercased().contains("nonce too high"),
-                      ContinuousClock.now < deadline
+                    ContinuousClock.now < deadline
                 else { throw error }
             }
             try await Task.sleep(for: .milliseconds(250))
@@ -122,8 +136,10 @@ public struct OneShotSender: Sendable {
 
     /// A stored transaction may have been replaced by the daemon's tracker:
     /// any of its hashes will do.
-    private func waitForReceipt(_ hash: [UInt8], storedID: Int64?,
-                                timeout: Duration) async throws -> TransactionReceipt {
+    private func waitForReceipt(
+        _ hash: [UInt8], storedID: Int64?,
+        timeout: Duration
+    ) async throws -> TransactionReceipt {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             var hashes = [hash]
@@ -139,7 +155,8 @@ public struct OneShotSender: Sendable {
     /// Replays the call at the block to learn why it reverted.
     private func revertReason(to: Address?, data: [UInt8], value: UInt256, block: UInt64) async -> String? {
         do {
-            _ = try await ethereum.call(CallRequest(from: key.address, to: to, data: data, value: value), at: .number(block))
+            _ = try await ethereum.call(
+                CallRequest(from: key.address, to: to, data: data, value: value), at: .number(block))
             return nil
         } catch {
             return Self.reason(of: error)
@@ -148,7 +165,8 @@ public struct OneShotSender: Sendable {
 
     /// The decoded `Error(string)` of a revert, else the node's message.
     static func reason(of error: RPCError) -> String {
-        guard let data = error.data, let bytes = try? Hex.decode(data), let reason = RegistryCalls.revertReason(bytes) else {
+        guard let data = error.data, let bytes = try? Hex.decode(data), let reason = RegistryCalls.revertReason(bytes)
+        else {
             return error.message
         }
         return reason

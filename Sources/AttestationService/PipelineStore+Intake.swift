@@ -7,13 +7,15 @@ extension PipelineStore {
     /// statement; the unique (case_id, version) key keeps two daemons from
     /// doubling a request.
     static func requestUnattested(now: Date, on connection: PostgresConnection) throws -> Int {
-        try connection.query("""
+        try connection.query(
+            """
             INSERT INTO attestation (case_id, counsellor_id, version, status, requested_by, requested_at, updated_at)
             SELECT c.id, c.counsellor_id, 1, \(AttestationStatus.requested), 'sweep', \(now), \(now) FROM cases c
             WHERE caseattest.is_attestable(c.status)
               AND NOT EXISTS (SELECT 1 FROM attestation a WHERE a.case_id = c.id)
             ON CONFLICT (case_id, version) DO NOTHING
-            """).affectedRows ?? 0
+            """
+        ).affectedRows ?? 0
     }
 
     /// Attestable cases whose rows changed since their latest attestation was
@@ -23,15 +25,20 @@ extension PipelineStore {
     /// fingerprint reads every appointment of a case: a sweep costs the same
     /// at a million cases as at a thousand, and successive sweeps go round.
     /// `next` is where the following window starts; nil: back to the first case.
-    static func casesChangedSinceAttested(after: Int64?, scan: Int, limit: Int,
-                                          on connection: PostgresConnection) throws -> (changed: [Int64], next: Int64?) {
-        let window = try connection.query("""
+    static func casesChangedSinceAttested(
+        after: Int64?, scan: Int, limit: Int,
+        on connection: PostgresConnection
+    ) throws -> (changed: [Int64], next: Int64?) {
+        let window = try connection.query(
+            """
             SELECT max(id) AS last, count(*) AS n FROM (
                 SELECT id FROM cases WHERE (\(after)::bigint IS NULL OR id > \(after)) ORDER BY id LIMIT \(scan)) w
-            """).rows[0]
+            """
+        ).rows[0]
         let scanned = try window.decode(Int64.self, "n")
         guard let last = try window.decode(Int64?.self, "last") else { return ([], nil) }
-        let changed = try connection.query("""
+        let changed = try connection.query(
+            """
             SELECT c.id FROM cases c
             JOIN LATERAL (SELECT status, salt, erased_at, source_fingerprint FROM attestation a
                           WHERE a.case_id = c.id ORDER BY a.version DESC LIMIT 1) latest ON true
@@ -42,7 +49,8 @@ extension PipelineStore {
               AND (latest.salt IS NOT NULL OR latest.status = \(AttestationStatus.failed))
               AND latest.source_fingerprint IS DISTINCT FROM caseattest.case_fingerprint(c.id)
             ORDER BY c.id LIMIT \(limit)
-            """).rows.map { try $0.decode(Int64.self, "id") }
+            """
+        ).rows.map { try $0.decode(Int64.self, "id") }
         // A full answer stops early: the next window starts after its last case.
         if changed.count == limit, let stop = changed.last { return (changed, stop) }
         return (changed, scanned < Int64(scan) ? nil : last)
@@ -50,12 +58,14 @@ extension PipelineStore {
 
     /// Failed attestations whose retry time has come go back to `requested`.
     static func requeueDueFailures(now: Date, limit: Int, on connection: PostgresConnection) throws -> Int {
-        let due = try connection.query("""
+        let due = try connection.query(
+            """
             SELECT id FROM attestation
             WHERE status = \(AttestationStatus.failed) AND retry_at IS NOT NULL AND retry_at <= \(now)
               AND \(unescaped: notErased)
             ORDER BY retry_at LIMIT \(limit) FOR UPDATE SKIP LOCKED
-            """).rows.map { try $0.decode(Int64.self, "id") }
+            """
+        ).rows.map { try $0.decode(Int64.self, "id") }
         return try requeue(attestationIDs: due, now: now, on: connection)
     }
 
@@ -66,12 +76,15 @@ extension PipelineStore {
     static func requeue(attestationIDs: [Int64], now: Date, on connection: PostgresConnection) throws -> Int {
         guard !attestationIDs.isEmpty else { return 0 }
         let idArray = "{" + attestationIDs.map(String.init).joined(separator: ",") + "}"
-        return try connection.query("""
+        return try connection.query(
+            """
             UPDATE attestation SET status = \(AttestationStatus.requested), salt = NULL, attested_document = NULL,
-                content_hash = NULL, schema_version = NULL, batch_id = NULL, leaf_index = NULL, leaf = NULL, proof = NULL,
+                content_hash = NULL, schema_version = NULL, batch_id = NULL, leaf_index = NULL, leaf = NULL, proof = \
+            NULL,
                 chain_id = NULL, contract_address = NULL, tx_hash = NULL, block_number = NULL, block_hash = NULL,
                 confirmations = NULL, attested_at = NULL, retry_at = NULL, updated_at = \(now)
             WHERE id = ANY(\(idArray)::bigint[]) AND status = \(AttestationStatus.failed) AND \(unescaped: notErased)
-            """).affectedRows ?? 0
+            """
+        ).affectedRows ?? 0
     }
 }

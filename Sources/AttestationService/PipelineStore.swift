@@ -26,12 +26,15 @@ enum PipelineStore {
 
     /// Builds the document, salt and content hash of up to `limit` requests.
     /// A case that cannot become a document fails alone, with its reason.
-    static func commitRequested(limit: Int, key: PseudonymKey, now: Date, on connection: PostgresConnection) throws -> CommitResult {
+    static func commitRequested(
+        limit: Int, key: PseudonymKey, now: Date, on connection: PostgresConnection
+    ) throws -> CommitResult {
         // The requests are claimed first, then their cases looked up by key:
         // a join in one SELECT lets the planner hash the whole cases table
         // for each call. A case deleted since its request is not attestable
         // and fails alone.
-        let claimed = try connection.query("""
+        let claimed = try connection.query(
+            """
             WITH claimed AS (
                 SELECT id, case_id FROM attestation
                 WHERE status = \(AttestationStatus.requested) AND \(unescaped: notErased)
@@ -39,19 +42,24 @@ enum PipelineStore {
             SELECT r.id, r.case_id, coalesce(caseattest.is_attestable(c.status), false) AS attestable
             FROM claimed r LEFT JOIN cases c ON c.id = r.case_id
             ORDER BY r.id
-            """).rows
+            """
+        ).rows
         var result = CommitResult(claimed: claimed.count)
         guard !claimed.isEmpty else { return result }
         let requests = try claimed.map {
-            (id: try $0.decode(Int64.self, "id"), caseID: try $0.decode(Int64.self, "case_id"),
-             attestable: try $0.decode(Bool.self, "attestable"))
+            (
+                id: try $0.decode(Int64.self, "id"), caseID: try $0.decode(Int64.self, "case_id"),
+                attestable: try $0.decode(Bool.self, "attestable")
+            )
         }
         let cases = try CaseRows.loadEach(ids: requests.map(\.caseID), on: connection)
         var committed: [[PostgresValue]] = []
         for request in requests {
             let salt = try Salt.random()
-            switch CommitDecision.decide(snapshot: cases.snapshots[request.caseID], readable: cases.unreadable[request.caseID] == nil,
-                                         attestable: request.attestable, key: key, salt: salt) {
+            switch CommitDecision.decide(
+                snapshot: cases.snapshots[request.caseID], readable: cases.unreadable[request.caseID] == nil,
+                attestable: request.attestable, key: key, salt: salt)
+            {
             case .commit(let canonical, let contentHash):
                 committed.append([.int(request.id), .bytea(salt.bytes), .bytea(canonical), .text(contentHash)])
             case .fail(let reason):
@@ -59,16 +67,20 @@ enum PipelineStore {
             }
         }
         if !committed.isEmpty {
-            try connection.query(bulkUpdate(
-                set: """
-                    status = '\(AttestationStatus.committed.rawValue)', salt = v.salt, attested_document = v.document, content_hash = v.content_hash,
-                    schema_version = '\(CaseDocument.Schema.current.rawValue)', updated_at = $1, last_error = NULL,
-                    retry_at = NULL, source_fingerprint = caseattest.case_fingerprint(attestation.case_id)
-                    """,
-                columns: ["id::bigint", "salt::bytea", "document::bytea", "content_hash::text"], rows: committed, now: now))
+            try connection.query(
+                bulkUpdate(
+                    set: """
+                        status = '\(AttestationStatus.committed.rawValue)', salt = v.salt, attested_document = \
+                        v.document, content_hash = v.content_hash,
+                        schema_version = '\(CaseDocument.Schema.current.rawValue)', updated_at = $1, last_error = NULL,
+                        retry_at = NULL, source_fingerprint = caseattest.case_fingerprint(attestation.case_id)
+                        """,
+                    columns: ["id::bigint", "salt::bytea", "document::bytea", "content_hash::text"], rows: committed,
+                    now: now))
         }
         for failure in result.failed {
-            try connection.query("""
+            try connection.query(
+                """
                 UPDATE attestation SET status = \(AttestationStatus.failed), last_error = \(failure.reason),
                     attempts = attempts + 1, retry_at = NULL, updated_at = \(now),
                     source_fingerprint = caseattest.case_fingerprint(case_id)
@@ -95,19 +107,26 @@ enum PipelineStore {
     /// rule says so. Returns nil when no batch was made. The batch is padded
     /// with filler leaves up to its bucket; the fillers go into the batch row
     /// (they are no attestations), after the real leaves in value order.
-    static func closeBatch(schedule: AnchorSchedule, slot: Date?, chainID: UInt64, contract: Address, now: Date,
-                           on connection: PostgresConnection) throws -> BatchCreated? {
-        let claimed = try connection.query("""
+    static func closeBatch(
+        schedule: AnchorSchedule, slot: Date?, chainID: UInt64, contract: Address, now: Date,
+        on connection: PostgresConnection
+    ) throws -> BatchCreated? {
+        let claimed = try connection.query(
+            """
             SELECT id, content_hash, updated_at FROM attestation
             WHERE status = \(AttestationStatus.committed) AND \(unescaped: notErased)
               AND (\(slot)::timestamptz IS NULL OR updated_at <= \(slot)::timestamptz)
             ORDER BY id LIMIT \(schedule.batchMax) FOR UPDATE SKIP LOCKED
-            """).rows
+            """
+        ).rows
         guard !claimed.isEmpty else { return nil }
         if slot == nil {
             let oldest = try claimed.map { try $0.decode(Date.self, "updated_at") }.min() ?? now
-            guard schedule.closesWithoutSlot(waiting: claimed.count, oldest: oldest.timeIntervalSince1970,
-                                             now: now.timeIntervalSince1970) else { return nil }
+            guard
+                schedule.closesWithoutSlot(
+                    waiting: claimed.count, oldest: oldest.timeIntervalSince1970,
+                    now: now.timeIntervalSince1970)
+            else { return nil }
         }
 
         let ids = try claimed.map { try $0.decode(Int64.self, "id") }
@@ -118,28 +137,35 @@ enum PipelineStore {
         let tree = try MerkleTree(leafHashes: leaves + fillers)
         let root = Hex.encodePrefixed(tree.root)
         let contractText = Hex.encodePrefixed(contract.bytes)
-        let batchID = try connection.query("""
+        let batchID = try connection.query(
+            """
             INSERT INTO attestation_batch (root, leaf_count, status, chain_id, contract_address, filler_count,
                 filler_leaves, slot_at, created_at, updated_at)
             VALUES (\(root), \(tree.leafCount), \(BatchStatus.batched), \(Int64(chainID)), \(contractText),
                 \(fillers.count), \(fillers.flatMap { $0 }), \(slot), \(now), \(now))
             RETURNING id
-            """).rows[0].decode(Int64.self, "id")
+            """
+        ).rows[0].decode(Int64.self, "id")
         var rows: [[PostgresValue]] = []
         for (index, id) in ids.enumerated() {
             let proof = try tree.proof(forValueAt: index).map { "\"\(Hex.encodePrefixed($0))\"" }
-            rows.append([.int(id), .int(Int64(index)), .text(Hex.encodePrefixed(leaves[index])),
-                         .jsonb("[" + proof.joined(separator: ",") + "]")])
+            rows.append([
+                .int(id), .int(Int64(index)), .text(Hex.encodePrefixed(leaves[index])),
+                .jsonb("[" + proof.joined(separator: ",") + "]"),
+            ])
         }
         // PostgreSQL takes at most 65,535 binds a statement: 4 a row, in chunks.
         for start in stride(from: 0, to: rows.count, by: 4096) {
             let chunk = Array(rows[start..<min(start + 4096, rows.count)])
-            try connection.query(bulkUpdate(
-                set: """
-                    status = '\(AttestationStatus.batched.rawValue)', batch_id = \(batchID), leaf_index = v.leaf_index, leaf = v.leaf, proof = v.proof,
-                    chain_id = \(chainID), contract_address = '\(contractText)', updated_at = $1
-                    """,
-                columns: ["id::bigint", "leaf_index::integer", "leaf::text", "proof::jsonb"], rows: chunk, now: now))
+            try connection.query(
+                bulkUpdate(
+                    set: """
+                        status = '\(AttestationStatus.batched.rawValue)', batch_id = \(batchID), leaf_index = \
+                        v.leaf_index, leaf = v.leaf, proof = v.proof,
+                        chain_id = \(chainID), contract_address = '\(contractText)', updated_at = $1
+                        """,
+                    columns: ["id::bigint", "leaf_index::integer", "leaf::text", "proof::jsonb"], rows: chunk, now: now)
+            )
         }
         return BatchCreated(id: batchID, root: root, leafCount: tree.leafCount, fillerCount: fillers.count)
     }
@@ -166,23 +192,32 @@ enum PipelineStore {
         // The id list repeats the VALUES' ids as an indexable predicate: with
         // stale statistics (a freshly loaded table) the planner otherwise
         // joins by scanning the whole table once per row.
-        binds.append(.text("{" + rows.compactMap { row -> String? in
-            if case .int(let id) = row.first { return String(id) }
-            return nil
-        }.joined(separator: ",") + "}"))
-        let sql = "UPDATE attestation SET \(set) FROM (VALUES \(tuples.joined(separator: ", "))) AS v(\(names)) "
+        binds.append(
+            .text(
+                "{"
+                    + rows.compactMap { row -> String? in
+                        if case .int(let id) = row.first { return String(id) }
+                        return nil
+                    }.joined(separator: ",") + "}"))
+        let sql =
+            "UPDATE attestation SET \(set) FROM (VALUES \(tuples.joined(separator: ", "))) AS v(\(names)) "
             + "WHERE attestation.id = ANY($\(binds.count)::bigint[]) AND attestation.id = v.id"
         return PostgresQuery(sql: sql, binds: binds)
     }
 
     /// Fails a batch and its attestations; they are tried again at `retryAt`.
-    static func failBatch(_ batchID: Int64, reason: String, retryAt: Date?, now: Date, on connection: PostgresConnection) throws {
-        try connection.query("""
+    static func failBatch(
+        _ batchID: Int64, reason: String, retryAt: Date?, now: Date, on connection: PostgresConnection
+    ) throws {
+        try connection.query(
+            """
             UPDATE attestation_batch SET status = \(BatchStatus.failed), last_error = \(reason), updated_at = \(now)
             WHERE id = \(batchID)
             """)
-        try connection.query("""
-            UPDATE attestation SET status = \(AttestationStatus.failed), last_error = \(reason), attempts = attempts + 1,
+        try connection.query(
+            """
+            UPDATE attestation SET status = \(AttestationStatus.failed), last_error = \(reason), attempts = attempts + \
+            1,
                 retry_at = \(retryAt), updated_at = \(now)
             WHERE batch_id = \(batchID) AND status <> \(AttestationStatus.failed)
               AND \(unescaped: notErased)

@@ -32,33 +32,41 @@ enum PipelineTransition: Sendable {
         let id = transaction.id, batchID = transaction.batchID
         switch self {
         case .sent:
-            try connection.query("""
+            try connection.query(
+                """
                 UPDATE attestation_transaction SET
-                    status = CASE WHEN status = \(TransactionStatus.signed) THEN \(TransactionStatus.submitted) ELSE status END,
+                    status = CASE WHEN status = \(TransactionStatus.signed) THEN \(TransactionStatus.submitted) ELSE \
+                status END,
                     first_sent_at = coalesce(first_sent_at, \(now)), last_sent_at = \(now), last_error = NULL,
                     refusal = NULL, refusals = 0, refused_at = NULL, updated_at = \(now)
                 WHERE id = \(id)
                 """)
             try Self.move(batchID, from: [.signed], to: .submitted, attestation: .submitted, now: now, on: connection)
         case .refused(let kind, let message):
-            try connection.query("""
-                UPDATE attestation_transaction SET refusal = \(kind.rawValue), refusals = refusals + 1, refused_at = \(now),
+            try connection.query(
+                """
+                UPDATE attestation_transaction SET refusal = \(kind.rawValue), refusals = refusals + 1, refused_at = \
+                \(now),
                     last_error = \(message), last_sent_at = \(now), updated_at = \(now)
                 WHERE id = \(id)
                 """)
         case .mined(let inclusion, let confirmations):
             try Self.setInclusion(id, inclusion, status: .mined, now: now, on: connection)
             try Self.move(batchID, to: .mined, attestation: .mined, now: now, on: connection)
-            try Self.setAttestationBlock(batchID, inclusion, confirmations: confirmations, attestedAt: nil, now: now, on: connection)
+            try Self.setAttestationBlock(
+                batchID, inclusion, confirmations: confirmations, attestedAt: nil, now: now, on: connection)
         case .reorged:
-            try connection.query("""
-                UPDATE attestation_transaction SET status = \(TransactionStatus.submitted), mined_hash = NULL, block_number = NULL,
+            try connection.query(
+                """
+                UPDATE attestation_transaction SET status = \(TransactionStatus.submitted), mined_hash = NULL, \
+                block_number = NULL,
                     block_hash = NULL, block_time = NULL, receipt_status = NULL, updated_at = \(now)
                 WHERE id = \(id)
                 """)
             try Self.move(batchID, to: .submitted, attestation: .submitted, now: now, on: connection)
             guard let batchID else { return }
-            try connection.query("""
+            try connection.query(
+                """
                 UPDATE attestation SET tx_hash = NULL, block_number = NULL, block_hash = NULL, confirmations = NULL,
                     attested_at = NULL, updated_at = \(now)
                 WHERE batch_id = \(batchID) AND \(unescaped: PipelineStore.notErased)
@@ -68,12 +76,15 @@ enum PipelineTransition: Sendable {
             try Self.setInclusion(id, inclusion, status: .confirmed, now: now, on: connection)
             try connection.query("UPDATE attestation_transaction SET block_time = \(blockTime) WHERE id = \(id)")
             try Self.move(batchID, to: .confirmed, attestation: .confirmed, now: now, on: connection)
-            try Self.setAttestationBlock(batchID, inclusion, confirmations: confirmations, attestedAt: blockTime, now: now,
-                                         on: connection)
+            try Self.setAttestationBlock(
+                batchID, inclusion, confirmations: confirmations, attestedAt: blockTime, now: now,
+                on: connection)
             if let batchID { try SeedRecord.publish(batch: batchID, on: connection) }
         case .final:
-            try connection.query("""
-                UPDATE attestation_transaction SET status = \(TransactionStatus.final), updated_at = \(now) WHERE id = \(id)
+            try connection.query(
+                """
+                UPDATE attestation_transaction SET status = \(TransactionStatus.final), updated_at = \(now) WHERE id = \
+                \(id)
                 """)
         case .reverted(let inclusion, let reason, let retryAt):
             try Self.setInclusion(id, inclusion, status: .failed, now: now, on: connection)
@@ -83,14 +94,18 @@ enum PipelineTransition: Sendable {
             try PipelineStore.failBatch(batchID, reason: reason, retryAt: retryAt, now: now, on: connection)
         case .superseded(let inclusion):
             try Self.setInclusion(id, inclusion, status: .failed, now: now, on: connection)
-            try connection.query("""
-                UPDATE attestation_transaction SET batch_id = NULL, last_error = 'reverted: the root was anchored by another of our transactions'
+            try connection.query(
+                """
+                UPDATE attestation_transaction SET batch_id = NULL, last_error = \
+                'reverted: the root was anchored by another of our transactions'
                 WHERE id = \(id)
                 """)
         case .replaced(let signed, let fees):
             try PipelineStore.insertHash(signed, transactionID: id, fees: fees, now: now, on: connection)
-            try connection.query("""
-                UPDATE attestation_transaction SET raw = \(signed.rawBytes), tx_hash = \(Hex.encodePrefixed(signed.hash)),
+            try connection.query(
+                """
+                UPDATE attestation_transaction SET raw = \(signed.rawBytes), tx_hash = \
+                \(Hex.encodePrefixed(signed.hash)),
                     max_fee_per_gas = \(PostgresValue.numeric(fees.maxFeePerGas.description)),
                     max_priority_fee_per_gas = \(PostgresValue.numeric(fees.maxPriorityFeePerGas.description)),
                     replacements = replacements + 1, current_signed_at = \(now), refusal = NULL, refusals = 0,
@@ -98,18 +113,21 @@ enum PipelineTransition: Sendable {
                 WHERE id = \(id)
                 """)
         case .nonceReleased:
-            try connection.query("""
+            try connection.query(
+                """
                 UPDATE attestation_transaction SET status = \(TransactionStatus.failed),
                     last_error = 'the nonce was used by another transaction', updated_at = \(now)
                 WHERE id = \(id)
                 """)
             guard let batchID else { return }
-            try connection.query("""
+            try connection.query(
+                """
                 UPDATE attestation_batch SET status = \(BatchStatus.batched), transaction_id = NULL,
                     last_error = 'the nonce was used by another transaction; signing again', updated_at = \(now)
                 WHERE id = \(batchID)
                 """)
-            try connection.query("""
+            try connection.query(
+                """
                 UPDATE attestation SET status = \(AttestationStatus.batched), updated_at = \(now)
                 WHERE batch_id = \(batchID) AND \(unescaped: PipelineStore.notErased)
                 """)
@@ -117,9 +135,12 @@ enum PipelineTransition: Sendable {
         }
     }
 
-    private static func setInclusion(_ id: Int64, _ inclusion: TrackedTransaction.Inclusion, status: TransactionStatus,
-                                     now: Date, on connection: PostgresConnection) throws {
-        try connection.query("""
+    private static func setInclusion(
+        _ id: Int64, _ inclusion: TrackedTransaction.Inclusion, status: TransactionStatus,
+        now: Date, on connection: PostgresConnection
+    ) throws {
+        try connection.query(
+            """
             UPDATE attestation_transaction SET status = \(status), mined_hash = \(Hex.encodePrefixed(inclusion.hash)),
                 block_number = \(Int64(inclusion.blockNumber)), block_hash = \(Hex.encodePrefixed(inclusion.blockHash)),
                 receipt_status = \(Int16(inclusion.succeeded ? 1 : 0)), updated_at = \(now)
@@ -127,30 +148,40 @@ enum PipelineTransition: Sendable {
             """)
     }
 
-    private static func setAttestationBlock(_ batchID: Int64?, _ inclusion: TrackedTransaction.Inclusion, confirmations: UInt64,
-                                            attestedAt: Date?, now: Date, on connection: PostgresConnection) throws {
+    private static func setAttestationBlock(
+        _ batchID: Int64?, _ inclusion: TrackedTransaction.Inclusion, confirmations: UInt64,
+        attestedAt: Date?, now: Date, on connection: PostgresConnection
+    ) throws {
         guard let batchID else { return }
-        try connection.query("""
+        try connection.query(
+            """
             UPDATE attestation SET tx_hash = \(Hex.encodePrefixed(inclusion.hash)),
                 block_number = \(Int64(inclusion.blockNumber)), block_hash = \(Hex.encodePrefixed(inclusion.blockHash)),
-                confirmations = \(Int(confirmations)), attested_at = \(attestedAt), last_error = NULL, updated_at = \(now)
+                confirmations = \(Int(confirmations)), attested_at = \(attestedAt), last_error = NULL, updated_at = \
+            \(now)
             WHERE batch_id = \(batchID) AND \(unescaped: PipelineStore.notErased)
             """)
     }
 
     /// The batch and its attestations (those not erased or failed alone) to a new status.
-    static func move(_ batchID: Int64?, from: [BatchStatus]? = nil, to status: BatchStatus, attestation: AttestationStatus,
-                     now: Date, on connection: PostgresConnection) throws {
+    static func move(
+        _ batchID: Int64?, from: [BatchStatus]? = nil, to status: BatchStatus, attestation: AttestationStatus,
+        now: Date, on connection: PostgresConnection
+    ) throws {
         guard let batchID else { return }
         let from = StatusList(from ?? BatchStatus.allCases)
         let clearsError = status == .confirmed
-        let moved = try connection.query("""
-            UPDATE attestation_batch SET status = \(status), updated_at = \(now),
-                last_error = CASE WHEN \(clearsError) THEN NULL ELSE last_error END
-            WHERE id = \(batchID) AND status = ANY(\(from)::text[])
-            """).affectedRows ?? 0
+        let moved =
+            try connection.query(
+                """
+                UPDATE attestation_batch SET status = \(status), updated_at = \(now),
+                    last_error = CASE WHEN \(clearsError) THEN NULL ELSE last_error END
+                WHERE id = \(batchID) AND status = ANY(\(from)::text[])
+                """
+            ).affectedRows ?? 0
         guard moved > 0 else { return }
-        try connection.query("""
+        try connection.query(
+            """
             UPDATE attestation SET status = \(attestation), updated_at = \(now)
             WHERE batch_id = \(batchID) AND status <> \(AttestationStatus.failed)
               AND \(unescaped: PipelineStore.notErased)

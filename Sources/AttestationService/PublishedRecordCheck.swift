@@ -17,8 +17,9 @@ enum PublishedRecordCheck {
     static func evaluate(_ record: AttestationRecord, published: PublishedRecord?) -> VerificationOutcome? {
         guard record.status == .confirmed, !record.legacy, record.erasedAt == nil else { return nil }
         guard let published else {
-            return VerificationOutcome(.recordChanged, "the confirmed attestation has no row in caseattestation",
-                                       changedFields: ["caseattestation removed"])
+            return VerificationOutcome(
+                .recordChanged, "the confirmed attestation has no row in caseattestation",
+                changedFields: ["caseattestation removed"])
         }
         var changed: [String] = []
         if published.caseID != record.caseID { changed.append("caseattestation.case_id") }
@@ -28,7 +29,8 @@ enum PublishedRecordCheck {
             changed.append("caseattestation.attested_at")
         }
         guard !changed.isEmpty else { return nil }
-        return VerificationOutcome(.recordChanged, "the caseattestation row no longer says what was attested",
-                                   changedFields: changed)
+        return VerificationOutcome(
+            .recordChanged, "the caseattestation row no longer says what was attested",
+            changedFields: changed)
     }
 }

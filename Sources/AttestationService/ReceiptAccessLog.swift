@@ -57,16 +57,19 @@ public struct ReceiptAccessLog: Sendable {
 
     /// Newest first; `caseID` and `since` narrow it.
     public func entries(caseID: Int64? = nil, since: Date? = nil, limit: Int = 1000) async throws -> [Entry] {
-        try await database.query("""
+        try await database.query(
+            """
             SELECT case_id, attestation_id, channel, accessor, accessed_at FROM attestation_receipt_access
             WHERE (\(caseID)::bigint IS NULL OR case_id = \(caseID))
               AND (\(since)::timestamptz IS NULL OR accessed_at >= \(since))
             ORDER BY accessed_at DESC, id DESC LIMIT \(limit)
-            """).rows.map { row in
-            Entry(caseID: try row.decode(Int64.self, "case_id"),
-                  attestationID: try row.decode(Int64.self, "attestation_id"),
-                  channel: try row.decode(String.self, "channel"), accessor: try row.decode(String.self, "accessor"),
-                  accessedAt: try row.decode(Date.self, "accessed_at"))
+            """
+        ).rows.map { row in
+            Entry(
+                caseID: try row.decode(Int64.self, "case_id"),
+                attestationID: try row.decode(Int64.self, "attestation_id"),
+                channel: try row.decode(String.self, "channel"), accessor: try row.decode(String.self, "accessor"),
+                accessedAt: try row.decode(Date.self, "accessed_at"))
         }
     }
 }

@@ -19,8 +19,10 @@ public struct Reconciler: Sendable {
     let initialLogRange: UInt64
     let logger: Logger
 
-    public init(database: PostgresPool, rpc: JSONRPCClient, registry: Address, chainID: UInt64,
-                attesters: [Address] = [], initialLogRange: UInt64 = 10_000, logger: Logger) {
+    public init(
+        database: PostgresPool, rpc: JSONRPCClient, registry: Address, chainID: UInt64,
+        attesters: [Address] = [], initialLogRange: UInt64 = 10_000, logger: Logger
+    ) {
         self.database = database
         self.ethereum = EthereumClient(rpc: rpc)
         self.registry = registry
@@ -62,14 +64,16 @@ public struct Reconciler: Sendable {
         let (chain, contract) = (Int64(chainID), registry.lowercased)
         let (batches, recordedSigners) = try await database.withConnection { connection in
             var batches: [String: StoredBatch] = [:]
-            for row in try connection.query("""
+            for row in try connection.query(
+                """
                 SELECT b.id, b.root, b.leaf_count, b.status, b.filler_count,
                        (SELECT count(*) FROM attestation a WHERE a.batch_id = b.id) AS rows_found,
                        (SELECT count(*) FROM attestation a WHERE a.batch_id = b.id AND a.erased_at IS NOT NULL)
                            AS tombstones_found
                 FROM attestation_batch b
                 WHERE b.chain_id = \(chain) AND lower(b.contract_address) = \(contract)
-                """).rows {
+                """
+            ).rows {
                 batches[try row.decode(String.self, "root").lowercased()] = StoredBatch(
                     id: try row.decode(Int64.self, "id"), leafCount: try row.decode(Int.self, "leaf_count"),
                     status: try row.decode(String.self, "status"), rows: Int(try row.decode(Int64.self, "rows_found")),
@@ -100,38 +104,49 @@ public struct Reconciler: Sendable {
                 continue
             }
             guard let batch = batches[rootText] else {
-                findings.append(ReconciliationFinding(
-                    kind: .unknownAnchor, anchor: anchor, batchID: nil, databaseLeafCount: nil, rowsFound: nil,
-                    missingLeafIndexes: [],
-                    reason: "root \(rootText) was anchored by \(anchor.attester.lowercased) in block \(anchor.blockNumber) "
-                        + "with \(anchor.leafCount) leaves, and no batch in the database has it"))
+                findings.append(
+                    ReconciliationFinding(
+                        kind: .unknownAnchor, anchor: anchor, batchID: nil, databaseLeafCount: nil, rowsFound: nil,
+                        missingLeafIndexes: [],
+                        reason:
+                            """
+                            root \(rootText) was anchored by \(anchor.attester.lowercased) in block \
+                            \(anchor.blockNumber) 
+                            """
+                                + "with \(anchor.leafCount) leaves, and no batch in the database has it"))
                 continue
             }
             tombstones += batch.tombstones
             if batch.leafCount != Int(anchor.leafCount) {
-                findings.append(ReconciliationFinding(
-                    kind: .leafCountMismatch, anchor: anchor, batchID: batch.id, databaseLeafCount: batch.leafCount,
-                    rowsFound: batch.rows, missingLeafIndexes: [],
-                    reason: "batch \(batch.id) (root \(rootText)) records \(batch.leafCount) leaves; "
-                        + "the chain anchored \(anchor.leafCount) in block \(anchor.blockNumber)"))
+                findings.append(
+                    ReconciliationFinding(
+                        kind: .leafCountMismatch, anchor: anchor, batchID: batch.id, databaseLeafCount: batch.leafCount,
+                        rowsFound: batch.rows, missingLeafIndexes: [],
+                        reason: "batch \(batch.id) (root \(rootText)) records \(batch.leafCount) leaves; "
+                            + "the chain anchored \(anchor.leafCount) in block \(anchor.blockNumber)"))
             }
             fillerLeaves += batch.fillers
             // Filler leaves take the last positions of the batch and have no rows.
             let realLeaves = Int(anchor.leafCount) - batch.fillers
             if batch.rows < realLeaves {
                 let missing = try await missingLeaves(batchID: batch.id, realLeaves: realLeaves)
-                findings.append(ReconciliationFinding(
-                    kind: .deleted, anchor: anchor, batchID: batch.id, databaseLeafCount: batch.leafCount,
-                    rowsFound: batch.rows, missingLeafIndexes: missing,
-                    reason: "batch \(batch.id) (root \(rootText), block \(anchor.blockNumber)) was anchored with "
-                        + "\(anchor.leafCount) leaves (\(batch.fillers) of them filler) but has \(batch.rows) "
-                        + "attestation rows (\(batch.tombstones) of them erased); positions with no live row: "
-                        + "\(Self.list(missing))"))
+                findings.append(
+                    ReconciliationFinding(
+                        kind: .deleted, anchor: anchor, batchID: batch.id, databaseLeafCount: batch.leafCount,
+                        rowsFound: batch.rows, missingLeafIndexes: missing,
+                        reason: "batch \(batch.id) (root \(rootText), block \(anchor.blockNumber)) was anchored with "
+                            + "\(anchor.leafCount) leaves (\(batch.fillers) of them filler) but has \(batch.rows) "
+                            + "attestation rows (\(batch.tombstones) of them erased); positions with no live row: "
+                            + "\(Self.list(missing))"))
             }
         }
         let attesters = ours.sorted { $0.lowercased < $1.lowercased }
-        logger.debug("reconciled", metadata: ["anchors": "\(scanned.anchors.count)", "findings": "\(findings.count)",
-                                              "requests": "\(scanned.requests)", "refusals": "\(scanned.refusals)"])
+        logger.debug(
+            "reconciled",
+            metadata: [
+                "anchors": "\(scanned.anchors.count)", "findings": "\(findings.count)",
+                "requests": "\(scanned.requests)", "refusals": "\(scanned.refusals)",
+            ])
         return ReconciliationReport(
             registry: registry, chainID: chainID, deploymentBlock: deployment, scannedTo: head, attesters: attesters,
             anchors: scanned.anchors.count, fillerLeaves: fillerLeaves, findings: findings, foreignAnchors: foreign,
@@ -142,8 +157,9 @@ public struct Reconciler: Sendable {
     private func missingLeaves(batchID: Int64, realLeaves: Int) async throws -> [Int] {
         let present = try await database.withConnection { connection in
             // Erased rows have no position any more (it would point at their leaf in a mate's proof).
-            Set(try connection.query("SELECT leaf_index FROM attestation WHERE batch_id = \(batchID)").rows
-                .compactMap { try $0.decode(Int?.self, "leaf_index") })
+            Set(
+                try connection.query("SELECT leaf_index FROM attestation WHERE batch_id = \(batchID)").rows
+                    .compactMap { try $0.decode(Int?.self, "leaf_index") })
         }
         return (0..<max(0, realLeaves)).filter { !present.contains($0) }
     }
@@ -153,14 +169,20 @@ public struct Reconciler: Sendable {
     func deploymentBlock(scan: RegistryLogScan, head: UInt64) async throws -> UInt64 {
         let (chain, contract) = (Int64(chainID), registry.lowercased)
         let stored = try await database.withConnection { connection -> (Int64, String)? in
-            guard let row = try connection.query("""
-                SELECT deployment_block, block_hash FROM attestation_registry_deployment
-                WHERE chain_id = \(chain) AND contract_address = \(contract)
-                """).rows.first else { return nil }
+            guard
+                let row = try connection.query(
+                    """
+                    SELECT deployment_block, block_hash FROM attestation_registry_deployment
+                    WHERE chain_id = \(chain) AND contract_address = \(contract)
+                    """
+                ).rows.first
+            else { return nil }
             return (try row.decode(Int64.self, "deployment_block"), try row.decode(String.self, "block_hash"))
         }
         if let stored, stored.0 >= 0, UInt64(stored.0) <= head,
-           let header = try? await ethereum.block(.number(UInt64(stored.0))), Hex.encodePrefixed(header.hash) == stored.1 {
+            let header = try? await ethereum.block(.number(UInt64(stored.0))),
+            Hex.encodePrefixed(header.hash) == stored.1
+        {
             return UInt64(stored.0)
         }
         let found = try await scan.deploymentBlock(head: head)
@@ -169,11 +191,13 @@ public struct Reconciler: Sendable {
         }
         let (block, hash) = (Int64(found), Hex.encodePrefixed(header.hash))
         do {
-            try await database.query("""
+            try await database.query(
+                """
                 INSERT INTO attestation_registry_deployment (chain_id, contract_address, deployment_block, block_hash)
                 VALUES (\(chain), \(contract), \(block), \(hash))
                 ON CONFLICT (chain_id, contract_address)
-                DO UPDATE SET deployment_block = EXCLUDED.deployment_block, block_hash = EXCLUDED.block_hash, found_at = now()
+                DO UPDATE SET deployment_block = EXCLUDED.deployment_block, block_hash = EXCLUDED.block_hash, found_at \
+                = now()
                 """)
         } catch {
             // A read-only auditor role cannot store it: found again next time.

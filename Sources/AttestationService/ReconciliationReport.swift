@@ -89,14 +89,18 @@ public struct ReconciliationReport: Sendable {
             ("log_refusals", .number(Double(logRefusals))),
             ("summary", summaryJSON),
             ("findings", .array(findings.map(\.json))),
-            ("foreign_anchors", .array(foreignAnchors.map { anchor in
-                .object([
-                    ("root", .string(Hex.encodePrefixed(anchor.root))),
-                    ("attester", .string(anchor.attester.lowercased)),
-                    ("block_number", .number(Double(anchor.blockNumber))),
-                    ("leaf_count", .number(Double(anchor.leafCount))),
-                ])
-            })),
+            (
+                "foreign_anchors",
+                .array(
+                    foreignAnchors.map { anchor in
+                        .object([
+                            ("root", .string(Hex.encodePrefixed(anchor.root))),
+                            ("attester", .string(anchor.attester.lowercased)),
+                            ("block_number", .number(Double(anchor.blockNumber))),
+                            ("leaf_count", .number(Double(anchor.leafCount))),
+                        ])
+                    })
+            ),
         ])
     }
 
@@ -107,16 +111,18 @@ public struct ReconciliationReport: Sendable {
             lines.append("FINDING \(finding.kind.rawValue): \(finding.reason)")
         }
         for anchor in foreignAnchors {
-            lines.append("other attester \(anchor.attester.lowercased) anchored \(Hex.encodePrefixed(anchor.root)) "
-                         + "(\(anchor.leafCount) leaves, block \(anchor.blockNumber)): not ours, not a finding")
+            lines.append(
+                "other attester \(anchor.attester.lowercased) anchored \(Hex.encodePrefixed(anchor.root)) "
+                    + "(\(anchor.leafCount) leaves, block \(anchor.blockNumber)): not ours, not a finding")
         }
         let parts = ReconciliationFinding.Kind.allCases.compactMap { kind -> String? in
             count(kind) == 0 ? nil : "\(count(kind)) \(kind.rawValue)"
         }
-        lines.append("reconciliation: \(anchors) anchors in blocks \(deploymentBlock)-\(scannedTo), "
-                     + "\(findings.count) findings" + (parts.isEmpty ? "" : " (" + parts.joined(separator: ", ") + ")")
-                     + ", \(fillerLeaves) filler leaves"
-                     + ", \(foreignAnchors.count) by other attesters, \(tombstones) erased attestations counted")
+        lines.append(
+            "reconciliation: \(anchors) anchors in blocks \(deploymentBlock)-\(scannedTo), "
+                + "\(findings.count) findings" + (parts.isEmpty ? "" : " (" + parts.joined(separator: ", ") + ")")
+                + ", \(fillerLeaves) filler leaves"
+                + ", \(foreignAnchors.count) by other attesters, \(tombstones) erased attestations counted")
         return lines.joined(separator: "\n") + "\n"
     }
 }

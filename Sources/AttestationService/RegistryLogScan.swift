@@ -58,8 +58,9 @@ struct RegistryLogScan: Sendable {
         var (start, range, requests, refusals) = (from, max(1, initialRange), 0, 0)
         while start <= to {
             let end = min(to, start + range - 1)
-            let filter = LogFilter(fromBlock: .number(start), toBlock: .number(end), addresses: [registry],
-                                   topics: [[RegistryEvents.anchored.topic]])
+            let filter = LogFilter(
+                fromBlock: .number(start), toBlock: .number(end), addresses: [registry],
+                topics: [[RegistryEvents.anchored.topic]])
             requests += 1
             let logs: [LogEntry]
             switch await fetch(filter) {
@@ -75,16 +76,19 @@ struct RegistryLogScan: Sendable {
             }
             for log in logs where !log.removed && log.address == registry {
                 guard let event = try? RegistryEvents.decodeAnchored(topics: log.topics, data: log.data),
-                      let blockNumber = log.blockNumber
+                    let blockNumber = log.blockNumber
                 else { continue }
-                anchors.append(ChainAnchor(root: event.root, attester: event.attester, leafCount: event.leafCount,
-                                           blockNumber: blockNumber, transactionHash: log.transactionHash))
+                anchors.append(
+                    ChainAnchor(
+                        root: event.root, attester: event.attester, leafCount: event.leafCount,
+                        blockNumber: blockNumber, transactionHash: log.transactionHash))
             }
             if end == to { break }
             start = end + 1
         }
-        return Result(anchors: anchors, fromBlock: from, toBlock: to, requests: requests, refusals: refusals,
-                      finalRange: range)
+        return Result(
+            anchors: anchors, fromBlock: from, toBlock: to, requests: requests, refusals: refusals,
+            finalRange: range)
     }
 
     private func fetch(_ filter: LogFilter) async -> Swift.Result<[LogEntry], RPCError> {

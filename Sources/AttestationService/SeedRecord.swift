@@ -12,9 +12,11 @@ enum SeedRecord {
     /// Row ids are drawn from the table's own sequence first, so each
     /// attestation learns its row in the same statement.
     static func publish(batch batchID: Int64, on connection: PostgresConnection) throws {
-        try connection.query("""
+        try connection.query(
+            """
             WITH fresh AS (
-                SELECT id AS attestation_id, nextval(pg_get_serial_sequence('public.caseattestation', 'id')) AS record_id,
+                SELECT id AS attestation_id, nextval(pg_get_serial_sequence('public.caseattestation', 'id')) AS \
+            record_id,
                        case_id, counsellor_id, content_hash, tx_hash, attested_at
                 FROM attestation
                 WHERE batch_id = \(batchID) AND status = \(AttestationStatus.confirmed) AND record_id IS NULL
@@ -32,11 +34,13 @@ enum SeedRecord {
     /// Takes back the rows of a batch whose confirmation no longer holds.
     static func withdraw(batch batchID: Int64, on connection: PostgresConnection) throws {
         // By key (ARRAY(...)), never a join the planner may hash the table for.
-        try connection.query("""
+        try connection.query(
+            """
             DELETE FROM public.caseattestation WHERE id = ANY (ARRAY(
                 SELECT record_id FROM attestation WHERE batch_id = \(batchID) AND record_id IS NOT NULL AND NOT legacy))
             """)
-        try connection.query("""
+        try connection.query(
+            """
             UPDATE attestation SET record_id = NULL WHERE batch_id = \(batchID) AND record_id IS NOT NULL AND NOT legacy
             """)
     }
@@ -44,12 +48,14 @@ enum SeedRecord {
     /// Takes back the rows of a case's erased attestations: nothing in the
     /// backend's table points at a forgotten case's leaf any more.
     static func withdraw(erasedOf caseID: Int64, on connection: PostgresConnection) throws {
-        try connection.query("""
+        try connection.query(
+            """
             DELETE FROM public.caseattestation WHERE id = ANY (ARRAY(
                 SELECT record_id FROM attestation
                 WHERE case_id = \(caseID) AND erased_at IS NOT NULL AND record_id IS NOT NULL AND NOT legacy))
             """)
-        try connection.query("""
+        try connection.query(
+            """
             UPDATE attestation SET record_id = NULL
             WHERE case_id = \(caseID) AND erased_at IS NOT NULL AND record_id IS NOT NULL AND NOT legacy
             """)

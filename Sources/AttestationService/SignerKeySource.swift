@@ -33,7 +33,8 @@ public enum SignerKeySource: Sendable {
             do {
                 return try PrivateKey(hex: text)
             } catch {
-                throw LoadError(description: "private key file \(path) does not hold a valid secp256k1 key (64 hex digits)")
+                throw LoadError(
+                    description: "private key file \(path) does not hold a valid secp256k1 key (64 hex digits)")
             }
         }
     }

@@ -44,7 +44,9 @@ final class SignerLease: Sendable {
                 let acquired = try connection.query("SELECT pg_try_advisory_lock(\(lockKey)) AS acquired")
                     .rows[0].decode(Bool.self, "acquired")
                 guard acquired else { return nil }
-                return try connection.transaction { try SignerFence.advance(chainID: chainID, signer: signer, holder: holder, on: $0) }
+                return try connection.transaction {
+                    try SignerFence.advance(chainID: chainID, signer: signer, holder: holder, on: $0)
+                }
             }
             guard let epoch else {
                 await session.close()

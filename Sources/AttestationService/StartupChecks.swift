@@ -22,7 +22,8 @@ public struct StartupChecks: Sendable {
     }
 
     public func run() async throws {
-        let tables = try await database.query("""
+        let tables = try await database.query(
+            """
             SELECT to_regclass('cases') IS NOT NULL AND to_regclass('appointments') IS NOT NULL
                    AND to_regclass('public.caseattestation') IS NOT NULL AS seed,
                    to_regclass('caseattest.attestation') IS NOT NULL AS own
@@ -35,7 +36,8 @@ public struct StartupChecks: Sendable {
         }
         let chainID = try await ethereum.chainID()
         guard chainID == expectedChainID else {
-            throw Failure(description: "the node serves chain \(chainID), but the daemon is configured for \(expectedChainID)")
+            throw Failure(
+                description: "the node serves chain \(chainID), but the daemon is configured for \(expectedChainID)")
         }
         logger.info("startup checks passed", metadata: ["chain_id": "\(chainID)"])
     }

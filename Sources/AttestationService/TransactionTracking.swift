@@ -51,8 +51,10 @@ public struct TrackedTransaction: Sendable, Hashable {
     /// Set while the node refuses the current bytes; cleared when it takes them.
     public var refusal: Refusal?
 
-    public init(phase: Phase, nonce: UInt64 = 0, hashes: [[UInt8]], fees: Fees, inclusion: Inclusion? = nil,
-                currentSignedAt: Double, lastSentAt: Double? = nil, refusal: Refusal? = nil) {
+    public init(
+        phase: Phase, nonce: UInt64 = 0, hashes: [[UInt8]], fees: Fees, inclusion: Inclusion? = nil,
+        currentSignedAt: Double, lastSentAt: Double? = nil, refusal: Refusal? = nil
+    ) {
         self.phase = phase
         self.nonce = nonce
         self.hashes = hashes
@@ -97,8 +99,10 @@ public struct ChainObservation: Sendable, Hashable {
     /// read with the head; nil for a depth finality or when not served.
     public var taggedBlock: UInt64?
 
-    public init(head: UInt64, now: Double, minedNonce: UInt64? = nil, receipts: [[UInt8]: Receipt],
-                canonicalBlockHashes: [UInt64: [UInt8]], market: Fees? = nil, taggedBlock: UInt64? = nil) {
+    public init(
+        head: UInt64, now: Double, minedNonce: UInt64? = nil, receipts: [[UInt8]: Receipt],
+        canonicalBlockHashes: [UInt64: [UInt8]], market: Fees? = nil, taggedBlock: UInt64? = nil
+    ) {
         self.head = head
         self.now = now
         self.minedNonce = minedNonce
@@ -126,8 +130,10 @@ public struct TrackingPolicy: Sendable, Hashable {
     /// that are not about the fee, which are re-priced at once).
     public var resignAfterRefusals = 3
 
-    public init(confirmations: UInt64, replaceAfter: Double, rebroadcastAfter: Double, fees: FeePolicy,
-                finalityDepth: UInt64? = nil, finality: Finality? = nil) {
+    public init(
+        confirmations: UInt64, replaceAfter: Double, rebroadcastAfter: Double, fees: FeePolicy,
+        finalityDepth: UInt64? = nil, finality: Finality? = nil
+    ) {
         self.confirmations = max(1, confirmations)
         self.finality = finality ?? .blocks(max(1, confirmations))
         self.finalityDepth = max(self.confirmations, finalityDepth ?? max(64, 4 * self.confirmations))
@@ -162,10 +168,11 @@ extension TrackedTransaction {
     func canonicalInclusion(in observation: ChainObservation) -> Inclusion? {
         for hash in hashes.reversed() {
             guard let receipt = observation.receipts[hash],
-                  observation.canonicalBlockHashes[receipt.blockNumber] == receipt.blockHash
+                observation.canonicalBlockHashes[receipt.blockNumber] == receipt.blockHash
             else { continue }
-            return Inclusion(hash: hash, blockNumber: receipt.blockNumber, blockHash: receipt.blockHash,
-                             succeeded: receipt.succeeded)
+            return Inclusion(
+                hash: hash, blockNumber: receipt.blockNumber, blockHash: receipt.blockHash,
+                succeeded: receipt.succeeded)
         }
         return nil
     }
@@ -183,14 +190,20 @@ extension TrackedTransaction {
             let depth = observation.head >= included.blockNumber ? observation.head - included.blockNumber + 1 : 0
             if phase == .confirmed, inclusion == included {
                 // A finalized block is final by consensus; otherwise by depth.
-                let finalized = policy.finality == .finalized
-                    && policy.finality.confirms(blockNumber: included.blockNumber, head: observation.head,
-                                                taggedBlock: observation.taggedBlock)
+                let finalized =
+                    policy.finality == .finalized
+                    && policy.finality.confirms(
+                        blockNumber: included.blockNumber, head: observation.head,
+                        taggedBlock: observation.taggedBlock)
                 return depth >= policy.finalityDepth || finalized ? [.recordFinal(included)] : []
             }
-            if policy.finality.confirms(blockNumber: included.blockNumber, head: observation.head,
-                                        taggedBlock: observation.taggedBlock) {
-                return [included.succeeded ? .recordConfirmed(included, confirmations: depth) : .recordReverted(included)]
+            if policy.finality.confirms(
+                blockNumber: included.blockNumber, head: observation.head,
+                taggedBlock: observation.taggedBlock)
+            {
+                return [
+                    included.succeeded ? .recordConfirmed(included, confirmations: depth) : .recordReverted(included)
+                ]
             }
             if phase != .mined || inclusion != included {
                 return [.recordMined(included, confirmations: depth)]
@@ -232,8 +245,10 @@ extension TrackedTransaction {
     /// retried a few times, then the transaction is signed anew; funds and
     /// nonce refusals wait (the balance is an operator's matter, the nonce
     /// the tracker's).
-    private func afterRefusal(_ refusal: Refusal, _ observation: ChainObservation,
-                              policy: TrackingPolicy) -> [TrackingAction] {
+    private func afterRefusal(
+        _ refusal: Refusal, _ observation: ChainObservation,
+        policy: TrackingPolicy
+    ) -> [TrackingAction] {
         let resign: Bool
         switch refusal.kind {
         case .feeTooLow: resign = true
@@ -264,8 +279,10 @@ public enum RefusalKind: String, Sendable, Hashable {
             self = .nonceTooLow
         } else if text.contains("insufficient funds") {
             self = .insufficientFunds
-        } else if ["less than block base fee", "underpriced", "fee too low", "fee cap", "feecap", "tip too low",
-                   "gas price too low", "below minimum", "max fee per gas less than"].contains(where: text.contains) {
+        } else if [
+            "less than block base fee", "underpriced", "fee too low", "fee cap", "feecap", "tip too low",
+            "gas price too low", "below minimum", "max fee per gas less than",
+        ].contains(where: text.contains) {
             self = .feeTooLow
         } else {
             self = .other

@@ -15,8 +15,10 @@ public struct VerifierConfiguration: Sendable {
     public var finality: Finality?
     public var pseudonymKey: PseudonymKey
 
-    public init(registry: Address, chainID: UInt64, confirmations: UInt64, pseudonymKey: PseudonymKey,
-                finality: Finality? = nil) {
+    public init(
+        registry: Address, chainID: UInt64, confirmations: UInt64, pseudonymKey: PseudonymKey,
+        finality: Finality? = nil
+    ) {
         self.registry = registry
         self.chainID = chainID
         self.confirmations = confirmations
@@ -25,8 +27,9 @@ public struct VerifierConfiguration: Sendable {
     }
 
     var expectation: AnchorExpectation {
-        AnchorExpectation(registry: registry, chainID: chainID, confirmations: confirmations,
-                          anchoredTopic: RegistryEvents.anchored.topic, finality: finality)
+        AnchorExpectation(
+            registry: registry, chainID: chainID, confirmations: confirmations,
+            anchoredTopic: RegistryEvents.anchored.topic, finality: finality)
     }
 }
 
@@ -41,8 +44,10 @@ public struct Verifier: Sendable {
     let pageSize: Int
     public static let defaultPageSize = 5_000
 
-    public init(database: PostgresPool, rpc: JSONRPCClient, configuration: VerifierConfiguration, logger: Logger,
-                pageSize: Int = Verifier.defaultPageSize) {
+    public init(
+        database: PostgresPool, rpc: JSONRPCClient, configuration: VerifierConfiguration, logger: Logger,
+        pageSize: Int = Verifier.defaultPageSize
+    ) {
         self.database = database
         var chain = VerifierChain(rpc: rpc, registry: configuration.registry)
         chain.finalityTag = configuration.finality?.blockTag
@@ -57,8 +62,10 @@ public struct Verifier: Sendable {
     /// once, when its first page needs it: memory grows with the results kept,
     /// not with the rows. `keepVerified: false` keeps only the problems (the
     /// summary still counts every case), for `verify --problems-only`.
-    public func verify(_ selection: VerificationSelection, keepVerified: Bool = true,
-                       progress: (@Sendable (Int, Int) -> Void)? = nil) async throws -> VerificationReport {
+    public func verify(
+        _ selection: VerificationSelection, keepVerified: Bool = true,
+        progress: (@Sendable (Int, Int) -> Void)? = nil
+    ) async throws -> VerificationReport {
         let started = ContinuousClock.now
         let total = try await database.withConnection { try VerifierRows.count(selection, on: $0) }
         var kept: [CaseVerification] = []
@@ -80,15 +87,22 @@ public struct Verifier: Sendable {
             progress?(summary.total, max(total, summary.total))
             if selection.caseID != nil { break }
         } while true
-        logger.debug("verified", metadata: ["cases": "\(summary.total)", "anchors": "\(evidence.count)",
-                                            "elapsed": "\(ContinuousClock.now - started)"])
+        logger.debug(
+            "verified",
+            metadata: [
+                "cases": "\(summary.total)", "anchors": "\(evidence.count)",
+                "elapsed": "\(ContinuousClock.now - started)",
+            ])
         return VerificationReport(results: kept, summary: summary)
     }
 
     /// One page: records and proofs here, then the chain for the roots no
     /// earlier page asked about; results in case order.
-    private func judge(_ rows: VerifierRows, evidence: inout [AnchorKey: AnchorEvidence]) async throws
-        -> [CaseVerification] {
+    private func judge(
+        _ rows: VerifierRows, evidence: inout [AnchorKey: AnchorEvidence]
+    ) async throws
+        -> [CaseVerification]
+    {
         var results: [Int64: CaseVerification] = [:]
         var waiting: [(row: VerifierRow, claim: AnchorClaim)] = []
         for row in rows.attested {
@@ -98,21 +112,25 @@ public struct Verifier: Sendable {
             }
         }
         for caseID in rows.missing {
-            results[caseID] = CaseVerification(caseID: caseID, attestationID: nil, version: nil,
-                                               outcome: VerificationOutcome(.missing, "the case is resolved but has no attestation"),
-                                               contentHash: nil, root: nil, txHash: nil, blockNumber: nil)
+            results[caseID] = CaseVerification(
+                caseID: caseID, attestationID: nil, version: nil,
+                outcome: VerificationOutcome(.missing, "the case is resolved but has no attestation"),
+                contentHash: nil, root: nil, txHash: nil, blockNumber: nil)
         }
         for caseID in rows.unresolved {
-            results[caseID] = CaseVerification(caseID: caseID, attestationID: nil, version: nil,
-                                               outcome: VerificationOutcome(.pending, "the case is not resolved; nothing is attested yet"),
-                                               contentHash: nil, root: nil, txHash: nil, blockNumber: nil)
+            results[caseID] = CaseVerification(
+                caseID: caseID, attestationID: nil, version: nil,
+                outcome: VerificationOutcome(.pending, "the case is not resolved; nothing is attested yet"),
+                contentHash: nil, root: nil, txHash: nil, blockNumber: nil)
         }
-        let unknown = Array(Set(waiting.map { AnchorKey(root: $0.claim.root, txHash: $0.claim.txHash) })
-            .filter { evidence[$0] == nil })
+        let unknown = Array(
+            Set(waiting.map { AnchorKey(root: $0.claim.root, txHash: $0.claim.txHash) })
+                .filter { evidence[$0] == nil })
         if !unknown.isEmpty {
             let answers = try await chain.fetch(unknown)
             guard answers.chainID == configuration.chainID else {
-                throw VerifierError(.chainMismatch, "the node serves chain \(answers.chainID), expected \(configuration.chainID)")
+                throw VerifierError(
+                    .chainMismatch, "the node serves chain \(answers.chainID), expected \(configuration.chainID)")
             }
             evidence.merge(answers.evidence) { _, new in new }
         }
@@ -121,7 +139,9 @@ public struct Verifier: Sendable {
             var outcome = AnchorCheck.evaluate(claim, evidence: found, expected: configuration.expectation)
             // Only an attestation that verifies is held to its published copy:
             // a worse verdict says more.
-            if outcome.verdict == .verified, let copy = PublishedRecordCheck.evaluate(row.record, published: row.published) {
+            if outcome.verdict == .verified,
+                let copy = PublishedRecordCheck.evaluate(row.record, published: row.published)
+            {
                 outcome = copy
             }
             results[row.record.caseID] = result(row, outcome)
@@ -139,21 +159,45 @@ public struct Verifier: Sendable {
     func localJudgement(_ row: VerifierRow, snapshot: CaseSnapshot?, earlier: Bool = false) -> Judgement {
         let record = row.record
         if record.legacy {
-            return .done(VerificationOutcome(.legacy, "version \(record.version) was written by the backend before this service existed: no salt, document or anchor, nothing can be verified"))
+            return .done(
+                VerificationOutcome(
+                    .legacy,
+                    """
+                    version \(record.version) was written by the backend before this service existed: no salt, \
+                    document or anchor, nothing can be verified
+                    """
+                ))
         }
         if let erasedAt = record.erasedAt {
-            return .done(VerificationOutcome(.erased, "the salt was destroyed at \(Self.iso(erasedAt)); the anchored root can no longer be linked to this case"))
+            return .done(
+                VerificationOutcome(
+                    .erased,
+                    """
+                    the salt was destroyed at \(Self.iso(erasedAt)); the anchored root can no longer be linked to this \
+                    case
+                    """
+                ))
         }
         switch record.status {
         case .requested, .committed, .batched, .signed, .submitted:
-            return .done(VerificationOutcome(.pending, "attestation version \(record.version) is \(record.status.rawValue)"))
+            return .done(
+                VerificationOutcome(.pending, "attestation version \(record.version) is \(record.status.rawValue)"))
         case .failed where record.txHash == nil:
-            return .done(VerificationOutcome(.pending, "attestation version \(record.version) failed (\(record.lastError ?? "no reason recorded")); it is tried again on the retry schedule, when the case's rows change, or when an operator asks"))
+            return .done(
+                VerificationOutcome(
+                    .pending,
+                    """
+                    attestation version \(record.version) failed (\(record.lastError ?? "no reason recorded")); it is \
+                    tried again on the retry schedule, when the case's rows change, or when an operator asks
+                    """
+                ))
         case .mined, .confirmed, .failed:
             break
         }
         guard let saltBytes = record.salt, let salt = try? Salt(bytes: saltBytes) else {
-            return .done(VerificationOutcome(.erased, "the salt is gone; the anchored root can no longer be linked to this case"))
+            return .done(
+                VerificationOutcome(.erased, "the salt is gone; the anchored root can no longer be linked to this case")
+            )
         }
         guard let hashText = record.contentHash, let contentHash = try? ContentHash(hex: hashText) else {
             return .done(VerificationOutcome(.proofInvalid, "the stored content_hash is missing or malformed"))
@@ -169,16 +213,19 @@ public struct Verifier: Sendable {
         } catch {
             return .done(VerificationOutcome(.proofInvalid, "the stored leaf or proof is malformed"))
         }
-        let stored = StoredAttestation(contentHash: contentHash, attestedDocument: record.attestedDocument,
-                                       leaf: leaf, proof: proof, root: root)
+        let stored = StoredAttestation(
+            contentHash: contentHash, attestedDocument: record.attestedDocument,
+            leaf: leaf, proof: proof, root: root)
         if earlier {
             // Today's rows describe a later version: the stored document stands in.
             if let outcome = RecordCheck.evaluateEarlier(stored) { return .done(outcome) }
         } else {
             // Rebuilt as it was committed: a v1 row stays v1 after the upgrade.
             guard let schema = CaseDocument.Schema(stored: record.schemaVersion) else {
-                return .done(VerificationOutcome(.recordChanged,
-                                                 "the stored schema_version is not one this verifier knows"))
+                return .done(
+                    VerificationOutcome(
+                        .recordChanged,
+                        "the stored schema_version is not one this verifier knows"))
             }
             let current = snapshot?.document(pseudonymKey: configuration.pseudonymKey, salt: salt, schema: schema)
             if let outcome = RecordCheck.evaluate(stored, current: current) { return .done(outcome) }
@@ -190,21 +237,24 @@ public struct Verifier: Sendable {
         guard let chainID = record.chainID, chainID >= 0 else {
             return .done(VerificationOutcome(.wrongContract, "the attestation records no chain id"))
         }
-        guard let contractText = record.contractAddress, let contract = try? Address(hex: contractText.lowercased()) else {
+        guard let contractText = record.contractAddress, let contract = try? Address(hex: contractText.lowercased())
+        else {
             return .done(VerificationOutcome(.wrongContract, "the attestation records no valid contract address"))
         }
         let blockHash = record.blockHash.flatMap { try? ContentHash(hex: $0).bytes }
-        return .chain(AnchorClaim(
-            root: root, txHash: txHash, chainID: UInt64(chainID), contract: contract,
-            blockNumber: record.blockNumber.flatMap { $0 >= 0 ? UInt64($0) : nil }, blockHash: blockHash,
-            attestedAt: record.attestedAt.map { Int64($0.timeIntervalSince1970.rounded()) },
-            leafIndex: record.leafIndex, proofLength: proof.count))
+        return .chain(
+            AnchorClaim(
+                root: root, txHash: txHash, chainID: UInt64(chainID), contract: contract,
+                blockNumber: record.blockNumber.flatMap { $0 >= 0 ? UInt64($0) : nil }, blockHash: blockHash,
+                attestedAt: record.attestedAt.map { Int64($0.timeIntervalSince1970.rounded()) },
+                leafIndex: record.leafIndex, proofLength: proof.count))
     }
 
     func result(_ row: VerifierRow, _ outcome: VerificationOutcome) -> CaseVerification {
-        CaseVerification(caseID: row.record.caseID, attestationID: row.record.id, version: row.record.version,
-                         outcome: outcome, contentHash: row.record.contentHash, root: row.batchRoot,
-                         txHash: row.record.txHash, blockNumber: row.record.blockNumber)
+        CaseVerification(
+            caseID: row.record.caseID, attestationID: row.record.id, version: row.record.version,
+            outcome: outcome, contentHash: row.record.contentHash, root: row.batchRoot,
+            txHash: row.record.txHash, blockNumber: row.record.blockNumber)
     }
 
     static func iso(_ date: Date) -> String {

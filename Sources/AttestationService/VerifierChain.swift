@@ -47,7 +47,9 @@ struct VerifierChain: Sendable {
             let chunk = Array(keys[start..<min(start + perChunk, keys.count)])
             var requests: [JSONRPCClient.Request] = []
             for key in chunk {
-                requests.append(EthereumBatchCalls.call(CallRequest(to: registry, data: try RegistryCalls.anchorOf(root: key.root))))
+                requests.append(
+                    EthereumBatchCalls.call(CallRequest(to: registry, data: try RegistryCalls.anchorOf(root: key.root)))
+                )
                 requests.append(EthereumBatchCalls.transactionReceipt(key.txHash))
             }
             let answers = try await rpc.batch(requests)
@@ -97,9 +99,10 @@ struct VerifierChain: Sendable {
     }
 
     static func facts(_ receipt: TransactionReceipt) -> AnchorEvidence.Receipt {
-        AnchorEvidence.Receipt(status: receipt.status, to: receipt.to, blockNumber: receipt.blockNumber,
-                               blockHash: receipt.blockHash,
-                               logs: receipt.logs.filter { !$0.removed }.map { .init(address: $0.address, topics: $0.topics) })
+        AnchorEvidence.Receipt(
+            status: receipt.status, to: receipt.to, blockNumber: receipt.blockNumber,
+            blockHash: receipt.blockHash,
+            logs: receipt.logs.filter { !$0.removed }.map { .init(address: $0.address, topics: $0.topics) })
     }
 }
 

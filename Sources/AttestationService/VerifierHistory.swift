@@ -61,7 +61,8 @@ extension Verifier {
     public func history(_ selection: VerificationSelection, latest: VerificationReport) async throws -> HistoryReport {
         let (caseID, since, counsellor) = (selection.caseID, selection.resolvedSince, selection.counsellorID)
         let rows = try await database.withConnection { connection in
-            try connection.query("""
+            try connection.query(
+                """
                 SELECT a.*, b.root AS batch_root FROM (
                     SELECT \(unescaped: AttestationRecord.columns) FROM attestation
                     WHERE case_id IN (
@@ -71,12 +72,15 @@ extension Verifier {
                           AND (\(counsellor)::bigint IS NULL OR counsellor_id = \(counsellor)))) a
                 LEFT JOIN attestation_batch b ON b.id = a.batch_id
                 ORDER BY a.case_id, a.version
-                """).rows.map { row in
-                    VerifierRow(record: try AttestationRecord(row: row), batchRoot: try row.decode(String?.self, "batch_root"))
-                }
+                """
+            ).rows.map { row in
+                VerifierRow(
+                    record: try AttestationRecord(row: row), batchRoot: try row.decode(String?.self, "batch_root"))
+            }
         }
-        let latestByCase = Dictionary(latest.results.compactMap { result in result.attestationID.map { (result.caseID, ($0, result)) } },
-                                      uniquingKeysWith: { first, _ in first })
+        let latestByCase = Dictionary(
+            latest.results.compactMap { result in result.attestationID.map { (result.caseID, ($0, result)) } },
+            uniquingKeysWith: { first, _ in first })
 
         var outcomes: [Int64: CaseVerification] = [:]  // by attestation id
         var waiting: [(row: VerifierRow, claim: AnchorClaim)] = []
@@ -94,12 +98,18 @@ extension Verifier {
             let keys = Array(Set(waiting.map { AnchorKey(root: $0.claim.root, txHash: $0.claim.txHash) }))
             let answers = try await chain.fetch(keys)
             guard answers.chainID == configuration.chainID else {
-                throw VerifierError(.chainMismatch, "the node serves chain \(answers.chainID), expected \(configuration.chainID)")
+                throw VerifierError(
+                    .chainMismatch, "the node serves chain \(answers.chainID), expected \(configuration.chainID)")
             }
             for (row, claim) in waiting {
-                guard let evidence = answers.evidence[AnchorKey(root: claim.root, txHash: claim.txHash)] else { continue }
-                outcomes[row.record.id] = result(row, AnchorCheck.evaluate(claim, evidence: evidence,
-                                                                           expected: configuration.expectation))
+                guard let evidence = answers.evidence[AnchorKey(root: claim.root, txHash: claim.txHash)] else {
+                    continue
+                }
+                outcomes[row.record.id] = result(
+                    row,
+                    AnchorCheck.evaluate(
+                        claim, evidence: evidence,
+                        expected: configuration.expectation))
             }
         }
 
@@ -109,9 +119,14 @@ extension Verifier {
             var versions: [VersionVerification] = []
             for (index, row) in ordered.enumerated() {
                 guard let outcome = outcomes[row.record.id] else { continue }
-                let changes = index == 0 ? nil
-                    : RecordCheck.changesBetween(earlier: ordered[index - 1].record.attestedDocument, later: row.record.attestedDocument)
-                versions.append(VersionVerification(result: outcome, attestedAt: row.record.attestedAt, changedFromPrevious: changes))
+                let changes =
+                    index == 0
+                    ? nil
+                    : RecordCheck.changesBetween(
+                        earlier: ordered[index - 1].record.attestedDocument, later: row.record.attestedDocument)
+                versions.append(
+                    VersionVerification(
+                        result: outcome, attestedAt: row.record.attestedAt, changedFromPrevious: changes))
             }
             cases[group.key] = CaseHistory(caseID: group.key, versions: versions)
         }

@@ -16,7 +16,8 @@ extension ReceiptBuilder {
     /// page, however many cases there are. Legacy rows have no receipt.
     public func confirmedPage(afterCaseID: Int64, limit: Int) async throws -> [ArchivedReceipt] {
         let loaded = try await database.withConnection { connection -> ([VerifierRow], [Int64: CaseSnapshot]) in
-            let rows = try connection.query("""
+            let rows = try connection.query(
+                """
                 SELECT a.*, b.root AS batch_root FROM (
                     SELECT DISTINCT ON (case_id) \(unescaped: AttestationRecord.columns) FROM attestation
                     WHERE status = 'confirmed' AND NOT legacy AND case_id > \(afterCaseID)
@@ -24,11 +25,14 @@ extension ReceiptBuilder {
                     LIMIT \(Int64(limit))) a
                 LEFT JOIN attestation_batch b ON b.id = a.batch_id
                 ORDER BY a.case_id
-                """).rows.map { row in
-                    VerifierRow(record: try AttestationRecord(row: row), batchRoot: try row.decode(String?.self, "batch_root"))
-                }
+                """
+            ).rows.map { row in
+                VerifierRow(
+                    record: try AttestationRecord(row: row), batchRoot: try row.decode(String?.self, "batch_root"))
+            }
             // Only rows stored before attested_document existed need the case rows.
-            let rebuild = rows.filter { $0.record.attestedDocument == nil && $0.record.salt != nil }.map(\.record.caseID)
+            let rebuild = rows.filter { $0.record.attestedDocument == nil && $0.record.salt != nil }.map(
+                \.record.caseID)
             return (rows, try CaseRows.load(ids: rebuild, on: connection))
         }
         return loaded.0.map { row in
@@ -40,8 +44,9 @@ extension ReceiptBuilder {
             } catch {
                 receipt = .failure(VerifierError(.inconsistentRow, "attestation \(row.record.id) could not be built"))
             }
-            return ArchivedReceipt(caseID: row.record.caseID, attestationID: row.record.id, version: row.record.version,
-                                   receipt: receipt)
+            return ArchivedReceipt(
+                caseID: row.record.caseID, attestationID: row.record.id, version: row.record.version,
+                receipt: receipt)
         }
     }
 }

@@ -1,7 +1,7 @@
 import Attestation
-import Foundation
 import Ethereum
 import EthereumRPC
+import Foundation
 import Registry
 
 /// `caseattest verify-receipt`: checks a portable receipt against a node,
@@ -32,9 +32,12 @@ public struct ReceiptVerifier: Sendable {
         if let chainID, answers.chainID != chainID {
             throw VerifierError(.chainMismatch, "the node serves chain \(answers.chainID), expected \(chainID)")
         }
-        guard let evidence = answers.evidence[key] else { throw VerifierError(.rpc, "no answer for the receipt's root") }
-        let expected = AnchorExpectation(registry: registry, chainID: answers.chainID, confirmations: confirmations,
-                                         anchoredTopic: RegistryEvents.anchored.topic)
+        guard let evidence = answers.evidence[key] else {
+            throw VerifierError(.rpc, "no answer for the receipt's root")
+        }
+        let expected = AnchorExpectation(
+            registry: registry, chainID: answers.chainID, confirmations: confirmations,
+            anchoredTopic: RegistryEvents.anchored.topic)
         return AnchorCheck.evaluate(receipt.claim, evidence: evidence, expected: expected)
     }
 }
@@ -66,8 +69,9 @@ extension ReceiptVerifier {
             if let chainID, answers.chainID != chainID {
                 throw VerifierError(.chainMismatch, "the node serves chain \(answers.chainID), expected \(chainID)")
             }
-            let expected = AnchorExpectation(registry: registry, chainID: answers.chainID, confirmations: confirmations,
-                                             anchoredTopic: RegistryEvents.anchored.topic)
+            let expected = AnchorExpectation(
+                registry: registry, chainID: answers.chainID, confirmations: confirmations,
+                anchoredTopic: RegistryEvents.anchored.topic)
             for index in indexes {
                 let receipt = receipts[index]
                 guard let evidence = answers.evidence[AnchorKey(root: receipt.root, txHash: receipt.txHash)] else {

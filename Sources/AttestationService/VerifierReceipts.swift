@@ -19,10 +19,12 @@ public struct ReceiptBuilder: Sendable {
 
     /// The newest confirmed attestation of a case, if any.
     public func latestConfirmedAttestationID(caseID: Int64) async throws -> Int64? {
-        try await database.query("""
+        try await database.query(
+            """
             SELECT id FROM attestation WHERE case_id = \(caseID) AND status = 'confirmed'
             ORDER BY version DESC LIMIT 1
-            """).rows.first.map { try $0.decode(Int64.self, "id") }
+            """
+        ).rows.first.map { try $0.decode(Int64.self, "id") }
     }
 
     /// nil when the attestation does not exist or is not confirmed; throws
@@ -36,18 +38,23 @@ public struct ReceiptBuilder: Sendable {
     /// before it is returned (no receipt leaves without its log entry).
     public func issue(attestationID: Int64, to recipient: ReceiptRecipient) async throws -> PortableReceipt? {
         guard let loaded = try await load(attestationID: attestationID) else { return nil }
-        try await ReceiptAccessLog(database: database).record(caseID: loaded.caseID, attestationID: attestationID,
-                                                             to: recipient)
+        try await ReceiptAccessLog(database: database).record(
+            caseID: loaded.caseID, attestationID: attestationID,
+            to: recipient)
         return loaded.receipt
     }
 
     private func load(attestationID: Int64) async throws -> (receipt: PortableReceipt, caseID: Int64)? {
         let loaded = try await database.withConnection { connection -> (VerifierRow, CaseSnapshot?)? in
-            guard let row = try connection.query("""
-                SELECT a.*, b.root AS batch_root FROM (
-                    SELECT \(unescaped: AttestationRecord.columns) FROM attestation WHERE id = \(attestationID)) a
-                LEFT JOIN attestation_batch b ON b.id = a.batch_id
-                """).rows.first else { return nil }
+            guard
+                let row = try connection.query(
+                    """
+                    SELECT a.*, b.root AS batch_root FROM (
+                        SELECT \(unescaped: AttestationRecord.columns) FROM attestation WHERE id = \(attestationID)) a
+                    LEFT JOIN attestation_batch b ON b.id = a.batch_id
+                    """
+                ).rows.first
+            else { return nil }
             let record = try AttestationRecord(row: row)
             let verifierRow = VerifierRow(record: record, batchRoot: try row.decode(String?.self, "batch_root"))
             guard record.attestedDocument == nil else { return (verifierRow, nil) }
@@ -65,7 +72,9 @@ public struct ReceiptBuilder: Sendable {
         func inconsistent(_ what: String) -> VerifierError {
             VerifierError(.inconsistentRow, "attestation \(record.id): \(what)")
         }
-        guard let contentHash = try? ContentHash(hex: record.contentHash ?? "") else { throw inconsistent("no valid content_hash") }
+        guard let contentHash = try? ContentHash(hex: record.contentHash ?? "") else {
+            throw inconsistent("no valid content_hash")
+        }
         let document: JSONValue
         if let bytes = record.attestedDocument {
             guard ContentHash(canonicalBytes: bytes) == contentHash, let parsed = try? JSONValue.parse(bytes) else {
@@ -74,25 +83,26 @@ public struct ReceiptBuilder: Sendable {
             document = parsed
         } else {
             guard let pseudonymKey, let snapshot, let salt = try? Salt(bytes: saltBytes),
-                  let schema = CaseDocument.Schema(stored: record.schemaVersion),
-                  let rebuilt = try? snapshot.document(pseudonymKey: pseudonymKey, salt: salt, schema: schema).json(),
-                  ContentHash(of: rebuilt) == contentHash
+                let schema = CaseDocument.Schema(stored: record.schemaVersion),
+                let rebuilt = try? snapshot.document(pseudonymKey: pseudonymKey, salt: salt, schema: schema).json(),
+                ContentHash(of: rebuilt) == contentHash
             else { throw inconsistent("no attested_document, and the rows no longer rebuild the attested document") }
             document = rebuilt
         }
         guard let root = try? ContentHash(hex: row.batchRoot ?? "").bytes else { throw inconsistent("no batch root") }
         guard let proof = try? record.proofHashes() else { throw inconsistent("malformed proof") }
         guard let txHash = try? ContentHash(hex: record.txHash ?? "").bytes,
-              let blockHash = try? ContentHash(hex: record.blockHash ?? "").bytes,
-              let blockNumber = record.blockNumber, blockNumber >= 0,
-              let chainID = record.chainID, chainID >= 0,
-              let contract = try? Address(hex: (record.contractAddress ?? "").lowercased()),
-              let leafIndex = record.leafIndex, let attestedAt = record.attestedAt
+            let blockHash = try? ContentHash(hex: record.blockHash ?? "").bytes,
+            let blockNumber = record.blockNumber, blockNumber >= 0,
+            let chainID = record.chainID, chainID >= 0,
+            let contract = try? Address(hex: (record.contractAddress ?? "").lowercased()),
+            let leafIndex = record.leafIndex, let attestedAt = record.attestedAt
         else { throw inconsistent("the anchoring fields are incomplete") }
         return PortableReceipt(
             document: document, contentHash: contentHash, leaf: MerkleTree.leafHash(contentHash), proof: proof,
             root: root, chainID: UInt64(chainID), contract: contract, txHash: txHash, blockNumber: UInt64(blockNumber),
             blockHash: blockHash, leafIndex: leafIndex,
-            attestedAt: Timestamp(microsecondsSinceEpoch: Int64(attestedAt.timeIntervalSince1970.rounded()) * 1_000_000))
+            attestedAt: Timestamp(microsecondsSinceEpoch: Int64(attestedAt.timeIntervalSince1970.rounded()) * 1_000_000)
+        )
     }
 }

@@ -40,7 +40,8 @@ struct VerifierRows: Sendable {
     /// How many cases the selection holds (attested or attestable), for progress.
     static func count(_ selection: VerificationSelection, on connection: PostgresConnection) throws -> Int {
         let (caseID, since, counsellor) = (selection.caseID, selection.resolvedSince, selection.counsellorID)
-        let rows = try connection.query("""
+        let rows = try connection.query(
+            """
             SELECT count(*) AS n FROM cases c
             WHERE (\(caseID)::bigint IS NULL OR id = \(caseID))
               AND (\(since)::timestamptz IS NULL OR resolved_at >= \(since))
@@ -50,25 +51,30 @@ struct VerifierRows: Sendable {
         return Int(try rows.rows.first?.decode(Int64.self, "n") ?? 0)
     }
 
-    static func load(_ selection: VerificationSelection, after: Int64?, limit: Int,
-                     on connection: PostgresConnection) throws -> VerifierRows {
+    static func load(
+        _ selection: VerificationSelection, after: Int64?, limit: Int,
+        on connection: PostgresConnection
+    ) throws -> VerifierRows {
         var rows = VerifierRows()
         let (caseID, since, counsellor) = (selection.caseID, selection.resolvedSince, selection.counsellorID)
         // The page of selected cases, by primary key (keyset, never OFFSET).
-        let page = try connection.query("""
+        let page = try connection.query(
+            """
             SELECT id, caseattest.is_attestable(status) AS attestable FROM cases
             WHERE (\(after)::bigint IS NULL OR id > \(after))
               AND (\(caseID)::bigint IS NULL OR id = \(caseID))
               AND (\(since)::timestamptz IS NULL OR resolved_at >= \(since))
               AND (\(counsellor)::bigint IS NULL OR counsellor_id = \(counsellor))
             ORDER BY id LIMIT \(limit)
-            """).rows.map { (id: try $0.decode(Int64.self, "id"), attestable: try $0.decode(Bool.self, "attestable")) }
+            """
+        ).rows.map { (id: try $0.decode(Int64.self, "id"), attestable: try $0.decode(Bool.self, "attestable")) }
         rows.lastCaseID = page.last?.id
         guard !page.isEmpty else { return rows }
         // Integers only, so the array literal cannot carry anything but digits.
         let ids = "{" + page.map { String($0.id) }.joined(separator: ",") + "}"
         // The latest version per case: older versions attest earlier states.
-        rows.attested = try connection.query("""
+        rows.attested = try connection.query(
+            """
             SELECT a.*, b.root AS batch_root, r.case_id AS published_case_id, r.content_hash AS published_hash,
                    r.tx_hash AS published_tx_hash, r.attested_at AS published_at FROM (
                 SELECT DISTINCT ON (case_id) \(unescaped: AttestationRecord.columns), record_id FROM attestation
@@ -77,16 +83,19 @@ struct VerifierRows: Sendable {
             LEFT JOIN attestation_batch b ON b.id = a.batch_id
             LEFT JOIN public.caseattestation r ON r.id = a.record_id
             ORDER BY a.case_id
-            """).rows.map { row in
-                var published: PublishedRecord?
-                if let caseID = try row.decode(Int64?.self, "published_case_id") {
-                    published = PublishedRecord(caseID: caseID, contentHash: try row.decode(String.self, "published_hash"),
-                                                txHash: try row.decode(String?.self, "published_tx_hash"),
-                                                attestedAt: try row.decode(Date.self, "published_at"))
-                }
-                return VerifierRow(record: try AttestationRecord(row: row),
-                                   batchRoot: try row.decode(String?.self, "batch_root"), published: published)
+            """
+        ).rows.map { row in
+            var published: PublishedRecord?
+            if let caseID = try row.decode(Int64?.self, "published_case_id") {
+                published = PublishedRecord(
+                    caseID: caseID, contentHash: try row.decode(String.self, "published_hash"),
+                    txHash: try row.decode(String?.self, "published_tx_hash"),
+                    attestedAt: try row.decode(Date.self, "published_at"))
             }
+            return VerifierRow(
+                record: try AttestationRecord(row: row),
+                batchRoot: try row.decode(String?.self, "batch_root"), published: published)
+        }
         let attestedIDs = Set(rows.attested.map(\.record.caseID))
         rows.missing = page.filter { $0.attestable && !attestedIDs.contains($0.id) }.map(\.id)
         if let caseID, rows.attested.isEmpty, rows.missing.isEmpty, page.contains(where: { $0.id == caseID }) {

@@ -38,4 +38,3 @@ final class WakeSignal: @unchecked Sendable {
         lock.withLock { pending = false }
     }
 }
-

@@ -32,7 +32,8 @@ public struct WorkerConfiguration: Sendable {
     public var retry = RetryPolicy()
 
     public var anchorSchedule: AnchorSchedule {
-        AnchorSchedule(interval: anchorInterval, batchMax: batchMax, batchWait: batchWait, minimumLeaves: batchMinLeaves)
+        AnchorSchedule(
+            interval: anchorInterval, batchMax: batchMax, batchWait: batchWait, minimumLeaves: batchMinLeaves)
     }
 
     var machineSettings: WorkerMachine.Settings {
@@ -46,8 +47,10 @@ public struct WorkerConfiguration: Sendable {
         return settings
     }
 
-    public init(databaseURL: String, chainID: UInt64, contract: Address, signer: any TransactionSigner,
-                pseudonymKey: PseudonymKey, tracking: TrackingPolicy) {
+    public init(
+        databaseURL: String, chainID: UInt64, contract: Address, signer: any TransactionSigner,
+        pseudonymKey: PseudonymKey, tracking: TrackingPolicy
+    ) {
         self.databaseURL = databaseURL
         self.chainID = chainID
         self.contract = contract

@@ -12,7 +12,8 @@ extension WorkerMachine {
     /// attester): that batch waits, with a growing back-off; others go on.
     public mutating func anchorWouldRevert(batchID: Int64, now: Double) {
         let failures = (heldBatches[batchID]?.failures ?? 0) + 1
-        heldBatches[batchID] = HeldBatch(until: now + settings.revertBackoff.delay(afterFailures: failures), failures: failures)
+        heldBatches[batchID] = HeldBatch(
+            until: now + settings.revertBackoff.delay(afterFailures: failures), failures: failures)
     }
 
     /// The batch was signed (or left the queue): forget its hold.

@@ -46,8 +46,9 @@ extension WorkerMachine {
 
     /// The stall signal now, with the most likely reason.
     public func stall(now: Double) -> StallStatus {
-        var status = StallStatus(since: nil, reason: nil, detail: nil, lastProgressAt: progress.lastProgressAt,
-                                 waiting: progress.waiting)
+        var status = StallStatus(
+            since: nil, reason: nil, detail: nil, lastProgressAt: progress.lastProgressAt,
+            waiting: progress.waiting)
         // Commitments waiting for their slot are not stuck: a slot's length is added.
         let patience = settings.stallAfter + settings.anchorSchedule.interval
         guard progress.waiting > 0, now - progress.lastProgressAt >= patience else { return status }
@@ -64,7 +65,9 @@ extension WorkerMachine {
         }
         // The failing step nearest the chain is the likeliest cause.
         for step in [WorkerStep.track, .sign, .lease, .batch, .commit, .sweep, .intake, .census] {
-            guard let schedule = schedules[step], schedule.failures > 0, let fault = schedule.lastFault else { continue }
+            guard let schedule = schedules[step], schedule.failures > 0, let fault = schedule.lastFault else {
+                continue
+            }
             if step == .commit, case .other = fault { return (.failingCase, fault.detail) }
             return (fault.stallReason, fault.detail)
         }

@@ -27,7 +27,8 @@ struct WorkerMetrics: Sendable {
     /// the configured time), 0 for every other reason; all 0 when not stalled.
     func stalled(_ reason: String?) {
         for candidate in WorkerMetrics.stallReasons {
-            Gauge(label: "caseattest_worker_stalled", dimensions: [("reason", candidate)]).record(candidate == reason ? 1 : 0)
+            Gauge(label: "caseattest_worker_stalled", dimensions: [("reason", candidate)]).record(
+                candidate == reason ? 1 : 0)
         }
     }
 
@@ -39,7 +40,8 @@ struct WorkerMetrics: Sendable {
 
     func casesByState(_ counts: [String: Int]) {
         for status in AttestationStatus.allCases {
-            Gauge(label: "caseattest_attestations", dimensions: [("state", status.rawValue)]).record(counts[status.rawValue] ?? 0)
+            Gauge(label: "caseattest_attestations", dimensions: [("state", status.rawValue)]).record(
+                counts[status.rawValue] ?? 0)
         }
     }
 }

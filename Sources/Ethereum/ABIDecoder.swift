@@ -42,7 +42,9 @@ struct ABIDecoder {
             return .int(number)
         case .address:
             let bytes = try word(at: position)
-            guard bytes.prefix(12).allSatisfy({ $0 == 0 }) else { throw ABIError(.malformedData, "dirty address padding") }
+            guard bytes.prefix(12).allSatisfy({ $0 == 0 }) else {
+                throw ABIError(.malformedData, "dirty address padding")
+            }
             return .address(try Address(uncheckedBytes: Array(bytes.suffix(20))))
         case .bool:
             let bytes = try word(at: position)

@@ -11,7 +11,8 @@ enum AES128CTR {
         var out = [UInt8](repeating: 0, count: input.count + 16)
         var written: Int32 = 0
         var final: Int32 = 0
-        let ok = EVP_EncryptInit_ex(context, EVP_aes_128_ctr(), nil, key, iv) == 1
+        let ok =
+            EVP_EncryptInit_ex(context, EVP_aes_128_ctr(), nil, key, iv) == 1
             && EVP_EncryptUpdate(context, &out, &written, input, Int32(input.count)) == 1
             && out.withUnsafeMutableBufferPointer {
                 EVP_EncryptFinal_ex(context, $0.baseAddress! + Int(written), &final) == 1

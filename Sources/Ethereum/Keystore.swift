@@ -28,7 +28,9 @@ public enum Keystore {
 
     /// A new keystore file (JSON bytes) for `key`, with a fresh random salt,
     /// iv and id.
-    public static func encrypt(key: PrivateKey, password: [UInt8], kdf: KeystoreKDF = .standard) throws(KeystoreError)
+    public static func encrypt(
+        key: PrivateKey, password: [UInt8], kdf: KeystoreKDF = .standard
+    ) throws(KeystoreError)
         -> [UInt8]
     {
         let salt = try randomBytes(32)

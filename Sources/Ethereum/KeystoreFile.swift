@@ -37,7 +37,8 @@ struct KeystoreFile {
         salt = try Self.hex(params["salt"], "kdfparams.salt", count: nil)
         switch crypto["kdf"] as? String {
         case "scrypt":
-            guard let n = Self.integer(params["n"]), let r = Self.integer(params["r"]), let p = Self.integer(params["p"])
+            guard let n = Self.integer(params["n"]), let r = Self.integer(params["r"]),
+                let p = Self.integer(params["p"])
             else { throw KeystoreError(.malformed, "scrypt needs integer n, r and p") }
             kdf = .scrypt(n: n, r: r, p: p)
         case "pbkdf2":

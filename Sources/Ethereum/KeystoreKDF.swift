@@ -30,7 +30,11 @@ public enum KeystoreKDF: Sendable, Hashable {
             if r < 4 && n >= 1 << (16 * r) {
                 throw KeystoreError(
                     .unsupportedParameters,
-                    "scrypt n = \(n) with r = \(r) is not supported: OpenSSL requires n < 2^(16*r) = \(UInt64(1) << (16 * r))")
+                    """
+                    scrypt n = \(n) with r = \(r) is not supported: OpenSSL requires n < 2^(16*r) = \
+                    \(UInt64(1) << (16 * r))
+                    """
+                )
             }
             let (blocks, o1) = (n &+ p &+ 2).multipliedReportingOverflow(by: 128 * r)
             guard !o1, blocks <= Self.maxScryptMemory else {
@@ -41,7 +45,8 @@ public enum KeystoreKDF: Sendable, Hashable {
         case .pbkdf2(let iterations):
             guard iterations >= 1, iterations <= Self.maxPBKDF2Iterations else {
                 throw KeystoreError(
-                    .unsupportedParameters, "pbkdf2 iterations must be 1...\(Self.maxPBKDF2Iterations), got \(iterations)")
+                    .unsupportedParameters,
+                    "pbkdf2 iterations must be 1...\(Self.maxPBKDF2Iterations), got \(iterations)")
             }
         }
     }

@@ -24,7 +24,8 @@ public enum RLP {
         var decoder = RLPDecoder(input: input)
         let item = try decoder.item(end: input.count, depth: 0)
         guard decoder.position == input.count else {
-            throw RLPError(.trailingBytes, at: decoder.position, "\(input.count - decoder.position) bytes after the item")
+            throw RLPError(
+                .trailingBytes, at: decoder.position, "\(input.count - decoder.position) bytes after the item")
         }
         return item
     }

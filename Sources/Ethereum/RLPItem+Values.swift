@@ -6,12 +6,16 @@ extension RLPItem {
     public static func uint(_ value: UInt64) -> RLPItem { .uint(UInt256(value)) }
 
     public func bytesValue() throws(RLPError) -> [UInt8] {
-        guard case .bytes(let bytes) = self else { throw RLPError(.unexpectedShape, "expected a byte string, got a list") }
+        guard case .bytes(let bytes) = self else {
+            throw RLPError(.unexpectedShape, "expected a byte string, got a list")
+        }
         return bytes
     }
 
     public func listValue() throws(RLPError) -> [RLPItem] {
-        guard case .list(let items) = self else { throw RLPError(.unexpectedShape, "expected a list, got a byte string") }
+        guard case .list(let items) = self else {
+            throw RLPError(.unexpectedShape, "expected a list, got a byte string")
+        }
         return items
     }
 

@@ -28,6 +28,8 @@ final class Secp256k1Context: @unchecked Sendable {
 
 /// Half the secp256k1 group order: signatures with s above it are "high-s",
 /// which Ethereum (EIP-2) rejects in transactions.
-let secp256k1HalfOrder = UInt256(limbs: (0xDFE9_2F46_681B_20A0, 0x5D57_6E73_57A4_501D, 0xFFFF_FFFF_FFFF_FFFF, 0x7FFF_FFFF_FFFF_FFFF))
+let secp256k1HalfOrder = UInt256(
+    limbs: (0xDFE9_2F46_681B_20A0, 0x5D57_6E73_57A4_501D, 0xFFFF_FFFF_FFFF_FFFF, 0x7FFF_FFFF_FFFF_FFFF))
 /// The secp256k1 group order n.
-let secp256k1Order = UInt256(limbs: (0xBFD2_5E8C_D036_4141, 0xBAAE_DCE6_AF48_A03B, 0xFFFF_FFFF_FFFF_FFFE, 0xFFFF_FFFF_FFFF_FFFF))
+let secp256k1Order = UInt256(
+    limbs: (0xBFD2_5E8C_D036_4141, 0xBAAE_DCE6_AF48_A03B, 0xFFFF_FFFF_FFFF_FFFE, 0xFFFF_FFFF_FFFF_FFFF))

@@ -7,7 +7,8 @@ public enum SignTxRequest {
     public static func sign(jsonLine: some StringProtocol) throws(TransactionError) -> SignedTransaction {
         let object = try parse(jsonLine)
         if let unexpected = object.keys.sorted().first(where: { $0 != "privateKey" && $0 != "transaction" }) {
-            throw TransactionError(.invalidField, "unexpected field \"\(unexpected)\" (expected privateKey and transaction)")
+            throw TransactionError(
+                .invalidField, "unexpected field \"\(unexpected)\" (expected privateKey and transaction)")
         }
         guard let keyText = object["privateKey"] as? String else {
             throw TransactionError(.invalidField, "privateKey must be a hex string")
@@ -27,7 +28,9 @@ public enum SignTxRequest {
     public static func sign(jsonLine: some StringProtocol, signer: any TransactionSigner) throws -> SignedTransaction {
         let object = try parse(jsonLine)
         if let unexpected = object.keys.sorted().first(where: { $0 != "transaction" }) {
-            throw TransactionError(.invalidField, "unexpected field \"\(unexpected)\" (with a configured signer a line holds only transaction)")
+            throw TransactionError(
+                .invalidField,
+                "unexpected field \"\(unexpected)\" (with a configured signer a line holds only transaction)")
         }
         guard let fields = object["transaction"] as? [String: Any] else {
             throw TransactionError(.invalidField, "transaction must be an object")

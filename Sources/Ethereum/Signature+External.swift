@@ -5,7 +5,9 @@ extension Signature {
     /// plain CKM_ECDSA: r and s, no recovery id): s is normalised to low-s
     /// (EIP-2) and the recovery id is the one that recovers `signer` from
     /// `hash`. Throws when neither does (wrong key, wrong curve, bad token).
-    public static func fromPlainECDSA(r: [UInt8], s: [UInt8], hash: [UInt8], signer: Address) throws(KeyError) -> Signature {
+    public static func fromPlainECDSA(
+        r: [UInt8], s: [UInt8], hash: [UInt8], signer: Address
+    ) throws(KeyError) -> Signature {
         guard r.count == 32, s.count == 32 else {
             throw KeyError(.invalidSignature, "r and s must be 32 bytes each")
         }

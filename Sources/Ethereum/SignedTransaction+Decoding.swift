@@ -60,8 +60,12 @@ extension SignedTransaction {
 
     private static func topLevelFields(_ bytes: [UInt8], count: Int) throws(TransactionError) -> [RLPItem] {
         let item: RLPItem
-        do throws(RLPError) { item = try RLP.decode(bytes) } catch { throw TransactionError(.malformed, error.description) }
-        guard case .list(let fields) = item else { throw TransactionError(.malformed, "transaction is not an RLP list") }
+        do throws(RLPError) { item = try RLP.decode(bytes) } catch {
+            throw TransactionError(.malformed, error.description)
+        }
+        guard case .list(let fields) = item else {
+            throw TransactionError(.malformed, "transaction is not an RLP list")
+        }
         guard fields.count == count else {
             throw TransactionError(.malformed, "expected \(count) fields, got \(fields.count)")
         }
@@ -87,7 +91,9 @@ extension SignedTransaction {
     private static func recipient(_ item: RLPItem) throws(TransactionError) -> Address? {
         let raw = try bytes(item, "to")
         if raw.isEmpty { return nil }
-        do throws(Address.ParseError) { return try Address(bytes: raw) } catch { throw TransactionError(.invalidField, "to: \(error.description)") }
+        do throws(Address.ParseError) { return try Address(bytes: raw) } catch {
+            throw TransactionError(.invalidField, "to: \(error.description)")
+        }
     }
 
     private static func signature(r: RLPItem, s: RLPItem, recoveryID: UInt8) throws(TransactionError) -> Signature {

@@ -30,16 +30,18 @@ public struct SignedTransaction: Sendable, Hashable {
     public let hash: [UInt8]
 
     init(legacy tx: UnsignedLegacyTransaction, signature: Signature, from: Address) {
-        let items = tx.fieldItems + [
-            .uint(tx.v(recoveryID: signature.recoveryID)), Self.integer(signature.r), Self.integer(signature.s),
-        ]
+        let items =
+            tx.fieldItems + [
+                .uint(tx.v(recoveryID: signature.recoveryID)), Self.integer(signature.r), Self.integer(signature.s),
+            ]
         self.init(transaction: .legacy(tx), signature: signature, from: from, rawBytes: RLP.encode(.list(items)))
     }
 
     init(eip1559 tx: UnsignedEIP1559Transaction, signature: Signature, from: Address) {
-        let items = tx.fieldItems + [
-            .uint(UInt64(signature.recoveryID)), Self.integer(signature.r), Self.integer(signature.s),
-        ]
+        let items =
+            tx.fieldItems + [
+                .uint(UInt64(signature.recoveryID)), Self.integer(signature.r), Self.integer(signature.s),
+            ]
         let raw = [UnsignedEIP1559Transaction.type] + RLP.encode(.list(items))
         self.init(transaction: .eip1559(tx), signature: signature, from: from, rawBytes: raw)
     }

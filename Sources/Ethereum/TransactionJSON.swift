@@ -16,7 +16,8 @@ public enum TransactionJSON {
         let isEIP1559 = object["maxFeePerGas"] != nil
         let allowed = isEIP1559 ? eip1559Keys : legacyKeys
         if let unexpected = object.keys.sorted().first(where: { !allowed.contains($0) }) {
-            let kind = isEIP1559 ? "a type-2 transaction (maxFeePerGas given)" : "a legacy transaction (no maxFeePerGas)"
+            let kind =
+                isEIP1559 ? "a type-2 transaction (maxFeePerGas given)" : "a legacy transaction (no maxFeePerGas)"
             throw TransactionError(.invalidField, "field \"\(unexpected)\" does not belong in \(kind)")
         }
         let reader = FieldReader(object: object)
@@ -26,18 +27,20 @@ public enum TransactionJSON {
         let value = try reader.uint256("value")
         let data = try reader.bytes("data")
         if isEIP1559 {
-            return .eip1559(UnsignedEIP1559Transaction(
-                chainId: try reader.uint64("chainId"), nonce: nonce,
-                maxPriorityFeePerGas: try reader.uint256("maxPriorityFeePerGas"),
-                maxFeePerGas: try reader.uint256("maxFeePerGas"), gasLimit: gasLimit, to: to, value: value,
-                data: data, accessList: try reader.accessList("accessList")))
+            return .eip1559(
+                UnsignedEIP1559Transaction(
+                    chainId: try reader.uint64("chainId"), nonce: nonce,
+                    maxPriorityFeePerGas: try reader.uint256("maxPriorityFeePerGas"),
+                    maxFeePerGas: try reader.uint256("maxFeePerGas"), gasLimit: gasLimit, to: to, value: value,
+                    data: data, accessList: try reader.accessList("accessList")))
         }
         guard object["chainId"] != nil else {
             throw TransactionError(.invalidField, "a legacy transaction needs chainId (EIP-155 replay protection)")
         }
-        return .legacy(UnsignedLegacyTransaction(
-            chainId: try reader.uint64("chainId"), nonce: nonce, gasPrice: try reader.uint256("gasPrice"),
-            gasLimit: gasLimit, to: to, value: value, data: data))
+        return .legacy(
+            UnsignedLegacyTransaction(
+                chainId: try reader.uint64("chainId"), nonce: nonce, gasPrice: try reader.uint256("gasPrice"),
+                gasLimit: gasLimit, to: to, value: value, data: data))
     }
 
     /// The decoded transaction, JSON-RPC style: quantities as `0x` hex, `from` and `hash`.
@@ -143,8 +146,9 @@ private struct FieldReader {
                     }
                     storageKeys.append(bytes)
                 }
-                result.append(try AccessListEntry(
-                    address: try Self.parseAddress(address, "\(key)[\(index)].address"), storageKeys: storageKeys))
+                result.append(
+                    try AccessListEntry(
+                        address: try Self.parseAddress(address, "\(key)[\(index)].address"), storageKeys: storageKeys))
             }
             return result
         default: throw TransactionError(.invalidField, "\(key): expected a list")

@@ -57,7 +57,8 @@ final class CurlConnection {
         let code: CURLcode = body.withUnsafeBufferPointer { buffer in
             caseattest_curl_setopt_slist(handle, CURLOPT_HTTPHEADER, headers)
             caseattest_curl_setopt_long(handle, CURLOPT_POSTFIELDSIZE, buffer.count)
-            caseattest_curl_setopt_pointer(handle, CURLOPT_POSTFIELDS, UnsafeMutableRawPointer(mutating: buffer.baseAddress))
+            caseattest_curl_setopt_pointer(
+                handle, CURLOPT_POSTFIELDS, UnsafeMutableRawPointer(mutating: buffer.baseAddress))
             caseattest_curl_setopt_pointer(handle, CURLOPT_WRITEDATA, sinkPointer)
             let code = curl_easy_perform(handle)
             caseattest_curl_setopt_pointer(handle, CURLOPT_POSTFIELDS, nil)

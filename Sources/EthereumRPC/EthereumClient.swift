@@ -18,7 +18,8 @@ public struct EthereumClient: Sendable {
     }
 
     public func balance(of address: Address, at block: BlockTag = .latest) async throws(RPCError) -> UInt256 {
-        try Quantity.uint256(try await rpc.call("eth_getBalance", [.string(address.checksummed), block.json]), "eth_getBalance")
+        try Quantity.uint256(
+            try await rpc.call("eth_getBalance", [.string(address.checksummed), block.json]), "eth_getBalance")
     }
 
     public func transactionCount(of address: Address, at block: BlockTag) async throws(RPCError) -> UInt64 {
@@ -35,11 +36,15 @@ public struct EthereumClient: Sendable {
         try Quantity.uint256(try await rpc.call("eth_maxPriorityFeePerGas"), "eth_maxPriorityFeePerGas")
     }
 
-    public func feeHistory(blockCount: Int, newest: BlockTag = .latest,
-                           rewardPercentiles: [Double]) async throws(RPCError) -> FeeHistory {
-        let json = try await rpc.call("eth_feeHistory", [
-            .string(Quantity.hex(UInt64(blockCount))), newest.json, .array(rewardPercentiles.map { .double($0) }),
-        ])
+    public func feeHistory(
+        blockCount: Int, newest: BlockTag = .latest,
+        rewardPercentiles: [Double]
+    ) async throws(RPCError) -> FeeHistory {
+        let json = try await rpc.call(
+            "eth_feeHistory",
+            [
+                .string(Quantity.hex(UInt64(blockCount))), newest.json, .array(rewardPercentiles.map { .double($0) }),
+            ])
         let object = try Quantity.object(json, "eth_feeHistory")
         let baseFees = try Quantity.array(object["baseFeePerGas"], "baseFeePerGas").map { json throws(RPCError) in
             try Quantity.uint256(json, "baseFeePerGas")
@@ -57,8 +62,9 @@ public struct EthereumClient: Sendable {
                 try Quantity.array(row, "reward").map { json throws(RPCError) in try Quantity.uint256(json, "reward") }
             }
         }
-        return FeeHistory(oldestBlock: try Quantity.uint64(object["oldestBlock"], "oldestBlock"),
-                          baseFeePerGas: baseFees, gasUsedRatio: ratios, reward: rewards)
+        return FeeHistory(
+            oldestBlock: try Quantity.uint64(object["oldestBlock"], "oldestBlock"),
+            baseFeePerGas: baseFees, gasUsedRatio: ratios, reward: rewards)
     }
 
     public func estimateGas(_ request: CallRequest) async throws(RPCError) -> UInt64 {
@@ -75,14 +81,16 @@ public struct EthereumClient: Sendable {
 
     /// Returns the transaction hash the node computed; callers compare it with their own.
     public func sendRawTransaction(_ raw: [UInt8]) async throws(RPCError) -> [UInt8] {
-        try Quantity.hash(try await rpc.call("eth_sendRawTransaction", [.string(Hex.encodePrefixed(raw))]),
-                          "eth_sendRawTransaction")
+        try Quantity.hash(
+            try await rpc.call("eth_sendRawTransaction", [.string(Hex.encodePrefixed(raw))]),
+            "eth_sendRawTransaction")
     }
 
     /// nil while the transaction is pending or unknown.
     public func transactionReceipt(_ hash: [UInt8]) async throws(RPCError) -> TransactionReceipt? {
-        try EthereumBatchCalls.decodeReceipt(try await rpc.call("eth_getTransactionReceipt", [.string(Hex.encodePrefixed(hash))]),
-                                             for: hash)
+        try EthereumBatchCalls.decodeReceipt(
+            try await rpc.call("eth_getTransactionReceipt", [.string(Hex.encodePrefixed(hash))]),
+            for: hash)
     }
 
     public func transaction(_ hash: [UInt8]) async throws(RPCError) -> TransactionInfo? {
@@ -106,7 +114,8 @@ public struct EthereumClient: Sendable {
     public func block(_ tag: BlockTag) async throws(RPCError) -> BlockHeader? {
         var number: UInt64?
         if case .number(let wanted) = tag { number = wanted }
-        return try EthereumBatchCalls.decodeBlock(try await rpc.call("eth_getBlockByNumber", [tag.json, false]), number: number)
+        return try EthereumBatchCalls.decodeBlock(
+            try await rpc.call("eth_getBlockByNumber", [tag.json, false]), number: number)
     }
 
     public func block(hash: [UInt8]) async throws(RPCError) -> BlockHeader? {
@@ -120,7 +129,8 @@ public struct EthereumClient: Sendable {
     }
 
     public func logs(_ filter: LogFilter) async throws(RPCError) -> [LogEntry] {
-        try Quantity.array(try await rpc.call("eth_getLogs", [filter.json]), "eth_getLogs").map { json throws(RPCError) in
+        try Quantity.array(try await rpc.call("eth_getLogs", [filter.json]), "eth_getLogs").map {
+            json throws(RPCError) in
             try Self.log(json)
         }
     }

@@ -123,10 +123,11 @@ public struct LogFilter: Sendable {
         var object: [String: JSON] = ["fromBlock": fromBlock.json, "toBlock": toBlock.json]
         if !addresses.isEmpty { object["address"] = .array(addresses.map { .string($0.checksummed) }) }
         if !topics.isEmpty {
-            object["topics"] = .array(topics.map { options in
-                guard let options else { return .null }
-                return .array(options.map { .string(Hex.encodePrefixed($0)) })
-            })
+            object["topics"] = .array(
+                topics.map { options in
+                    guard let options else { return .null }
+                    return .array(options.map { .string(Hex.encodePrefixed($0)) })
+                })
         }
         return .object(object)
     }

@@ -22,13 +22,16 @@ public final class JSONRPCClient: Sendable {
     /// Called with (method, error) for every failed attempt: the daemon counts them.
     private let onError: (@Sendable (String, RPCError) -> Void)?
 
-    public init(configuration: RPCConfiguration, logger: Logger,
-                onError: (@Sendable (String, RPCError) -> Void)? = nil) throws(RPCError) {
+    public init(
+        configuration: RPCConfiguration, logger: Logger,
+        onError: (@Sendable (String, RPCError) -> Void)? = nil
+    ) throws(RPCError) {
         guard !configuration.urls.isEmpty else {
             throw RPCError(.transport, message: "no JSON-RPC URL configured")
         }
         for url in configuration.urls {
-            guard let scheme = URLComponents(string: url)?.scheme?.lowercased(), scheme == "http" || scheme == "https" else {
+            guard let scheme = URLComponents(string: url)?.scheme?.lowercased(), scheme == "http" || scheme == "https"
+            else {
                 throw RPCError(.transport, message: "not an http(s) JSON-RPC URL: \(CurlConnection.redacted(url))")
             }
         }
@@ -41,7 +44,8 @@ public final class JSONRPCClient: Sendable {
     /// One call; node errors are thrown as `.node` with the node's code and message.
     public func call(_ method: String, _ params: [JSON] = []) async throws(RPCError) -> JSON {
         let id = nextID.increment()
-        let body = try encode(JSON.object(["jsonrpc": "2.0", "id": .integer(id), "method": .string(method), "params": .array(params)]))
+        let body = try encode(
+            JSON.object(["jsonrpc": "2.0", "id": .integer(id), "method": .string(method), "params": .array(params)]))
         let reply = try await send(body, label: method) { json throws(RPCError) in
             try Self.validateSingle(json, id: id)
         }
@@ -53,9 +57,13 @@ public final class JSONRPCClient: Sendable {
         guard !requests.isEmpty else { return [] }
         let firstID = nextID.increment(by: Int64(requests.count))
         let ids = requests.indices.map { firstID + Int64($0) }
-        let payload = JSON.array(zip(ids, requests).map { id, request in
-            .object(["jsonrpc": "2.0", "id": .integer(id), "method": .string(request.method), "params": .array(request.params)])
-        })
+        let payload = JSON.array(
+            zip(ids, requests).map { id, request in
+                .object([
+                    "jsonrpc": "2.0", "id": .integer(id), "method": .string(request.method),
+                    "params": .array(request.params),
+                ])
+            })
         let body = try encode(payload)
         let label = "batch(\(requests.count))"
         return try await send(body, label: label) { json throws(RPCError) in
@@ -65,8 +73,10 @@ public final class JSONRPCClient: Sendable {
 
     // MARK: - Sending, retrying, failing over
 
-    private func send<T>(_ body: [UInt8], label: String,
-                         validate: (JSON) throws(RPCError) -> T) async throws(RPCError) -> T {
+    private func send<T>(
+        _ body: [UInt8], label: String,
+        validate: (JSON) throws(RPCError) -> T
+    ) async throws(RPCError) -> T {
         var lastError = RPCError(.transport, message: "no attempt made")
         let start = preferred.value
         for attempt in 0..<max(1, configuration.maxAttempts) {
@@ -89,10 +99,13 @@ public final class JSONRPCClient: Sendable {
                 if pools.count > 1 { preferred.set(start + Int64(attempt) + 1) }
                 guard attempt + 1 < configuration.maxAttempts else { break }
                 let delay = backoff(attempt: attempt, retryAfter: error.retryAfterSeconds)
-                logger.warning("JSON-RPC attempt failed; retrying", metadata: [
-                    "method": "\(label)", "attempt": "\(attempt + 1)", "error": "\(error)",
-                    "delay_ms": "\(delay.components.seconds * 1000 + delay.components.attoseconds / 1_000_000_000_000_000)",
-                ])
+                logger.warning(
+                    "JSON-RPC attempt failed; retrying",
+                    metadata: [
+                        "method": "\(label)", "attempt": "\(attempt + 1)", "error": "\(error)",
+                        "delay_ms":
+                            "\(delay.components.seconds * 1000 + delay.components.attoseconds / 1_000_000_000_000_000)",
+                    ])
                 do { try await Task.sleep(for: delay) } catch { throw RPCError(.transport, message: "cancelled") }
             }
         }
@@ -122,9 +135,13 @@ public final class JSONRPCClient: Sendable {
         switch response.status {
         case 200..<300: return
         case 429:
-            throw RPCError(.http, message: "HTTP 429 Too Many Requests", httpStatus: 429, retryAfterSeconds: response.retryAfterSeconds)
+            throw RPCError(
+                .http, message: "HTTP 429 Too Many Requests", httpStatus: 429,
+                retryAfterSeconds: response.retryAfterSeconds)
         default:
-            throw RPCError(.http, message: "HTTP \(response.status)", httpStatus: response.status, retryAfterSeconds: response.retryAfterSeconds)
+            throw RPCError(
+                .http, message: "HTTP \(response.status)", httpStatus: response.status,
+                retryAfterSeconds: response.retryAfterSeconds)
         }
     }
 
@@ -171,8 +188,9 @@ public final class JSONRPCClient: Sendable {
                 throw RPCError(.malformedResponse, message: "JSON-RPC error without a numeric code")
             }
             let message = fields["message"]?.stringValue ?? ""
-            let rpcError = RPCError(.node, message: String(message.prefix(500)), nodeCode: Int(clamping: code),
-                                    data: fields["data"]?.stringValue)
+            let rpcError = RPCError(
+                .node, message: String(message.prefix(500)), nodeCode: Int(clamping: code),
+                data: fields["data"]?.stringValue)
             // Rate limits arrive as JSON-RPC errors too; they are worth a retry.
             if rpcError.isRateLimit { throw rpcError }
             return .failure(rpcError)

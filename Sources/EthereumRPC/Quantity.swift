@@ -7,7 +7,7 @@ enum Quantity {
 
     static func uint64(_ json: JSON?, _ field: String) throws(RPCError) -> UInt64 {
         guard let text = json?.stringValue, text.hasPrefix("0x"), text.count > 2, text.count <= 18,
-              let value = UInt64(text.dropFirst(2), radix: 16)
+            let value = UInt64(text.dropFirst(2), radix: 16)
         else { throw malformed(field, "a hex quantity below 2^64") }
         return value
     }
@@ -19,7 +19,7 @@ enum Quantity {
 
     static func uint256(_ json: JSON?, _ field: String) throws(RPCError) -> UInt256 {
         guard let text = json?.stringValue, text.hasPrefix("0x"), text.count > 2,
-              let value = try? UInt256(hex: text)
+            let value = try? UInt256(hex: text)
         else { throw malformed(field, "a hex quantity") }
         return value
     }

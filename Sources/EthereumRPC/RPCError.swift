@@ -37,8 +37,10 @@ public struct RPCError: Error, CustomStringConvertible, Sendable, Equatable {
     public let httpStatus: Int?
     public let retryAfterSeconds: Double?
 
-    public init(_ code: Code, message: String, nodeCode: Int? = nil, data: String? = nil,
-                httpStatus: Int? = nil, retryAfterSeconds: Double? = nil) {
+    public init(
+        _ code: Code, message: String, nodeCode: Int? = nil, data: String? = nil,
+        httpStatus: Int? = nil, retryAfterSeconds: Double? = nil
+    ) {
         self.code = code
         self.message = message
         self.nodeCode = nodeCode

@@ -28,7 +28,8 @@ public struct PKCS11Configuration: Sendable, Equatable {
     /// Opens a session on the token and logs in; the PIN is wiped before return.
     func loggedInSession(readWrite: Bool = false) throws(PKCS11Error) -> PKCS11Session {
         let module = try PKCS11Module.load(path: modulePath)
-        let session = try PKCS11Session(module: module, slot: try module.slot(tokenLabel: tokenLabel), readWrite: readWrite)
+        let session = try PKCS11Session(
+            module: module, slot: try module.slot(tokenLabel: tokenLabel), readWrite: readWrite)
         var pin = try readPIN()
         defer { for i in pin.indices { pin[i] = 0 } }
         try session.login(pin: pin)

@@ -41,7 +41,10 @@ public struct PKCS11Error: Error, CustomStringConvertible, Sendable, Equatable {
     public var description: String {
         switch code {
         case .moduleNotFound(let path):
-            "PKCS#11 module \(path) cannot be loaded (missing, unreadable, or not a shared library with C_GetFunctionList)"
+            """
+            PKCS#11 module \(path) cannot be loaded (missing, unreadable, or not a shared library with \
+            C_GetFunctionList)
+            """
         case .notAModule(let path, let rv):
             "PKCS#11 module \(path) did not initialise (\(Self.name(rv)))"
         case .tokenNotFound(let label):

@@ -50,11 +50,13 @@ final class PKCS11Session: @unchecked Sendable {
         var probe = CK_ATTRIBUTE(type: CK_ATTRIBUTE_TYPE(type), pValue: nil, ulValueLen: 0)
         let rv = f.C_GetAttributeValue(handle, object, &probe, 1)
         guard rv == CKR_OK, probe.ulValueLen != CK_ULONG.max else {
-            return .failure(PKCS11Error(.token("C_GetAttributeValue", rv == CKR_OK ? CK_RV(CKR_ATTRIBUTE_TYPE_INVALID) : rv)))
+            return .failure(
+                PKCS11Error(.token("C_GetAttributeValue", rv == CKR_OK ? CK_RV(CKR_ATTRIBUTE_TYPE_INVALID) : rv)))
         }
         var bytes = [UInt8](repeating: 0, count: Int(probe.ulValueLen))
         let rv2 = bytes.withUnsafeMutableBytes { buffer -> CK_RV in
-            var attribute = CK_ATTRIBUTE(type: CK_ATTRIBUTE_TYPE(type), pValue: buffer.baseAddress, ulValueLen: CK_ULONG(buffer.count))
+            var attribute = CK_ATTRIBUTE(
+                type: CK_ATTRIBUTE_TYPE(type), pValue: buffer.baseAddress, ulValueLen: CK_ULONG(buffer.count))
             let rv = f.C_GetAttributeValue(handle, object, &attribute, 1)
             return rv
         }
@@ -86,15 +88,19 @@ final class PKCS11Session: @unchecked Sendable {
     }
 
     /// CKM_EC_KEY_PAIR_GEN on the token: (public, private) handles.
-    func generateKeyPair(publicTemplate: [PKCS11Attribute],
-                         privateTemplate: [PKCS11Attribute]) throws(PKCS11Error) -> (CK_OBJECT_HANDLE, CK_OBJECT_HANDLE) {
-        var mechanism = CK_MECHANISM(mechanism: CK_MECHANISM_TYPE(CKM_EC_KEY_PAIR_GEN), pParameter: nil, ulParameterLen: 0)
+    func generateKeyPair(
+        publicTemplate: [PKCS11Attribute],
+        privateTemplate: [PKCS11Attribute]
+    ) throws(PKCS11Error) -> (CK_OBJECT_HANDLE, CK_OBJECT_HANDLE) {
+        var mechanism = CK_MECHANISM(
+            mechanism: CK_MECHANISM_TYPE(CKM_EC_KEY_PAIR_GEN), pParameter: nil, ulParameterLen: 0)
         var publicKey = CK_OBJECT_HANDLE(0), privateKey = CK_OBJECT_HANDLE(0)
         let f = self.f, handle = self.handle
         let rv = try withTemplate(publicTemplate) { (publicPointer, publicCount) throws(PKCS11Error) in
             try withTemplate(privateTemplate) { (privatePointer, privateCount) throws(PKCS11Error) in
-                f.C_GenerateKeyPair(handle, &mechanism, publicPointer, publicCount, privatePointer, privateCount,
-                                    &publicKey, &privateKey)
+                f.C_GenerateKeyPair(
+                    handle, &mechanism, publicPointer, publicCount, privatePointer, privateCount,
+                    &publicKey, &privateKey)
             }
         }
         if rv == CKR_USER_NOT_LOGGED_IN || rv == CKR_PIN_INCORRECT { try check(rv, "C_GenerateKeyPair") }

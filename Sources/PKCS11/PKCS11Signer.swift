@@ -50,10 +50,12 @@ public final class PKCS11Signer: TransactionSigner, @unchecked Sendable, CustomS
         let handle = key.privateHandle
         let raw = try thread.run { (session) throws(PKCS11Error) in try session.signECDSA(digest: hash, key: handle) }
         guard raw.count == 64 else {
-            throw PKCS11Error(.cannotSign("the token returned a \(raw.count)-byte signature, not r || s of 32 bytes each"))
+            throw PKCS11Error(
+                .cannotSign("the token returned a \(raw.count)-byte signature, not r || s of 32 bytes each"))
         }
         do {
-            return try Signature.fromPlainECDSA(r: Array(raw[0..<32]), s: Array(raw[32..<64]), hash: hash, signer: address)
+            return try Signature.fromPlainECDSA(
+                r: Array(raw[0..<32]), s: Array(raw[32..<64]), hash: hash, signer: address)
         } catch {
             throw PKCS11Error(.badSignature)
         }

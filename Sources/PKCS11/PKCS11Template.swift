@@ -17,8 +17,10 @@ struct PKCS11Attribute {
 
 /// Calls `body` with a C array of CK_ATTRIBUTEs whose values point into
 /// buffers that live for the call.
-func withTemplate<R>(_ attributes: [PKCS11Attribute],
-                     _ body: (UnsafeMutablePointer<CK_ATTRIBUTE>?, CK_ULONG) throws(PKCS11Error) -> R) throws(PKCS11Error) -> R {
+func withTemplate<R>(
+    _ attributes: [PKCS11Attribute],
+    _ body: (UnsafeMutablePointer<CK_ATTRIBUTE>?, CK_ULONG) throws(PKCS11Error) -> R
+) throws(PKCS11Error) -> R {
     let buffers = attributes.map { attribute -> UnsafeMutableRawPointer in
         let buffer = UnsafeMutableRawPointer.allocate(byteCount: max(1, attribute.value.count), alignment: 8)
         attribute.value.withUnsafeBytes { buffer.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }

@@ -51,7 +51,7 @@ final class SigningThread: @unchecked Sendable {
         queue.jobs.append { [self] in
             do throws(PKCS11Error) {
                 result = .success(try body(session))
-            } catch where error.isSessionLost {
+            } catch  where error.isSessionLost {
                 do throws(PKCS11Error) {
                     session = try PKCS11Session(module: session.module, slot: session.slot)
                     result = .success(try body(session))

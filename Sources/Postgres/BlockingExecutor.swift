@@ -91,7 +91,8 @@ final class BlockingExecutor: @unchecked Sendable {
 
     /// Runs `body` on a fresh thread of its own (for one-off sessions such as
     /// the migrator's, which hold a connection for their whole run).
-    static func runOnOwnThread<T: Sendable>(name: String, _ body: @escaping @Sendable () throws -> T) async throws -> T {
+    static func runOnOwnThread<T: Sendable>(name: String, _ body: @escaping @Sendable () throws -> T) async throws -> T
+    {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, Error>) in
             let thread = Thread {
                 Thread.current.threadDictionary[markerKey] = true

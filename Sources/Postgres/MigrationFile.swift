@@ -60,7 +60,7 @@ public struct MigrationFile: Sendable, Hashable {
         let name = stem[stem.index(after: underscore)...]
         let nameCharacters = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")
         guard version.count >= 4, version.count <= 18, version.allSatisfy({ $0.isASCII && $0.isNumber }),
-              !name.isEmpty, name.allSatisfy({ nameCharacters.contains($0) })
+            !name.isEmpty, name.allSatisfy({ nameCharacters.contains($0) })
         else { return nil }
         return (String(version), String(name))
     }
@@ -78,7 +78,14 @@ public struct MigrationFile: Sendable, Hashable {
         var files: [MigrationFile] = []
         for entry in entries.sorted() where entry.hasSuffix(".sql") {
             guard let (version, name) = parseName(entry) else {
-                throw MigrationError(.badFileName, message: "\(entry) is not named NNNN_name.sql (four or more digits, '_', then letters, digits, '_' or '-')")
+                throw MigrationError(
+                    .badFileName,
+                    message:
+                        """
+                        \(entry) is not named NNNN_name.sql (four or more digits, '_', then letters, digits, '_' or \
+                        '-')
+                        """
+                )
             }
             let path = (directory as NSString).appendingPathComponent(entry)
             guard let data = FileManager.default.contents(atPath: path) else {
@@ -88,11 +95,13 @@ public struct MigrationFile: Sendable, Hashable {
             guard let sql = String(validating: bytes, as: UTF8.self) else {
                 throw MigrationError(.badEncoding, message: "\(entry) is not valid UTF-8")
             }
-            files.append(MigrationFile(version: version, name: name, fileName: entry, sql: sql, checksum: sha256Hex(bytes)))
+            files.append(
+                MigrationFile(version: version, name: name, fileName: entry, sql: sql, checksum: sha256Hex(bytes)))
         }
         files.sort { ($0.number, $0.version) < ($1.number, $1.version) }
         for (earlier, later) in zip(files, files.dropFirst()) where earlier.number == later.number {
-            throw MigrationError(.duplicateVersion, message: "\(earlier.fileName) and \(later.fileName) have the same version")
+            throw MigrationError(
+                .duplicateVersion, message: "\(earlier.fileName) and \(later.fileName) have the same version")
         }
         return files
     }

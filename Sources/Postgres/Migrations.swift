@@ -63,7 +63,9 @@ public struct Migrator: Sendable {
                 let newest = applied.keys.compactMap { UInt64($0) }.max() ?? 0
                 for file in pending {
                     if file.number < newest {
-                        logger.warning("applying a migration older than the newest applied one", metadata: ["file": "\(file.fileName)"])
+                        logger.warning(
+                            "applying a migration older than the newest applied one",
+                            metadata: ["file": "\(file.fileName)"])
                     }
                     try apply(file, on: connection)
                 }
@@ -76,15 +78,20 @@ public struct Migrator: Sendable {
     public func status() async throws -> [MigrationStatus] {
         try await onOwnThread { connection in
             let files = try self.files()
-            let applied = try tableExists(connection) ? try appliedRecords(connection)
-                : try oldTableExists(connection) ? try appliedRecords(connection, table: "public.schema_migrations") : [:]
+            let applied =
+                try tableExists(connection)
+                ? try appliedRecords(connection)
+                : try oldTableExists(connection)
+                    ? try appliedRecords(connection, table: "public.schema_migrations") : [:]
             let skipped = Self.retired(files: files, applied: Set(applied.keys))
             var result = files.map { file -> MigrationStatus in
                 let state: MigrationState
                 if let retiring = skipped[file.version] {
                     state = .retired(by: retiring)
                 } else if let record = applied[file.version] {
-                    state = file.accepts(recordedChecksum: record.checksum) ? .applied(at: record.appliedAt) : .changed(appliedAt: record.appliedAt)
+                    state =
+                        file.accepts(recordedChecksum: record.checksum)
+                        ? .applied(at: record.appliedAt) : .changed(appliedAt: record.appliedAt)
                 } else {
                     state = .pending
                 }
@@ -92,7 +99,9 @@ public struct Migrator: Sendable {
             }
             let known = Set(files.map(\.version))
             for (version, record) in applied where !known.contains(version) {
-                result.append(MigrationStatus(version: version, name: record.name, state: .missingFile(appliedAt: record.appliedAt)))
+                result.append(
+                    MigrationStatus(
+                        version: version, name: record.name, state: .missingFile(appliedAt: record.appliedAt)))
             }
             return result.sorted { (UInt64($0.version) ?? .max, $0.version) < (UInt64($1.version) ?? .max, $1.version) }
         }
@@ -105,13 +114,17 @@ public struct Migrator: Sendable {
             let files = try self.files()
             // "1" finds 0001 too; the recorded version is always the file's own spelling.
             let number = UInt64(version)
-            guard let file = files.first(where: { $0.version == version || (number != nil && $0.number == number) }) else {
-                throw MigrationError(.unknownVersion, message: "there is no migration file for version \(version) in \(directory)")
+            guard let file = files.first(where: { $0.version == version || (number != nil && $0.number == number) })
+            else {
+                throw MigrationError(
+                    .unknownVersion, message: "there is no migration file for version \(version) in \(directory)")
             }
             return try withMigrationLock(connection) {
                 try ensureTable(connection)
                 if try appliedRecords(connection)[file.version] != nil {
-                    throw MigrationError(.alreadyRecorded, message: "version \(file.version) is already recorded in schema_migrations; nothing changed")
+                    throw MigrationError(
+                        .alreadyRecorded,
+                        message: "version \(file.version) is already recorded in schema_migrations; nothing changed")
                 }
                 try record(file, on: connection)
                 logger.info("baselined migration without running it", metadata: ["file": "\(file.fileName)"])
@@ -142,7 +155,9 @@ public struct Migrator: Sendable {
 
     /// Runs on a dedicated thread with a connection of its own, because the
     /// advisory lock belongs to the session and libpq blocks.
-    private func onOwnThread<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) throws -> T) async throws -> T {
+    private func onOwnThread<T: Sendable>(
+        _ body: @escaping @Sendable (PostgresConnection) throws -> T
+    ) async throws -> T {
         let url = databaseURL
         let logger = logger
         return try await BlockingExecutor.runOnOwnThread(name: "caseattest.migrator") {
@@ -190,7 +205,8 @@ public struct Migrator: Sendable {
             try connection.simpleExecute("ALTER TABLE public.schema_migrations SET SCHEMA caseattest")
             return
         }
-        try connection.simpleExecute("""
+        try connection.simpleExecute(
+            """
             CREATE TABLE IF NOT EXISTS caseattest.schema_migrations (
                 version    text PRIMARY KEY,
                 name       text NOT NULL,
@@ -200,8 +216,10 @@ public struct Migrator: Sendable {
             """)
     }
 
-    private func appliedRecords(_ connection: PostgresConnection,
-                                table: StaticString = "caseattest.schema_migrations") throws -> [String: AppliedRecord] {
+    private func appliedRecords(
+        _ connection: PostgresConnection,
+        table: StaticString = "caseattest.schema_migrations"
+    ) throws -> [String: AppliedRecord] {
         let rows = try connection.query("SELECT version, name, checksum, applied_at FROM \(unescaped: table)")
         var records: [String: AppliedRecord] = [:]
         for row in rows {
@@ -218,10 +236,24 @@ public struct Migrator: Sendable {
         let byVersion = Dictionary(files.map { ($0.version, $0) }, uniquingKeysWith: { first, _ in first })
         for (version, record) in applied.sorted(by: { $0.key < $1.key }) {
             guard let file = byVersion[version] else {
-                throw MigrationError(.fileMissing, message: "version \(version) (\(record.name)) is recorded as applied but its file is missing from \(directory); nothing was applied")
+                throw MigrationError(
+                    .fileMissing,
+                    message:
+                        """
+                        version \(version) (\(record.name)) is recorded as applied but its file is missing from \
+                        \(directory); nothing was applied
+                        """
+                )
             }
             guard file.accepts(recordedChecksum: record.checksum) else {
-                throw MigrationError(.checksumChanged, message: "\(file.fileName) was edited after it was applied (its checksum changed); add a new migration instead; nothing was applied")
+                throw MigrationError(
+                    .checksumChanged,
+                    message:
+                        """
+                        \(file.fileName) was edited after it was applied (its checksum changed); add a new migration \
+                        instead; nothing was applied
+                        """
+                )
             }
         }
     }
@@ -239,7 +271,8 @@ public struct Migrator: Sendable {
     }
 
     private func record(_ file: MigrationFile, on connection: PostgresConnection) throws {
-        try connection.query("""
+        try connection.query(
+            """
             INSERT INTO caseattest.schema_migrations (version, name, checksum, applied_at)
             VALUES (\(file.version), \(file.fileName), \(file.checksum), now())
             """)

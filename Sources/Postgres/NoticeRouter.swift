@@ -15,11 +15,12 @@ final class NoticeRouter {
         let message = PostgresConnection.field(result, "M") ?? "(no message)"
         var metadata: Logger.Metadata = ["severity": "\(severity)"]
         if let sqlState = PostgresConnection.field(result, "C") { metadata["sqlstate"] = "\(sqlState)" }
-        let level: Logger.Level = switch severity {
-        case "WARNING", "ERROR", "FATAL", "PANIC": .warning
-        case "DEBUG": .debug
-        default: .notice
-        }
+        let level: Logger.Level =
+            switch severity {
+            case "WARNING", "ERROR", "FATAL", "PANIC": .warning
+            case "DEBUG": .debug
+            default: .notice
+            }
         logger.log(level: level, "PostgreSQL \(severity.lowercased()): \(message)", metadata: metadata)
     }
 }

@@ -25,9 +25,11 @@ public final class PostgresConnection {
     /// Opens a connection from a `postgres://` or `postgresql://` URL (libpq
     /// parses it), then pins the session to UTC and ISO dates so timestamps
     /// decode predictably. Errors never contain the password.
-    public static func connect(url: String, limits: PostgresSessionLimits = .none,
-                               searchPath: PostgresSearchPath = .service,
-                               logger: Logger) throws -> PostgresConnection {
+    public static func connect(
+        url: String, limits: PostgresSessionLimits = .none,
+        searchPath: PostgresSearchPath = .service,
+        logger: Logger
+    ) throws -> PostgresConnection {
         try PostgresURL.validate(url)
         // Earlier keys are defaults the URL may override; client_encoding
         // comes after the URL because decoding assumes UTF-8. TCP keepalives
@@ -56,8 +58,9 @@ public final class PostgresConnection {
         let connection = PostgresConnection(handle: raw, logger: logger)
         // JIT compiles large bulk statements for hundreds of milliseconds and
         // never pays off on this service's short queries.
-        try connection.simpleExecute("SET TimeZone = 'UTC'; SET DateStyle = 'ISO, MDY'; SET jit = off" + limits.settings
-                                        + searchPath.setting)
+        try connection.simpleExecute(
+            "SET TimeZone = 'UTC'; SET DateStyle = 'ISO, MDY'; SET jit = off" + limits.settings
+                + searchPath.setting)
         return connection
     }
 
@@ -144,7 +147,9 @@ public final class PostgresConnection {
         }
         if let handle, PQtransactionStatus(handle) == PQTRANS_INERROR {
             rollbackQuietly()
-            throw PostgresError(.transactionAborted, message: "the transaction was aborted by an earlier error and has been rolled back")
+            throw PostgresError(
+                .transactionAborted, message: "the transaction was aborted by an earlier error and has been rolled back"
+            )
         }
         try simpleExecute("COMMIT")
         return value
@@ -172,7 +177,8 @@ public final class PostgresConnection {
             throw PostgresError(.invalidParameter, message: "an identifier cannot contain a NUL character")
         }
         guard let quoted = PQescapeIdentifier(handle, name, utf8.count) else {
-            throw PostgresError(.invalidParameter, message: "could not quote the identifier: \(Self.errorMessage(handle))")
+            throw PostgresError(
+                .invalidParameter, message: "could not quote the identifier: \(Self.errorMessage(handle))")
         }
         defer { PQfreemem(quoted) }
         return String(cString: quoted)
@@ -272,9 +278,12 @@ public final class PostgresConnection {
                 }
                 let length = Int(PQgetlength(result, row, field))
                 let value = PQgetvalue(result, row, field)
-                cells.append(value.map { pointer in
-                    pointer.withMemoryRebound(to: UInt8.self, capacity: length) { Array(UnsafeBufferPointer(start: $0, count: length)) }
-                } ?? [])
+                cells.append(
+                    value.map { pointer in
+                        pointer.withMemoryRebound(to: UInt8.self, capacity: length) {
+                            Array(UnsafeBufferPointer(start: $0, count: length))
+                        }
+                    } ?? [])
             }
             rows.append(PostgresRow(columns: shared, cells: cells))
         }

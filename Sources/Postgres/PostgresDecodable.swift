@@ -33,7 +33,9 @@ public protocol PostgresDecodable {
 
 extension PostgresDecodable {
     public static func decodeNull(column: PostgresColumn) throws -> Self {
-        throw PostgresError(.decoding, message: "column \"\(column.name)\" (\(column.typeName)) is NULL; decode it as \(Self.self)? instead")
+        throw PostgresError(
+            .decoding,
+            message: "column \"\(column.name)\" (\(column.typeName)) is NULL; decode it as \(Self.self)? instead")
     }
 }
 
@@ -42,7 +44,9 @@ extension Optional: PostgresDecodable where Wrapped: PostgresDecodable {
     public static func decodeNull(column: PostgresColumn) throws -> Self { nil }
 }
 
-private let integerTypes: Set<UInt32> = [PostgresTypeOID.int2, PostgresTypeOID.int4, PostgresTypeOID.int8, PostgresTypeOID.oid]
+private let integerTypes: Set<UInt32> = [
+    PostgresTypeOID.int2, PostgresTypeOID.int4, PostgresTypeOID.int8, PostgresTypeOID.oid,
+]
 private let textTypes: Set<UInt32> = [
     PostgresTypeOID.text, PostgresTypeOID.varchar, PostgresTypeOID.bpchar, PostgresTypeOID.name,
     PostgresTypeOID.char, PostgresTypeOID.unknown, PostgresTypeOID.uuid,

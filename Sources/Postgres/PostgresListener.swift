@@ -35,9 +35,12 @@ public final class PostgresListener: Sendable {
     /// Starts the listener thread, which connects at once and keeps retrying.
     /// - Parameter bufferLimit: notifications kept for a slow consumer before
     ///   the oldest are dropped (with a warning).
-    public init(url: String, logger: Logger, reconnectDelay: Duration = .milliseconds(200), bufferLimit: Int = 10_000) throws {
+    public init(
+        url: String, logger: Logger, reconnectDelay: Duration = .milliseconds(200), bufferLimit: Int = 10_000
+    ) throws {
         try PostgresURL.validate(url)
-        let (stream, continuation) = AsyncStream.makeStream(of: PostgresNotification.self, bufferingPolicy: .bufferingNewest(bufferLimit))
+        let (stream, continuation) = AsyncStream.makeStream(
+            of: PostgresNotification.self, bufferingPolicy: .bufferingNewest(bufferLimit))
         notifications = stream
         core = try ListenerCore(url: url, logger: logger, reconnectDelay: reconnectDelay, continuation: continuation)
         continuation.onTermination = { [weak core] _ in core?.stop() }
@@ -98,14 +101,18 @@ private final class ListenerCore: @unchecked Sendable {
     private var pid: Int32?
     private var reconnects = 0
 
-    init(url: String, logger: Logger, reconnectDelay: Duration, continuation: AsyncStream<PostgresNotification>.Continuation) throws {
+    init(
+        url: String, logger: Logger, reconnectDelay: Duration,
+        continuation: AsyncStream<PostgresNotification>.Continuation
+    ) throws {
         self.url = url
         self.logger = logger
         self.reconnectDelay = reconnectDelay
         self.continuation = continuation
         var fds: [Int32] = [0, 0]
         guard pipe(&fds) == 0 else {
-            throw PostgresError(.connectionFailed, message: "could not create the listener's wake-up pipe (errno \(errno))")
+            throw PostgresError(
+                .connectionFailed, message: "could not create the listener's wake-up pipe (errno \(errno))")
         }
         wakeRead = fds[0]
         wakeWrite = fds[1]
@@ -173,7 +180,8 @@ private final class ListenerCore: @unchecked Sendable {
                     everConnected = true
                     delay = reconnectDelay
                 } catch {
-                    logger.warning("LISTEN connection failed; retrying", metadata: ["error": "\(error)", "retry_in": "\(delay)"])
+                    logger.warning(
+                        "LISTEN connection failed; retrying", metadata: ["error": "\(error)", "retry_in": "\(delay)"])
                     failPending(error)
                     waitForWake(timeout: delay)
                     delay = min(delay * 2, .seconds(5))
@@ -214,7 +222,9 @@ private final class ListenerCore: @unchecked Sendable {
         let count = channels.count
         lock.unlock()
         if reconnecting {
-            logger.notice("LISTEN connection re-established", metadata: ["channels": "\(count)", "backend_pid": "\(connection.backendPID)"])
+            logger.notice(
+                "LISTEN connection re-established",
+                metadata: ["channels": "\(count)", "backend_pid": "\(connection.backendPID)"])
         }
         return connection
     }
@@ -269,7 +279,8 @@ private final class ListenerCore: @unchecked Sendable {
 
     private func waitForWake(timeout: Duration) {
         var fds = [pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0)]
-        let milliseconds = Int32(clamping: timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
+        let milliseconds = Int32(
+            clamping: timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
         if poll(&fds, 1, milliseconds) > 0 { drainWakePipe() }
     }
 
@@ -288,7 +299,9 @@ private final class ListenerCore: @unchecked Sendable {
             )
             PQfreemem(notify)
             if case .dropped = continuation.yield(notification) {
-                logger.warning("a slow consumer made the listener drop a notification", metadata: ["channel": "\(notification.channel)"])
+                logger.warning(
+                    "a slow consumer made the listener drop a notification",
+                    metadata: ["channel": "\(notification.channel)"])
             }
         }
     }

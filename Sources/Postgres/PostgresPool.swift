@@ -31,7 +31,9 @@ public final class PostgresPool: Sendable {
     /// Runs `body` with a connection of its own on a pool thread. Waits (in
     /// order) while all connections are busy.
     @discardableResult
-    public func withConnection<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) throws -> T) async throws -> T {
+    public func withConnection<T: Sendable>(
+        _ body: @escaping @Sendable (PostgresConnection) throws -> T
+    ) async throws -> T {
         let lease = try await acquire()
         return try await executor.run { [self] in
             var connection = lease.take()
@@ -58,7 +60,8 @@ public final class PostgresPool: Sendable {
     /// Runs `body` in a transaction on one connection: COMMIT when it returns,
     /// ROLLBACK when it throws.
     @discardableResult
-    public func transaction<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) throws -> T) async throws -> T {
+    public func transaction<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) throws -> T) async throws -> T
+    {
         try await withConnection { try $0.transaction(body) }
     }
 
@@ -89,7 +92,8 @@ public final class PostgresPool: Sendable {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Lease, Error>) in
                 switch state.acquire(maxConnections: maxConnections, waiterID: waiterID, continuation: continuation) {
                 case .ready(let lease): continuation.resume(returning: lease)
-                case .closed: continuation.resume(throwing: PostgresError(.poolClosed, message: "the connection pool is closed"))
+                case .closed:
+                    continuation.resume(throwing: PostgresError(.poolClosed, message: "the connection pool is closed"))
                 case .queued: break
                 }
             }
@@ -140,8 +144,14 @@ final class Lease: @unchecked Sendable {
 
 /// The pool's bookkeeping, behind a lock. Never blocks while holding it.
 private final class PoolState: @unchecked Sendable {
-    enum AcquireOutcome { case ready(Lease), queued, closed }
-    enum ReleaseOutcome { case handedTo(CheckedContinuation<Lease, Error>, Lease), kept, closeIt }
+    enum AcquireOutcome {
+        case ready(Lease)
+        case queued, closed
+    }
+    enum ReleaseOutcome {
+        case handedTo(CheckedContinuation<Lease, Error>, Lease)
+        case kept, closeIt
+    }
 
     private let lock = NSLock()
     private var idle: [PostgresConnection] = []
@@ -150,7 +160,8 @@ private final class PoolState: @unchecked Sendable {
     private var waiters: [(id: UUID, continuation: CheckedContinuation<Lease, Error>)] = []
     private var closed = false
 
-    func acquire(maxConnections: Int, waiterID: UUID, continuation: CheckedContinuation<Lease, Error>) -> AcquireOutcome {
+    func acquire(maxConnections: Int, waiterID: UUID, continuation: CheckedContinuation<Lease, Error>) -> AcquireOutcome
+    {
         lock.lock()
         defer { lock.unlock() }
         if closed { return .closed }

@@ -51,7 +51,8 @@ public struct PostgresRow: Sendable {
 
     public func decode<T: PostgresDecodable>(_ type: T.Type = T.self, at index: Int) throws -> T {
         guard cells.indices.contains(index) else {
-            throw PostgresError(.decoding, message: "the result has no column at index \(index) (it has \(cells.count))")
+            throw PostgresError(
+                .decoding, message: "the result has no column at index \(index) (it has \(cells.count))")
         }
         let column = shared.columns[index]
         guard let bytes = cells[index] else {

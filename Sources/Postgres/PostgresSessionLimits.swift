@@ -16,11 +16,13 @@ public struct PostgresSessionLimits: Sendable, Hashable {
         self.idleInTransactionMilliseconds = max(0, idleInTransactionMilliseconds)
     }
 
-    public static let none = PostgresSessionLimits(statementTimeoutMilliseconds: 0, lockTimeoutMilliseconds: 0,
-                                                   idleInTransactionMilliseconds: 0)
+    public static let none = PostgresSessionLimits(
+        statementTimeoutMilliseconds: 0, lockTimeoutMilliseconds: 0,
+        idleInTransactionMilliseconds: 0)
     /// The service's queries are short; a bulk commit of 512 rows takes well under a second.
-    public static let service = PostgresSessionLimits(statementTimeoutMilliseconds: 60_000, lockTimeoutMilliseconds: 10_000,
-                                                      idleInTransactionMilliseconds: 120_000)
+    public static let service = PostgresSessionLimits(
+        statementTimeoutMilliseconds: 60_000, lockTimeoutMilliseconds: 10_000,
+        idleInTransactionMilliseconds: 120_000)
 
     /// Integers only, so the SQL cannot carry anything else.
     var settings: String {

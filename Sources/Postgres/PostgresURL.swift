@@ -20,7 +20,8 @@ public enum PostgresURL {
             // The last '@' before the query ends the user info, even when an
             // unencoded password contains '/' or '@'. Redacting too much is fine.
             if let at = rest[..<queryStart].lastIndex(of: "@"),
-               let colon = rest[..<at].firstIndex(of: ":") {
+                let colon = rest[..<at].firstIndex(of: ":")
+            {
                 text.replaceSubrange(text.index(after: colon)..<at, with: "***")
             }
         }
@@ -35,7 +36,8 @@ public enum PostgresURL {
             let rest = url[schemeEnd.upperBound...]
             let queryStart = rest.firstIndex(of: "?") ?? rest.endIndex
             if let at = rest[..<queryStart].lastIndex(of: "@"),
-               let colon = rest[..<at].firstIndex(of: ":") {
+                let colon = rest[..<at].firstIndex(of: ":")
+            {
                 found.append(String(rest[rest.index(after: colon)..<at]))
             }
         }

@@ -40,20 +40,25 @@ extension PostgresValue {
         case .int32(let value):
             return WireParameter(typeOID: PostgresTypeOID.int4, bytes: Array(String(value).utf8), binary: false)
         case .double(let value):
-            return WireParameter(typeOID: PostgresTypeOID.float8, bytes: Array(Self.doubleText(value).utf8), binary: false)
+            return WireParameter(
+                typeOID: PostgresTypeOID.float8, bytes: Array(Self.doubleText(value).utf8), binary: false)
         case .bool(let value):
             return WireParameter(typeOID: PostgresTypeOID.bool, bytes: Array((value ? "t" : "f").utf8), binary: false)
         case .text(let value):
-            return WireParameter(typeOID: PostgresTypeOID.text, bytes: try Self.textBytes(value, position: position), binary: false)
+            return WireParameter(
+                typeOID: PostgresTypeOID.text, bytes: try Self.textBytes(value, position: position), binary: false)
         case .bytea(let value):
             // Binary format: the bytes go as they are, zero bytes included.
             return WireParameter(typeOID: PostgresTypeOID.bytea, bytes: value, binary: true)
         case .timestamp(let value):
-            return WireParameter(typeOID: PostgresTypeOID.timestamptz, bytes: Array(value.postgresText.utf8), binary: false)
+            return WireParameter(
+                typeOID: PostgresTypeOID.timestamptz, bytes: Array(value.postgresText.utf8), binary: false)
         case .jsonb(let value):
-            return WireParameter(typeOID: PostgresTypeOID.jsonb, bytes: try Self.textBytes(value, position: position), binary: false)
+            return WireParameter(
+                typeOID: PostgresTypeOID.jsonb, bytes: try Self.textBytes(value, position: position), binary: false)
         case .numeric(let value):
-            return WireParameter(typeOID: PostgresTypeOID.numeric, bytes: try Self.textBytes(value, position: position), binary: false)
+            return WireParameter(
+                typeOID: PostgresTypeOID.numeric, bytes: try Self.textBytes(value, position: position), binary: false)
         }
     }
 
@@ -61,7 +66,9 @@ extension PostgresValue {
         let bytes = Array(value.utf8)
         // Text parameters are C strings, and PostgreSQL text cannot hold NUL anyway.
         if bytes.contains(0) {
-            throw PostgresError(.invalidParameter, message: "parameter $\(position) contains a NUL character, which PostgreSQL text cannot store")
+            throw PostgresError(
+                .invalidParameter,
+                message: "parameter $\(position) contains a NUL character, which PostgreSQL text cannot store")
         }
         return bytes
     }

@@ -55,8 +55,8 @@ enum TextFormat {
         }
         guard scanner.atEnd else { throw Failure(reason: "unexpected text after the timestamp") }
         guard year >= 1, (1...12).contains(month),
-              day >= 1, day <= CivilCalendar.daysInMonth(year: civilYear, month: month),
-              hour <= 23, minute <= 59, second <= 59
+            day >= 1, day <= CivilCalendar.daysInMonth(year: civilYear, month: month),
+            hour <= 23, minute <= 59, second <= 59
         else { throw Failure(reason: "date or time field out of range") }
 
         let days = CivilCalendar.days(year: civilYear, month: month, day: day)

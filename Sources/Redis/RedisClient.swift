@@ -19,8 +19,10 @@ public final class RedisClient: @unchecked Sendable {
     private var connection: RedisConnection?
     private var retryAt: ContinuousClock.Instant?
 
-    public init(url: RedisURL, timeout: Duration = .milliseconds(250), retryInterval: Duration = .seconds(1),
-                logger: Logger) {
+    public init(
+        url: RedisURL, timeout: Duration = .milliseconds(250), retryInterval: Duration = .seconds(1),
+        logger: Logger
+    ) {
         self.url = url
         self.timeout = timeout
         self.retryInterval = retryInterval

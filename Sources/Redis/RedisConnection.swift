@@ -65,7 +65,9 @@ final class RedisConnection {
         case REDIS_REPLY_ARRAY:
             var items: [RedisValue] = []
             for index in 0..<Int(node.elements) {
-                guard let element = node.element[index] else { throw RedisError(.protocolError, "an array reply has a hole") }
+                guard let element = node.element[index] else {
+                    throw RedisError(.protocolError, "an array reply has a hole")
+                }
                 items.append(try decode(element))
             }
             return .array(items)
@@ -91,8 +93,10 @@ final class RedisConnection {
         return timeval(tv_sec: Int(seconds), tv_usec: Int(attoseconds / 1_000_000_000_000))
     }
 
-    private static func withCStrings<R>(_ arguments: [[UInt8]],
-                                        _ body: (UnsafeMutablePointer<UnsafePointer<CChar>?>) -> R) -> R {
+    private static func withCStrings<R>(
+        _ arguments: [[UInt8]],
+        _ body: (UnsafeMutablePointer<UnsafePointer<CChar>?>) -> R
+    ) -> R {
         // Copies with a trailing NUL each; hiredis reads `lengths` bytes only.
         let copies = arguments.map { bytes -> UnsafeMutablePointer<CChar> in
             let copy = UnsafeMutablePointer<CChar>.allocate(capacity: bytes.count + 1)

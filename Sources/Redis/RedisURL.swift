@@ -14,7 +14,8 @@ public struct RedisURL: Sendable, Equatable {
     public init(_ text: String) throws(RedisError) {
         // The error never repeats the URL: it may hold a password.
         guard text.hasPrefix("redis://"), let components = URLComponents(string: text),
-              let host = components.host, !host.isEmpty else {
+            let host = components.host, !host.isEmpty
+        else {
             throw RedisError(.badURL, "the Redis URL must look like redis://[:password@]host[:port][/db]")
         }
         let path = components.path.trimmingCharacters(in: CharacterSet(charactersIn: "/"))

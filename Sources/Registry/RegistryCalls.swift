@@ -12,8 +12,9 @@ public enum RegistryCalls {
     }
 
     public static func verifyLeaf(root: [UInt8], leaf: [UInt8], proof: [[UInt8]]) throws(ABIError) -> [UInt8] {
-        try ABI.encodeCall("verifyLeaf(bytes32,bytes32,bytes32[])",
-                           [.fixedBytes(root), .fixedBytes(leaf), .array(proof.map { .fixedBytes($0) })])
+        try ABI.encodeCall(
+            "verifyLeaf(bytes32,bytes32,bytes32[])",
+            [.fixedBytes(root), .fixedBytes(leaf), .array(proof.map { .fixedBytes($0) })])
     }
 
     public static func setAttester(_ attester: Address, enabled: Bool) throws(ABIError) -> [UInt8] {
@@ -40,13 +41,14 @@ public enum RegistryCalls {
     public static func decodeAnchor(_ data: [UInt8]) throws(ABIError) -> Anchor? {
         let values = try ABI.decode([.uint(bits: 64), .uint(bits: 64), .address, .uint(bits: 32)], from: data)
         guard case .uint(let timestamp) = values[0], case .uint(let block) = values[1],
-              case .address(let attester) = values[2], case .uint(let count) = values[3],
-              let timestamp = timestamp.uint64Value, let block = block.uint64Value,
-              let count = count.uint64Value
+            case .address(let attester) = values[2], case .uint(let count) = values[3],
+            let timestamp = timestamp.uint64Value, let block = block.uint64Value,
+            let count = count.uint64Value
         else { throw ABIError(.malformedData, "anchorOf result") }
         // The contract answers zeros for a root it never anchored.
         if timestamp == 0 && block == 0 && count == 0 { return nil }
-        return Anchor(timestamp: timestamp, blockNumber: block, attester: attester, leafCount: UInt32(truncatingIfNeeded: count))
+        return Anchor(
+            timestamp: timestamp, blockNumber: block, attester: attester, leafCount: UInt32(truncatingIfNeeded: count))
     }
 
     public static func decodeBool(_ data: [UInt8]) throws(ABIError) -> Bool {
@@ -73,7 +75,7 @@ public enum RegistryCalls {
     /// The reason of a Solidity/Vyper `Error(string)` revert, if the data is one.
     public static func revertReason(_ data: [UInt8]) -> String? {
         guard data.count >= 4, Array(data.prefix(4)) == ABI.functionSelector("Error(string)"),
-              case .string(let reason)? = try? ABI.decode([.string], from: Array(data.dropFirst(4))).first
+            case .string(let reason)? = try? ABI.decode([.string], from: Array(data.dropFirst(4))).first
         else { return nil }
         return reason
     }

@@ -6,6 +6,7 @@
 // usage: bench-attestation [--count N] [--repeat R] [--write PATH]
 import Attestation
 import Ethereum
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -62,7 +63,9 @@ func syntheticInputs(count: Int) throws -> [CaseDocumentV1] {
     inputs.reserveCapacity(count)
     for index in 0..<count {
         let created = base + Int64.random(in: 0..<31_536_000_000_000, using: &rng)
-        let resolved: Timestamp? = Int.random(in: 0..<10, using: &rng) == 0 ? nil
+        let resolved: Timestamp? =
+            Int.random(in: 0..<10, using: &rng) == 0
+            ? nil
             : Timestamp(microsecondsSinceEpoch: created + Int64.random(in: 0..<5_000_000_000_000, using: &rng))
         let userID = Int64.random(in: 1...2_000_000, using: &rng)
         let record = CaseRecord(
@@ -74,14 +77,18 @@ func syntheticInputs(count: Int) throws -> [CaseDocumentV1] {
         let appointments = (0..<Int.random(in: 0...5, using: &rng)).map { _ in
             AppointmentRecord(
                 id: Int64.random(in: 1...10_000_000, using: &rng),
-                scheduledAt: Int.random(in: 0..<8, using: &rng) == 0 ? nil
+                scheduledAt: Int.random(in: 0..<8, using: &rng) == 0
+                    ? nil
                     : Timestamp(microsecondsSinceEpoch: created + Int64.random(in: 0..<3_000_000_000_000, using: &rng)),
-                status: Int.random(in: 0..<10, using: &rng) == 0 ? nil : appointmentStatuses.randomElement(using: &rng)!,
+                status: Int.random(in: 0..<10, using: &rng) == 0
+                    ? nil : appointmentStatuses.randomElement(using: &rng)!,
                 locationType: Int.random(in: 0..<4, using: &rng) == 0 ? nil : locations.randomElement(using: &rng)!)
         }
         let salt = try Salt(bytes: (0..<32).map { _ in UInt8.random(in: 0...255, using: &rng) })
-        inputs.append(CaseDocumentV1(record: record, appointments: appointments, userHash: key.userHash(for: userID),
-                                     salt: salt))
+        inputs.append(
+            CaseDocumentV1(
+                record: record, appointments: appointments, userHash: key.userHash(for: userID),
+                salt: salt))
     }
     return inputs
 }

@@ -21,8 +21,11 @@ struct BenchSetup {
         components.path = "/" + name
         guard let databaseURL = components.string else { fail("cannot build the bench database URL") }
         try await Self.admin(serverURL) { try $0.simpleExecute("CREATE DATABASE \(try $0.quoteIdentifier(name))") }
-        let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let migrations = ProcessInfo.processInfo.environment["REPO"].map { $0 + "/migrations" } ?? repo.appendingPathComponent("migrations").path
+        let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        let migrations =
+            ProcessInfo.processInfo.environment["REPO"].map { $0 + "/migrations" }
+            ?? repo.appendingPathComponent("migrations").path
         _ = try await Migrator(databaseURL: databaseURL, directory: migrations, logger: logger).migrate()
 
         let keyFile = NSTemporaryDirectory() + name + ".pseudonym"
@@ -33,7 +36,8 @@ struct BenchSetup {
         let database = try PostgresPool(url: databaseURL, maxConnections: 1, limits: .none, logger: logger)
         let count = cases
         try await database.withConnection { connection in
-            try connection.simpleExecute("""
+            try connection.simpleExecute(
+                """
                 INSERT INTO users (id, email, hashed_password, role)
                 SELECT g, 'user' || g || '@bench.test', 'x', CASE WHEN g <= 20 THEN 'counsellor' ELSE 'user' END
                 FROM generate_series(1, 220) g;
@@ -75,29 +79,39 @@ struct BenchSetup {
         for (batchIndex, start) in stride(from: 0, to: count, by: perBatch).enumerated() {
             let range = start..<min(start + perBatch, count)
             let tree = try MerkleTree(contentHashes: Array(hashes[range]))
-            let receipt = try await sender.send(to: registry, data: try RegistryCalls.anchor(root: tree.root, leafCount: UInt32(tree.leafCount)))
-            guard let block = try await eth.block(.number(receipt.blockNumber)) else { fail("no block \(receipt.blockNumber)") }
+            let receipt = try await sender.send(
+                to: registry, data: try RegistryCalls.anchor(root: tree.root, leafCount: UInt32(tree.leafCount)))
+            guard let block = try await eth.block(.number(receipt.blockNumber)) else {
+                fail("no block \(receipt.blockNumber)")
+            }
             let batchID = Int64(batchIndex + 1)
-            let batchRow = BatchRow(id: batchID, root: Hex.encodePrefixed(tree.root), leafCount: tree.leafCount,
-                                    chainID: Int64(chainID), contract: registry.lowercased,
-                                    txHash: Hex.encodePrefixed(receipt.transactionHash), blockNumber: Int64(receipt.blockNumber),
-                                    blockHash: Hex.encodePrefixed(receipt.blockHash), blockTime: Int64(block.timestamp))
+            let batchRow = BatchRow(
+                id: batchID, root: Hex.encodePrefixed(tree.root), leafCount: tree.leafCount,
+                chainID: Int64(chainID), contract: registry.lowercased,
+                txHash: Hex.encodePrefixed(receipt.transactionHash), blockNumber: Int64(receipt.blockNumber),
+                blockHash: Hex.encodePrefixed(receipt.blockHash), blockTime: Int64(block.timestamp))
             var built: [AttestationRow] = []
             for (leafIndex, position) in range.enumerated() {
-                let proof = try tree.proof(forValueAt: leafIndex).map { "\"\(Hex.encodePrefixed($0))\"" }.joined(separator: ",")
-                built.append(AttestationRow(id: Int64(position + 1), contentHash: hashes[position].hex, salt: salts[position].hex,
-                                           document: Hex.encode(documents[position]), leafIndex: leafIndex,
-                                           leaf: Hex.encodePrefixed(try tree.leaf(forValueAt: leafIndex)), proof: "[" + proof + "]"))
+                let proof = try tree.proof(forValueAt: leafIndex).map { "\"\(Hex.encodePrefixed($0))\"" }.joined(
+                    separator: ",")
+                built.append(
+                    AttestationRow(
+                        id: Int64(position + 1), contentHash: hashes[position].hex, salt: salts[position].hex,
+                        document: Hex.encode(documents[position]), leafIndex: leafIndex,
+                        leaf: Hex.encodePrefixed(try tree.leaf(forValueAt: leafIndex)), proof: "[" + proof + "]"))
             }
             let rows = built
             let setup = self
             try await database.withConnection { connection in
-                try connection.query("""
+                try connection.query(
+                    """
                     INSERT INTO attestation_batch (id, root, leaf_count, status, chain_id, contract_address)
-                    VALUES (\(batchRow.id), \(batchRow.root), \(batchRow.leafCount), 'confirmed', \(batchRow.chainID), \(batchRow.contract))
+                    VALUES (\(batchRow.id), \(batchRow.root), \(batchRow.leafCount), 'confirmed', \(batchRow.chainID), \
+                    \(batchRow.contract))
                     """)
                 for chunk in stride(from: 0, to: rows.count, by: 2000) {
-                    try setup.insert(Array(rows[chunk..<min(chunk + 2000, rows.count)]), batch: batchRow, on: connection)
+                    try setup.insert(
+                        Array(rows[chunk..<min(chunk + 2000, rows.count)]), batch: batchRow, on: connection)
                 }
             }
         }
@@ -122,10 +136,15 @@ struct BenchSetup {
     /// One INSERT for many rows: parallel arrays through unnest.
     func insert(_ rows: [AttestationRow], batch: BatchRow, on connection: PostgresConnection) throws {
         func array(_ values: [String]) -> String {
-            "{" + values.map { "\"" + $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
+            "{"
+                + values.map {
+                    "\"" + $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+                        + "\""
+                }
                 .joined(separator: ",") + "}"
         }
-        try connection.query("""
+        try connection.query(
+            """
             INSERT INTO attestation (id, case_id, counsellor_id, content_hash, status, version, schema_version, salt,
                 attested_document, batch_id, leaf_index, leaf, proof, chain_id, contract_address, tx_hash, block_number,
                 block_hash, confirmations, attested_at, requested_by)
@@ -142,7 +161,8 @@ struct BenchSetup {
             """)
     }
 
-    static func admin(_ serverURL: String, _ body: @escaping @Sendable (PostgresConnection) throws -> Void) async throws {
+    static func admin(_ serverURL: String, _ body: @escaping @Sendable (PostgresConnection) throws -> Void) async throws
+    {
         let pool = try PostgresPool(url: serverURL, maxConnections: 1, limits: .none, logger: logger)
         do {
             try await pool.withConnection(body)

@@ -18,29 +18,41 @@ struct NaiveVerifier {
         let start = ContinuousClock.now
         let pseudonymKey = try PseudonymKey(contentsOfFile: keyFile)
         let database = try PostgresPool(url: databaseURL, maxConnections: 1, limits: .none, logger: logger)
-        let (rows, snapshots) = try await database.withConnection { connection -> ([(Int64, String, [UInt8], String, String)], [Int64: CaseSnapshot]) in
-            let rows = try connection.query("""
+        let (rows, snapshots) = try await database.withConnection {
+            connection -> ([(Int64, String, [UInt8], String, String)], [Int64: CaseSnapshot]) in
+            let rows = try connection.query(
+                """
                 SELECT a.case_id, a.content_hash, a.salt, a.proof::text AS proof, b.root
                 FROM attestation a JOIN attestation_batch b ON b.id = a.batch_id ORDER BY a.case_id
-                """).rows.map { row in
-                    (try row.decode(Int64.self, "case_id"), try row.decode(String.self, "content_hash"),
-                     try row.decode([UInt8].self, "salt"), try row.decode(String.self, "proof"), try row.decode(String.self, "root"))
-                }
+                """
+            ).rows.map { row in
+                (
+                    try row.decode(Int64.self, "case_id"), try row.decode(String.self, "content_hash"),
+                    try row.decode([UInt8].self, "salt"), try row.decode(String.self, "proof"),
+                    try row.decode(String.self, "root")
+                )
+            }
             return (rows, try CaseRows.load(ids: rows.map(\.0), on: connection))
         }
         await database.close()
 
-        let eth = EthereumClient(rpc: try JSONRPCClient(configuration: .init(urls: [environment("CASEATTEST_RPC_URL")]), logger: logger))
+        let eth = EthereumClient(
+            rpc: try JSONRPCClient(configuration: .init(urls: [environment("CASEATTEST_RPC_URL")]), logger: logger))
         var verified = 0, failed = 0
         for (caseID, contentHashText, saltBytes, proofText, rootText) in rows {
             guard let snapshot = snapshots[caseID] else { failed += 1; continue }
             let hash = try snapshot.document(pseudonymKey: pseudonymKey, salt: try Salt(bytes: saltBytes), schema: .v1)
                 .contentHash()
-            let proof = try (JSONSerialization.jsonObject(with: Data(proofText.utf8)) as? [String] ?? []).map { try ContentHash(hex: $0).bytes }
+            let proof = try (JSONSerialization.jsonObject(with: Data(proofText.utf8)) as? [String] ?? []).map {
+                try ContentHash(hex: $0).bytes
+            }
             guard hash.hex == contentHashText else { failed += 1; continue }
-            let data = try ABI.encodeCall("verifyContentHash(bytes32,bytes32,bytes32[])", [
-                .fixedBytes(try ContentHash(hex: rootText).bytes), .fixedBytes(hash.bytes), .array(proof.map { .fixedBytes($0) }),
-            ])
+            let data = try ABI.encodeCall(
+                "verifyContentHash(bytes32,bytes32,bytes32[])",
+                [
+                    .fixedBytes(try ContentHash(hex: rootText).bytes), .fixedBytes(hash.bytes),
+                    .array(proof.map { .fixedBytes($0) }),
+                ])
             let answer = try await eth.call(CallRequest(to: contract, data: data))
             if try RegistryCalls.decodeBool(answer) { verified += 1 } else { failed += 1 }
         }

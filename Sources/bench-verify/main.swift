@@ -43,18 +43,24 @@ let arguments = Array(CommandLine.arguments.dropFirst())
 do {
     switch arguments.first {
     case "setup":
-        try await BenchSetup(cases: Int(option("--cases", arguments) ?? "10000") ?? 10000,
-                             batches: Int(option("--batches", arguments) ?? "4") ?? 4).run()
+        try await BenchSetup(
+            cases: Int(option("--cases", arguments) ?? "10000") ?? 10000,
+            batches: Int(option("--batches", arguments) ?? "4") ?? 4
+        ).run()
     case "naive":
-        try await NaiveVerifier(databaseURL: option("--database-url", arguments) ?? environment("DATABASE_URL"),
-                                contract: try Address(hex: option("--contract", arguments) ?? environment("CASEATTEST_CONTRACT")),
-                                keyFile: option("--pseudonym-key-file", arguments) ?? environment("CASEATTEST_PSEUDONYM_KEY_FILE"))
-            .run()
+        try await NaiveVerifier(
+            databaseURL: option("--database-url", arguments) ?? environment("DATABASE_URL"),
+            contract: try Address(hex: option("--contract", arguments) ?? environment("CASEATTEST_CONTRACT")),
+            keyFile: option("--pseudonym-key-file", arguments) ?? environment("CASEATTEST_PSEUDONYM_KEY_FILE")
+        )
+        .run()
     case "teardown":
         guard let url = option("--database-url", arguments), let name = URLComponents(string: url)?.path.dropFirst(),
-              name.hasPrefix("caseattest_bench_")
+            name.hasPrefix("caseattest_bench_")
         else { fail("teardown needs --database-url of a caseattest_bench_ database") }
-        try await BenchSetup.admin(environment("DATABASE_URL")) { try $0.simpleExecute("DROP DATABASE IF EXISTS \(try $0.quoteIdentifier(String(name))) WITH (FORCE)") }
+        try await BenchSetup.admin(environment("DATABASE_URL")) {
+            try $0.simpleExecute("DROP DATABASE IF EXISTS \(try $0.quoteIdentifier(String(name))) WITH (FORCE)")
+        }
     default:
         fail("usage: bench-verify setup|naive|teardown [options]")
     }

@@ -16,28 +16,44 @@ struct APIOptions: ParsableArguments {
     @Option(name: .customLong("http-host"), help: "Address the HTTP API listens on.")
     var httpHost: String = APIConfiguration.defaultHost
 
-    @Option(name: .customLong("http-port"),
-            help: "Port of the HTTP API (default: $CASEATTEST_HTTP_PORT, else \(APIConfiguration.defaultPort)).")
+    @Option(
+        name: .customLong("http-port"),
+        help: "Port of the HTTP API (default: $CASEATTEST_HTTP_PORT, else \(APIConfiguration.defaultPort)).")
     var httpPort: Int?
 
-    @Option(name: .customLong("api-tokens-file"),
-            help: "File of `ROLE SHA256HEX` lines admitting API tokens (default: $CASEATTEST_API_TOKENS_FILE).")
+    @Option(
+        name: .customLong("api-tokens-file"),
+        help: "File of `ROLE SHA256HEX` lines admitting API tokens (default: $CASEATTEST_API_TOKENS_FILE).")
     var tokensFile: String?
 
-    @Option(name: .customLong("api-rate-limits"),
-            help: "Per-token requests per 60 s, e.g. request_attestation=600,list_attestations=1200 (default: $CASEATTEST_API_RATE_LIMITS).")
+    @Option(
+        name: .customLong("api-rate-limits"),
+        help:
+            """
+            Per-token requests per 60 s, e.g. request_attestation=600,list_attestations=1200 (default: \
+            $CASEATTEST_API_RATE_LIMITS).
+            """
+    )
     var rateLimits: String?
 
-    @Option(name: .customLong("api-receipt-limit"),
-            help: ArgumentHelp("Receipts one token may fetch per hour, apart from --api-rate-limits "
+    @Option(
+        name: .customLong("api-receipt-limit"),
+        help: ArgumentHelp(
+            "Receipts one token may fetch per hour, apart from --api-rate-limits "
                 + "(default: $CASEATTEST_API_RECEIPT_LIMIT, else \(RateLimits.defaults.receiptsPerToken))."))
     var receiptLimit: Int?
 
     @Option(name: .customLong("api-db-connections"), help: "PostgreSQL connections of the API's own pool.")
     var databaseConnections: Int = 4
 
-    @Option(name: .customLong("redis-url"),
-            help: "redis://[:password@]host[:port][/db] keeping the rate limits shared by every replica (default: $CASEATTEST_REDIS_URL; none: in process).")
+    @Option(
+        name: .customLong("redis-url"),
+        help:
+            """
+            redis://[:password@]host[:port][/db] keeping the rate limits shared by every replica (default: \
+            $CASEATTEST_REDIS_URL; none: in process).
+            """
+    )
     var redisURL: String?
 
     private static func environment(_ name: String) -> String? {
@@ -73,12 +89,15 @@ struct APIOptions: ParsableArguments {
     /// The Redis the rate limits live in, when one is configured.
     func redis(logger: Logger) throws -> RedisClient? {
         guard let text = redisURL ?? Self.environment("CASEATTEST_REDIS_URL") else { return nil }
-        do { return RedisClient(url: try RedisURL(text), logger: logger) } catch { throw ValidationError(error.description) }
+        do { return RedisClient(url: try RedisURL(text), logger: logger) } catch {
+            throw ValidationError(error.description)
+        }
     }
 
     func tokens(logger: Logger) throws -> TokenStore {
         guard let path = tokensPath else {
-            logger.warning("no API tokens file (--api-tokens-file or CASEATTEST_API_TOKENS_FILE): every /v1 request gets 401")
+            logger.warning(
+                "no API tokens file (--api-tokens-file or CASEATTEST_API_TOKENS_FILE): every /v1 request gets 401")
             return try TokenStore(fileContents: "")
         }
         do {
@@ -93,21 +112,26 @@ struct APIOptions: ParsableArguments {
     /// The API as a service for serve's ServiceGroup, with a database pool
     /// of its own (so a burst of requests cannot starve the worker) that is
     /// closed once the server has drained.
-    func service(services: ServiceOptions, ethereum: EthereumClient, chainID: UInt64,
-                 pseudonymKey: PseudonymKey, signerFunded: @escaping @Sendable () async throws -> Bool,
-                 verification: (any VerificationService)?, readinessChecks: [ReadinessProbe.Check] = [],
-                 logger: Logger) async throws -> any Service {
+    func service(
+        services: ServiceOptions, ethereum: EthereumClient, chainID: UInt64,
+        pseudonymKey: PseudonymKey, signerFunded: @escaping @Sendable () async throws -> Bool,
+        verification: (any VerificationService)?, readinessChecks: [ReadinessProbe.Check] = [],
+        logger: Logger
+    ) async throws -> any Service {
         let configuration = try configuration()
         let tokens = try tokens(logger: logger)
         let redis = try redis(logger: logger)  // a bad URL fails before any pool is opened
         let database = try services.databasePool(logger: logger, maxConnections: max(1, databaseConnections))
-        var readiness = ReadinessProbe.standard(database: database, ethereum: ethereum, expectedChainID: chainID,
-                                                signerFunded: signerFunded, extra: readinessChecks)
+        var readiness = ReadinessProbe.standard(
+            database: database, ethereum: ethereum, expectedChainID: chainID,
+            signerFunded: signerFunded, extra: readinessChecks)
         var store: RedisRateLimiter?
         if let redis {
-            let limiter = RedisRateLimiter(client: redis, limits: configuration.rateLimits,
-                                           metricsFactory: MetricsSystem.factory, logger: logger)
-            readiness = ReadinessProbe(checks: readiness.checks + [limiter.readinessCheck()], timeout: readiness.timeout)
+            let limiter = RedisRateLimiter(
+                client: redis, limits: configuration.rateLimits,
+                metricsFactory: MetricsSystem.factory, logger: logger)
+            readiness = ReadinessProbe(
+                checks: readiness.checks + [limiter.readinessCheck()], timeout: readiness.timeout)
             logger.info("API rate limits kept in Redis", metadata: ["redis": "\(redis.url.redacted)"])
             // Sets caseattest_redis_up and logs an outage before the first request.
             _ = try? await limiter.readinessCheck().run()

@@ -71,8 +71,9 @@ struct AccessLog: AsyncParsableCommand {
                     let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
                     print(String(decoding: data, as: UTF8.self))
                 } else {
-                    print("\(time) case \(entry.caseID) attestation \(entry.attestationID) "
-                          + "\(entry.channel) \(entry.accessor)")
+                    print(
+                        "\(time) case \(entry.caseID) attestation \(entry.attestationID) "
+                            + "\(entry.channel) \(entry.accessor)")
                 }
             }
         } catch {

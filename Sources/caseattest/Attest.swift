@@ -37,8 +37,9 @@ struct Attest: AsyncParsableCommand {
         let intake = AttestationIntake(database: database, pseudonymKey: try pseudonym.loadKey(), logger: logger)
         let outcome: AttestationIntake.Outcome
         do {
-            outcome = try await intake.request(caseID: caseID, source: afterErasure ? "cli-after-erasure" : "cli",
-                                               afterErasure: afterErasure)
+            outcome = try await intake.request(
+                caseID: caseID, source: afterErasure ? "cli-after-erasure" : "cli",
+                afterErasure: afterErasure)
         } catch {
             logger.error("cannot request the attestation", metadata: ["error": "\(error)"])
             throw ExitCode(2)
@@ -49,11 +50,17 @@ struct Attest: AsyncParsableCommand {
             print("requested attestation \(created.id) (case \(caseID), version \(created.version))")
             record = created
         case .existing(let existing):
-            print("case \(caseID) is already attested at its current content: attestation \(existing.id), version \(existing.version), \(existing.status.rawValue)")
+            print(
+                """
+                case \(caseID) is already attested at its current content: attestation \(existing.id), version \
+                \(existing.version), \(existing.status.rawValue)
+                """
+            )
             record = existing
         case .erased(let erased):
-            print("case \(caseID) was erased (attestation \(erased.id), version \(erased.version)); "
-                  + "to attest it again, ask with --after-erasure")
+            print(
+                "case \(caseID) was erased (attestation \(erased.id), version \(erased.version)); "
+                    + "to attest it again, ask with --after-erasure")
             throw ExitCode(1)
         case .unknownCase:
             print("no case \(caseID)")
@@ -77,7 +84,12 @@ struct Attest: AsyncParsableCommand {
             current = try await queries.attestation(id: record.id) ?? current
         }
         if current.status == .confirmed {
-            print("confirmed: content hash \(current.contentHash ?? "-"), tx \(current.txHash ?? "-"), block \(current.blockNumber.map(String.init) ?? "-")")
+            print(
+                """
+                confirmed: content hash \(current.contentHash ?? "-"), tx \(current.txHash ?? "-"), block \
+                \(current.blockNumber.map(String.init) ?? "-")
+                """
+            )
         } else {
             print("failed: \(current.lastError ?? "no reason recorded")")
             throw ExitCode(1)

@@ -39,12 +39,14 @@ struct AttesterChange: ParsableArguments {
         let attester: Address
         do { attester = try Address(hex: address) } catch { throw ValidationError("ADDRESS: \(error)") }
         let nonces = try await OperatorNonces.open(service, logger: logger)
-        let sender = OneShotSender(ethereum: try service.ethereumClient(logger: logger), key: try signer.loadKey(),
-                                   chainID: try service.resolvedChainID(), nonceTable: nonces.table, logger: logger)
+        let sender = OneShotSender(
+            ethereum: try service.ethereumClient(logger: logger), key: try signer.loadKey(),
+            chainID: try service.resolvedChainID(), nonceTable: nonces.table, logger: logger)
         let receipt: TransactionReceipt
         do {
-            receipt = try await sender.send(to: try contract.address(),
-                                            data: try RegistryCalls.setAttester(attester, enabled: enabled))
+            receipt = try await sender.send(
+                to: try contract.address(),
+                data: try RegistryCalls.setAttester(attester, enabled: enabled))
         } catch {
             await nonces.close()
             throw error

@@ -29,18 +29,25 @@ struct ContractDeploy: AsyncParsableCommand {
         let logger = Logger(label: "caseattest.contract")
         let nonces = try await OperatorNonces.open(service, logger: logger)
         defer { Task { await nonces.close() } }
-        let sender = OneShotSender(ethereum: try service.ethereumClient(logger: logger), key: try signer.loadKey(),
-                                   chainID: try service.resolvedChainID(), nonceTable: nonces.table, logger: logger)
+        let sender = OneShotSender(
+            ethereum: try service.ethereumClient(logger: logger), key: try signer.loadKey(),
+            chainID: try service.resolvedChainID(), nonceTable: nonces.table, logger: logger)
         let deployment = try await sender.send(to: nil, data: try RegistryCalls.deployment())
         guard let address = deployment.contractAddress else {
             throw ValidationError("the deployment receipt names no contract address")
         }
-        logger.info("registry deployed", metadata: [
-            "address": "\(address.checksummed)", "block": "\(deployment.blockNumber)", "gas_used": "\(deployment.gasUsed)",
-        ])
+        logger.info(
+            "registry deployed",
+            metadata: [
+                "address": "\(address.checksummed)", "block": "\(deployment.blockNumber)",
+                "gas_used": "\(deployment.gasUsed)",
+            ])
         if !noAttester {
-            let receipt = try await sender.send(to: address, data: try RegistryCalls.setAttester(sender.address, enabled: true))
-            logger.info("signer enabled as attester", metadata: ["attester": "\(sender.address.checksummed)", "block": "\(receipt.blockNumber)"])
+            let receipt = try await sender.send(
+                to: address, data: try RegistryCalls.setAttester(sender.address, enabled: true))
+            logger.info(
+                "signer enabled as attester",
+                metadata: ["attester": "\(sender.address.checksummed)", "block": "\(receipt.blockNumber)"])
         }
         if let addressFile {
             try (address.checksummed + "\n").write(toFile: addressFile, atomically: true, encoding: .utf8)

@@ -29,8 +29,10 @@ struct ContractInfo: AsyncParsableCommand {
         let anchors = try RegistryCalls.decodeUInt(try await read(RegistryCalls.anchorCount))
 
         // Attesters known from AttesterSet events, confirmed against current state.
-        let logs = try await eth.logs(LogFilter(fromBlock: .earliest, toBlock: .latest, addresses: [address],
-                                                topics: [[RegistryEvents.attesterSet.topic]]))
+        let logs = try await eth.logs(
+            LogFilter(
+                fromBlock: .earliest, toBlock: .latest, addresses: [address],
+                topics: [[RegistryEvents.attesterSet.topic]]))
         var seen: [Address] = []
         for log in logs where log.address == address {
             let (attester, _) = try RegistryEvents.decodeAttesterSet(topics: log.topics, data: log.data)
@@ -38,12 +40,16 @@ struct ContractInfo: AsyncParsableCommand {
         }
         var attesters: [(Address, Bool)] = []
         for attester in seen {
-            attesters.append((attester, try RegistryCalls.decodeBool(try await read(try RegistryCalls.isAttester(attester)))))
+            attesters.append(
+                (attester, try RegistryCalls.decodeBool(try await read(try RegistryCalls.isAttester(attester)))))
         }
 
         print("registry      \(address.checksummed)")
         print("chain id      \(try await eth.chainID())")
-        print("build         \(sameBuild ? "this binary's (Vyper \(RegistryArtifact.vyperVersion))" : "DIFFERENT bytecode from this binary's")")
+        let build =
+            sameBuild
+            ? "this binary's (Vyper \(RegistryArtifact.vyperVersion))" : "DIFFERENT bytecode from this binary's"
+        print("build         \(build)")
         print("owner         \(owner.checksummed)")
         print("paused        \(paused)")
         print("anchors       \(anchors)")

@@ -17,7 +17,8 @@ struct Doctor: AsyncParsableCommand {
     @OptionGroup var pseudonym: PseudonymOptions
     @OptionGroup(title: "HTTP API") var api: APIOptions
 
-    @Option(name: .customLong("max-fee-gwei"), help: "The daemon's fee ceiling, in gwei per gas, to count anchors left at.")
+    @Option(
+        name: .customLong("max-fee-gwei"), help: "The daemon's fee ceiling, in gwei per gas, to count anchors left at.")
     var maxFeeGwei: UInt64 = 500
 
     @Option(name: .customLong("min-anchors"), help: "Fewest anchors the signer's balance must pay for at the ceiling.")
@@ -44,7 +45,8 @@ struct Doctor: AsyncParsableCommand {
             }
         }
         let failed = results.filter { if case .fail = $0.outcome { return true } else { return false } }
-        print(failed.isEmpty ? "all \(results.count) checks passed" : "\(failed.count) of \(results.count) checks failed")
+        print(
+            failed.isEmpty ? "all \(results.count) checks passed" : "\(failed.count) of \(results.count) checks failed")
         if !failed.isEmpty { throw ExitCode(1) }
     }
 }

@@ -24,7 +24,9 @@ extension DoctorChecks {
         let result = await check("database", fix: "start PostgreSQL, or correct DATABASE_URL / --database-url") {
             let pool = try PostgresPool(url: url, maxConnections: 1, logger: logger)
             opened = pool
-            let rows = try await bounded("PostgreSQL at \(shown)") { try await pool.query("SELECT current_user AS role") }
+            let rows = try await bounded("PostgreSQL at \(shown)") {
+                try await pool.query("SELECT current_user AS role")
+            }
             let role = try rows.rows.first?.decode(String.self, "role") ?? "?"
             return "reachable at \(shown) as role \(role)"
         }
@@ -36,10 +38,12 @@ extension DoctorChecks {
         await check("migrations", fix: "run `caseattest migrate`") {
             guard pool != nil else { throw Self.notChecked("the database is unreachable") }
             guard let directory = MigrationsDirectory.resolve(option: nil) else {
-                throw DoctorFailure(problem: "no migrations directory found",
-                                    fix: "set CASEATTEST_MIGRATIONS_DIR to this release's migrations/")
+                throw DoctorFailure(
+                    problem: "no migrations directory found",
+                    fix: "set CASEATTEST_MIGRATIONS_DIR to this release's migrations/")
             }
-            let migrator = Migrator(databaseURL: doctor.service.resolvedDatabaseURL, directory: directory, logger: logger)
+            let migrator = Migrator(
+                databaseURL: doctor.service.resolvedDatabaseURL, directory: directory, logger: logger)
             let statuses = try await bounded("the migrations") { try await migrator.status() }
             var pending: [String] = [], changed: [String] = [], missing: [String] = []
             for status in statuses {
@@ -51,16 +55,19 @@ extension DoctorChecks {
                 }
             }
             if !changed.isEmpty {
-                throw DoctorFailure(problem: "applied files were edited since: \(changed.joined(separator: ", "))",
-                                    fix: "restore them as applied (`caseattest migrate --status` lists them)")
+                throw DoctorFailure(
+                    problem: "applied files were edited since: \(changed.joined(separator: ", "))",
+                    fix: "restore them as applied (`caseattest migrate --status` lists them)")
             }
             if !missing.isEmpty {
-                throw DoctorFailure(problem: "applied migrations have no file in \(directory): \(missing.joined(separator: ", "))",
-                                    fix: "point CASEATTEST_MIGRATIONS_DIR at this release's migrations/")
+                throw DoctorFailure(
+                    problem: "applied migrations have no file in \(directory): \(missing.joined(separator: ", "))",
+                    fix: "point CASEATTEST_MIGRATIONS_DIR at this release's migrations/")
             }
             if !pending.isEmpty {
-                throw DoctorFailure(problem: "\(pending.count) pending: \(pending.joined(separator: ", "))",
-                                    fix: "run `caseattest migrate`")
+                throw DoctorFailure(
+                    problem: "\(pending.count) pending: \(pending.joined(separator: ", "))",
+                    fix: "run `caseattest migrate`")
             }
             return "\(statuses.count) applied, none pending"
         }
@@ -75,7 +82,8 @@ extension DoctorChecks {
                 for privilege in privileges {
                     // to_regclass is NULL for a missing table, and so is the right then.
                     let result = try await bounded("PostgreSQL") {
-                        try await pool.query("SELECT has_table_privilege(to_regclass(\(table))::oid, \(privilege)) AS allowed")
+                        try await pool.query(
+                            "SELECT has_table_privilege(to_regclass(\(table))::oid, \(privilege)) AS allowed")
                     }
                     switch try result.rows.first?.decode(Bool?.self, "allowed") {
                     case true?: break
@@ -85,12 +93,16 @@ extension DoctorChecks {
                 }
             }
             if !absent.isEmpty {
-                throw DoctorFailure(problem: "tables missing: \(absent.joined(separator: ", "))", fix: "run `caseattest migrate`")
+                throw DoctorFailure(
+                    problem: "tables missing: \(absent.joined(separator: ", "))", fix: "run `caseattest migrate`")
             }
             if !missing.isEmpty {
-                let grants = missing.keys.sorted().map { "GRANT \(missing[$0]!.joined(separator: ", ")) ON \($0) TO <role>;" }
-                throw DoctorFailure(problem: "the role lacks rights on \(missing.keys.sorted().joined(separator: ", "))",
-                                    fix: "as the tables' owner: " + grants.joined(separator: " "))
+                let grants = missing.keys.sorted().map {
+                    "GRANT \(missing[$0]!.joined(separator: ", ")) ON \($0) TO <role>;"
+                }
+                throw DoctorFailure(
+                    problem: "the role lacks rights on \(missing.keys.sorted().joined(separator: ", "))",
+                    fix: "as the tables' owner: " + grants.joined(separator: " "))
             }
             return "SELECT/INSERT/UPDATE as needed on \(Self.requiredRights.count) tables"
         }

@@ -59,8 +59,11 @@ struct DoctorChecks {
             let once = OnceBox(continuation)
             let timer = Task {
                 try await Task.sleep(for: .seconds(seconds))
-                once.resume(.failure(DoctorFailure(problem: "\(what): no answer within \(seconds) s",
-                                                   fix: "check that it runs and that this host can reach it")))
+                once.resume(
+                    .failure(
+                        DoctorFailure(
+                            problem: "\(what): no answer within \(seconds) s",
+                            fix: "check that it runs and that this host can reach it")))
             }
             Task {
                 defer { timer.cancel() }

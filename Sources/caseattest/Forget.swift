@@ -47,8 +47,9 @@ struct Forget: AsyncParsableCommand {
             await database.close()
             guard let result else { throw CommandFailure(1, "no case \(caseID)") }
             logger.notice("salts destroyed", metadata: ["case_id": "\(caseID)", "erased": "\(result.erased)"])
-            print("case \(caseID): erased \(result.erased) attestation(s)"
-                  + (result.alreadyErased > 0 ? ", \(result.alreadyErased) erased before" : ""))
+            print(
+                "case \(caseID): erased \(result.erased) attestation(s)"
+                    + (result.alreadyErased > 0 ? ", \(result.alreadyErased) erased before" : ""))
         } catch {
             CommandFailure.exit("forget", error)
         }
@@ -59,11 +60,13 @@ struct Forget: AsyncParsableCommand {
         guard Terminal.standardInputIsTTY else {
             throw CommandFailure(2, "refusing to erase without --yes: standard input is not a terminal")
         }
-        FileHandle.standardError.write(Data("""
-            This destroys the salts of every attestation of case \(caseID). It cannot be undone: \
-            the anchored records can never again be verified for this case.
-            Type the case id (\(caseID)) to confirm: 
-            """.utf8))
+        FileHandle.standardError.write(
+            Data(
+                """
+                This destroys the salts of every attestation of case \(caseID). It cannot be undone: \
+                the anchored records can never again be verified for this case.
+                Type the case id (\(caseID)) to confirm: 
+                """.utf8))
         let answer = readLine(strippingNewline: true)?.trimmingCharacters(in: .whitespaces)
         guard answer == String(caseID) else { throw CommandFailure(1, "not confirmed; nothing erased") }
     }

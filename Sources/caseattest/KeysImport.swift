@@ -30,7 +30,8 @@ struct KeysImport: ParsableCommand {
             throw KeysCommandError("key file does not hold a valid private key (64 hex digits)")
         }
         let password = try PasswordInput.obtain(passwordFile: passwordFile, confirm: true)
-        try KeystoreFiles.createNew(path: keystore, contents: try Keystore.encrypt(key: key, password: password, kdf: kdf))
+        try KeystoreFiles.createNew(
+            path: keystore, contents: try Keystore.encrypt(key: key, password: password, kdf: kdf))
         print(key.address.checksummed)
     }
 }

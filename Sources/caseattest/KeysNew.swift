@@ -5,7 +5,13 @@ import Ethereum
 /// `caseattest keys new --pkcs11 ...`: a fresh key pair inside a PKCS #11 token.
 struct KeysNew: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "new", abstract: "Generate a key and write it to a new keystore file (mode 0600), or inside a PKCS#11 token; print its address.")
+        commandName: "new",
+        abstract:
+            """
+            Generate a key and write it to a new keystore file (mode 0600), or inside a PKCS#11 token; print its \
+            address.
+            """
+    )
 
     @Option(help: "Path of the keystore file to create; an existing file is never overwritten.")
     var keystore: String?
@@ -27,7 +33,8 @@ struct KeysNew: ParsableCommand {
         let kdf = try KeystoreFiles.kdf(named: kdf)
         let password = try PasswordInput.obtain(passwordFile: passwordFile, confirm: true)
         let key = try PrivateKey.generate()
-        try KeystoreFiles.createNew(path: keystore, contents: try Keystore.encrypt(key: key, password: password, kdf: kdf))
+        try KeystoreFiles.createNew(
+            path: keystore, contents: try Keystore.encrypt(key: key, password: password, kdf: kdf))
         print(key.address.checksummed)
     }
 }

@@ -1,5 +1,5 @@
-import Foundation
 import ArgumentParser
+import Foundation
 import Logging
 
 /// Only the executable bootstraps logging; libraries take a `Logger`.
@@ -10,10 +10,11 @@ enum LogFormat: String, CaseIterable, Sendable {
 enum LoggingBootstrap {
     static func bootstrap(format: LogFormat, level: Logger.Level) {
         LoggingSystem.bootstrap { label in
-            var handler: any LogHandler = switch format {
-            case .text: StreamLogHandler.standardError(label: label)
-            case .json: JSONLogHandler(label: label)
-            }
+            var handler: any LogHandler =
+                switch format {
+                case .text: StreamLogHandler.standardError(label: label)
+                case .json: JSONLogHandler(label: label)
+                }
             handler.logLevel = level
             return handler
         }
@@ -36,8 +37,9 @@ struct JSONLogHandler: LogHandler {
 
     func log(event: LogEvent) {
         var object: [String: String] = [
-            "time": ISO8601DateFormatter.string(from: Date(), timeZone: .gmt,
-                                                formatOptions: [.withInternetDateTime, .withFractionalSeconds]),
+            "time": ISO8601DateFormatter.string(
+                from: Date(), timeZone: .gmt,
+                formatOptions: [.withInternetDateTime, .withFractionalSeconds]),
             "level": event.level.rawValue,
             "label": label,
             "message": event.message.description,

@@ -22,18 +22,32 @@ struct Migrate: AsyncParsableCommand {
             """
     )
 
-    @Option(name: .customLong("database-url"),
-            help: "postgres:// URL of the database (default: $DATABASE_URL; prefer the variable, a URL here is visible in ps).")
+    @Option(
+        name: .customLong("database-url"),
+        help:
+            """
+            postgres:// URL of the database (default: $DATABASE_URL; prefer the variable, a URL here is visible in \
+            ps).
+            """
+    )
     var databaseURL: String?
 
-    @Option(name: .customLong("migrations-dir"),
-            help: "Folder of NNNN_name.sql files (default: $CASEATTEST_MIGRATIONS_DIR, else ./migrations, else the repository's migrations next to the binary).")
+    @Option(
+        name: .customLong("migrations-dir"),
+        help:
+            """
+            Folder of NNNN_name.sql files (default: $CASEATTEST_MIGRATIONS_DIR, else ./migrations, else the \
+            repository's migrations next to the binary).
+            """
+    )
     var migrationsDir: String?
 
     @Flag(help: "List each migration as applied (when), pending or changed; apply nothing.")
     var status = false
 
-    @Option(help: ArgumentHelp("Record VERSION as applied without running it; refuses when already recorded.", valueName: "version"))
+    @Option(
+        help: ArgumentHelp(
+            "Record VERSION as applied without running it; refuses when already recorded.", valueName: "version"))
     var baseline: String?
 
     func run() async throws {
@@ -117,7 +131,9 @@ struct Migrate: AsyncParsableCommand {
 enum MigrationsDirectory {
     static func resolve(option: String?) -> String? {
         if let option, !option.isEmpty { return option }
-        if let fromEnvironment = ProcessInfo.processInfo.environment["CASEATTEST_MIGRATIONS_DIR"], !fromEnvironment.isEmpty {
+        if let fromEnvironment = ProcessInfo.processInfo.environment["CASEATTEST_MIGRATIONS_DIR"],
+            !fromEnvironment.isEmpty
+        {
             return fromEnvironment
         }
         let current = FileManager.default.currentDirectoryPath + "/migrations"
@@ -126,7 +142,9 @@ enum MigrationsDirectory {
         var folder = executable.deletingLastPathComponent()
         for _ in 0..<6 {
             let candidate = folder.appendingPathComponent("migrations").path
-            if isDirectory(candidate), FileManager.default.fileExists(atPath: folder.appendingPathComponent("Package.swift").path) {
+            if isDirectory(candidate),
+                FileManager.default.fileExists(atPath: folder.appendingPathComponent("Package.swift").path)
+            {
                 return candidate
             }
             folder = folder.deletingLastPathComponent()

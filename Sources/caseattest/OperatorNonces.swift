@@ -17,7 +17,8 @@ struct OperatorNonces {
             _ = try await pool.query("SELECT next_nonce FROM attestation_signer LIMIT 0")
             _ = try await pool.query("SELECT purpose FROM attestation_transaction WHERE purpose = 'admin' LIMIT 0")
         } catch {
-            logger.warning("""
+            logger.warning(
+                """
                 no nonce table (database unreachable or not migrated): using the node's pending nonce; \
                 do not run this beside a daemon signing with the same key
                 """)

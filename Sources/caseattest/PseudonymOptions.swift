@@ -4,8 +4,9 @@ import Foundation
 
 /// The pseudonym key: --pseudonym-key-file or CASEATTEST_PSEUDONYM_KEY_FILE.
 struct PseudonymOptions: ParsableArguments {
-    @Option(name: .customLong("pseudonym-key-file"),
-            help: "File holding the pseudonym key (default: $CASEATTEST_PSEUDONYM_KEY_FILE).")
+    @Option(
+        name: .customLong("pseudonym-key-file"),
+        help: "File holding the pseudonym key (default: $CASEATTEST_PSEUDONYM_KEY_FILE).")
     var pseudonymKeyFile: String?
 
     var path: String? {
@@ -16,7 +17,8 @@ struct PseudonymOptions: ParsableArguments {
     /// The key; the error names the file, never its content.
     func load() throws -> PseudonymKey {
         guard let path else {
-            throw CommandFailure(2, "no pseudonym key: pass --pseudonym-key-file or set \(UtilPseudonym.keyFileVariable)")
+            throw CommandFailure(
+                2, "no pseudonym key: pass --pseudonym-key-file or set \(UtilPseudonym.keyFileVariable)")
         }
         do {
             return try PseudonymKey(contentsOfFile: path)

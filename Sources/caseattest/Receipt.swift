@@ -36,8 +36,10 @@ struct Receipt: AsyncParsableCommand {
     @Option(help: "Write to this file (mode 0600) instead of standard output; with --all, a directory.")
     var out: String?
 
-    @Option(name: .customLong("operator"),
-            help: ArgumentHelp("Who the receipt is issued to, for the access log "
+    @Option(
+        name: .customLong("operator"),
+        help: ArgumentHelp(
+            "Who the receipt is issued to, for the access log "
                 + "(default: $CASEATTEST_OPERATOR, else $USER, else uid:N)."))
     var operatorName: String?
 
@@ -51,10 +53,13 @@ struct Receipt: AsyncParsableCommand {
             guard caseID == nil, let out else {
                 CommandFailure.exit("receipt", CommandFailure(2, "--all needs --out DIR and no --case"))
             }
-            return await ReceiptArchive.write(to: out, recipient: recipient, service: service, pseudonym: pseudonym,
-                                              logger: logger)
+            return await ReceiptArchive.write(
+                to: out, recipient: recipient, service: service, pseudonym: pseudonym,
+                logger: logger)
         }
-        guard let caseID else { CommandFailure.exit("receipt", CommandFailure(2, "say which: --case ID, or --all --out DIR")) }
+        guard let caseID else {
+            CommandFailure.exit("receipt", CommandFailure(2, "say which: --case ID, or --all --out DIR"))
+        }
         do {
             let database = try service.databasePool(logger: logger, maxConnections: 1)
             let builder = ReceiptBuilder(database: database, pseudonymKey: try pseudonym.loadIfConfigured())
@@ -80,8 +85,11 @@ struct Receipt: AsyncParsableCommand {
         }
     }
 
-    static func latest(_ caseID: Int64, _ builder: ReceiptBuilder, to recipient: ReceiptRecipient)
-        async throws -> PortableReceipt? {
+    static func latest(
+        _ caseID: Int64, _ builder: ReceiptBuilder, to recipient: ReceiptRecipient
+    )
+        async throws -> PortableReceipt?
+    {
         guard let id = try await builder.latestConfirmedAttestationID(caseID: caseID) else { return nil }
         return try await builder.issue(attestationID: id, to: recipient)
     }

@@ -9,8 +9,10 @@ import Logging
 enum ReceiptArchive {
     static let pageSize = 1_000
 
-    static func write(to directory: String, recipient: ReceiptRecipient, service: ServiceOptions,
-                      pseudonym: PseudonymOptions, logger: Logger) async {
+    static func write(
+        to directory: String, recipient: ReceiptRecipient, service: ServiceOptions,
+        pseudonym: PseudonymOptions, logger: Logger
+    ) async {
         var (written, erased, inconsistent) = (0, 0, 0)
         do {
             try createDirectory(directory)
@@ -25,16 +27,19 @@ enum ReceiptArchive {
                         switch entry.receipt {
                         case .success(let receipt):
                             // Logged before the file exists: no receipt without its entry.
-                            try await accessLog.record(caseID: entry.caseID, attestationID: entry.attestationID,
-                                                       to: recipient)
-                            let path = (directory as NSString).appendingPathComponent("case-\(entry.caseID)-v\(entry.version).json")
+                            try await accessLog.record(
+                                caseID: entry.caseID, attestationID: entry.attestationID,
+                                to: recipient)
+                            let path = (directory as NSString).appendingPathComponent(
+                                "case-\(entry.caseID)-v\(entry.version).json")
                             try Receipt.write(receipt.json.canonicalString + "\n", to: path)
                             written += 1
                         case .failure(let error) where error.code == .erased:
                             erased += 1
                         case .failure(let error):
                             inconsistent += 1
-                            FileHandle.standardError.write(Data("caseattest receipt: case \(entry.caseID): \(error.message)\n".utf8))
+                            FileHandle.standardError.write(
+                                Data("caseattest receipt: case \(entry.caseID): \(error.message)\n".utf8))
                         }
                     }
                     guard page.count == pageSize, let last = page.last else { break }
@@ -48,9 +53,10 @@ enum ReceiptArchive {
         } catch {
             CommandFailure.exit("receipt", error)
         }
-        print("wrote \(written) receipts to \(directory)"
-              + (erased == 0 ? "" : "; \(erased) erased cases have none")
-              + (inconsistent == 0 ? "" : "; \(inconsistent) inconsistent attestations skipped"))
+        print(
+            "wrote \(written) receipts to \(directory)"
+                + (erased == 0 ? "" : "; \(erased) erased cases have none")
+                + (inconsistent == 0 ? "" : "; \(inconsistent) inconsistent attestations skipped"))
         if inconsistent > 0 { Foundation.exit(1) }
     }
 

@@ -24,13 +24,20 @@ enum ReceiptFolder {
             if case .object(let counts) = verdicts.json { summary = counts }
             summary.append(("unreadable", .number(Double(unreadable))))
             return .object([
-                ("receipts", .array(entries.map { entry in
-                    .object([
-                        ("file", .string(entry.file)),
-                        ("verdict", entry.outcome.map { .string($0.verdict.rawValue) } ?? .string("unreadable")),
-                        ("reason", .string(entry.outcome?.reason ?? entry.unreadable ?? "")),
-                    ])
-                })),
+                (
+                    "receipts",
+                    .array(
+                        entries.map { entry in
+                            .object([
+                                ("file", .string(entry.file)),
+                                (
+                                    "verdict",
+                                    entry.outcome.map { .string($0.verdict.rawValue) } ?? .string("unreadable")
+                                ),
+                                ("reason", .string(entry.outcome?.reason ?? entry.unreadable ?? "")),
+                            ])
+                        })
+                ),
                 ("summary", .object(summary)),
             ])
         }
@@ -47,8 +54,9 @@ enum ReceiptFolder {
             let parts = Verdict.allCases.compactMap { verdict -> String? in
                 verdicts.count(verdict) == 0 ? nil : "\(verdicts.count(verdict)) \(verdict.rawValue)"
             }
-            lines.append("\(entries.count) receipts" + (parts.isEmpty ? "" : ": " + parts.joined(separator: ", "))
-                         + (unreadable == 0 ? "" : ", \(unreadable) unreadable"))
+            lines.append(
+                "\(entries.count) receipts" + (parts.isEmpty ? "" : ": " + parts.joined(separator: ", "))
+                    + (unreadable == 0 ? "" : ", \(unreadable) unreadable"))
             return lines.joined(separator: "\n") + "\n"
         }
     }
@@ -73,7 +81,8 @@ enum ReceiptFolder {
     static func verify(directory: String, with verifier: ReceiptVerifier) async throws -> Summary {
         let names: [String]
         do {
-            names = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".json") }.sorted()
+            names = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".json") }
+                .sorted()
         } catch {
             throw CommandFailure(2, "cannot read the directory \(directory)")
         }
@@ -106,6 +115,7 @@ enum ReceiptFolder {
         let outcomes = try await verifier.verifyAll(receipts)
         var entries = zip(files, outcomes).map { Entry(file: $0, outcome: $1, unreadable: nil) } + unreadable
         entries.sort { $0.file < $1.file }
-        return Summary(entries: entries, verdicts: VerdictSummary(outcomes.map(\.verdict)), unreadable: unreadable.count)
+        return Summary(
+            entries: entries, verdicts: VerdictSummary(outcomes.map(\.verdict)), unreadable: unreadable.count)
     }
 }

@@ -38,15 +38,17 @@ struct Serve: AsyncParsableCommand {
         let database = try options.databasePool(logger: logger, maxConnections: 6)
         let ethereum = try options.ethereumClient(logger: logger)
         do {
-            try await StartupChecks(database: database, ethereum: ethereum, expectedChainID: chainID, logger: logger).run()
+            try await StartupChecks(database: database, ethereum: ethereum, expectedChainID: chainID, logger: logger)
+                .run()
         } catch {
             logger.critical("cannot start", metadata: ["error": "\(error)"])
             await database.close()
             throw ExitCode(2)
         }
 
-        var configuration = WorkerConfiguration(databaseURL: options.resolvedDatabaseURL, chainID: chainID, contract: registry,
-                                                signer: key, pseudonymKey: pseudonymKey, tracking: tracking)
+        var configuration = WorkerConfiguration(
+            databaseURL: options.resolvedDatabaseURL, chainID: chainID, contract: registry,
+            signer: key, pseudonymKey: pseudonymKey, tracking: tracking)
         configuration.batchMax = worker.batchMax
         configuration.batchWait = worker.batchWait
         configuration.anchorInterval = worker.anchorIntervalSeconds ?? AnchorSchedule.defaultInterval
@@ -54,39 +56,48 @@ struct Serve: AsyncParsableCommand {
         configuration.automaticIntake = !worker.noAutoIntake
         configuration.sweepInterval = worker.sweepInterval
         configuration.stallAfter = worker.stallAfter
-        let attestationWorker = AttestationWorker(configuration: configuration, database: database, ethereum: ethereum, logger: logger)
-        let monitor = BacklogMonitor(database: database, ethereum: ethereum,
-                                     interval: .seconds(max(1, monitorInterval)), logger: logger)
+        let attestationWorker = AttestationWorker(
+            configuration: configuration, database: database, ethereum: ethereum, logger: logger)
+        let monitor = BacklogMonitor(
+            database: database, ethereum: ethereum,
+            interval: .seconds(max(1, monitorInterval)), logger: logger)
         // The HTTP API comes last: on SIGTERM the group stops it first (no new
         // requests, in-flight ones finish), then the services before it.
         let verifier = Verifier(
             database: database, rpc: ethereum.rpc,
-            configuration: VerifierConfiguration(registry: registry, chainID: chainID,
-                                                 confirmations: tracking.confirmations, pseudonymKey: pseudonymKey,
-                                                 finality: tracking.finality),
+            configuration: VerifierConfiguration(
+                registry: registry, chainID: chainID,
+                confirmations: tracking.confirmations, pseudonymKey: pseudonymKey,
+                finality: tracking.finality),
             logger: logger)
         let apiServer = try await api.service(
             services: options, ethereum: ethereum, chainID: chainID, pseudonymKey: pseudonymKey,
             signerFunded: ReadinessProbe.balanceIsPositive(of: key.address, on: ethereum),
             verification: DatabaseVerificationService(
                 verifier: verifier, receipts: ReceiptBuilder(database: database, pseudonymKey: pseudonymKey)),
-            readinessChecks: [ReadinessProbe.Check(name: "worker") {
-                let stall = attestationWorker.stall()
-                guard let reason = stall.reason else { return }
-                throw ReadinessProbe.NotReady("stalled (\(reason.rawValue)): \(stall.waiting) attestations wait"
-                    + (stall.detail.map { "; \($0)" } ?? ""))
-            }],
+            readinessChecks: [
+                ReadinessProbe.Check(name: "worker") {
+                    let stall = attestationWorker.stall()
+                    guard let reason = stall.reason else { return }
+                    throw ReadinessProbe.NotReady(
+                        "stalled (\(reason.rawValue)): \(stall.waiting) attestations wait"
+                            + (stall.detail.map { "; \($0)" } ?? ""))
+                }
+            ],
             logger: logger)
-        let group = ServiceGroup(configuration: .init(
-            services: [.init(service: attestationWorker), .init(service: monitor), .init(service: apiServer)],
-            gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: logger))
-        logger.info("caseattest daemon running", metadata: [
-            "chain_id": "\(chainID)", "chain": "\(profile?.name ?? "no profile")",
-            "signer": "\(key.address.checksummed)",
-            "finality": "\(tracking.finality)", "fee_model": "\(tracking.fees.model.rawValue)",
-            "min_tip_wei": "\(tracking.fees.minimumPriorityFee)",
-        ])
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: attestationWorker), .init(service: monitor), .init(service: apiServer)],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
+        logger.info(
+            "caseattest daemon running",
+            metadata: [
+                "chain_id": "\(chainID)", "chain": "\(profile?.name ?? "no profile")",
+                "signer": "\(key.address.checksummed)",
+                "finality": "\(tracking.finality)", "fee_model": "\(tracking.fees.model.rawValue)",
+                "min_tip_wei": "\(tracking.fees.minimumPriorityFee)",
+            ])
         try await group.run()
         await database.close()
         logger.info("caseattest daemon stopped")

@@ -12,22 +12,27 @@ struct ServiceOptions: ParsableArguments {
     static let defaultRPCURL = "http://127.0.0.1:8545"
     static let defaultChainID: UInt64 = 1337
 
-    @Option(name: .customLong("database-url"),
-            help: "PostgreSQL URL (default: $DATABASE_URL, else \(defaultDatabaseURL)).")
+    @Option(
+        name: .customLong("database-url"),
+        help: "PostgreSQL URL (default: $DATABASE_URL, else \(defaultDatabaseURL)).")
     var databaseURL: String?
 
-    @Option(name: .customLong("rpc-url"),
-            help: "JSON-RPC URL(s), comma-separated for failover (default: $CASEATTEST_RPC_URL, else \(defaultRPCURL)).")
+    @Option(
+        name: .customLong("rpc-url"),
+        help: "JSON-RPC URL(s), comma-separated for failover (default: $CASEATTEST_RPC_URL, else \(defaultRPCURL)).")
     var rpcURL: String?
 
-    @Option(name: .customLong("chain-id"), help: "Expected chain id (default: $CASEATTEST_CHAIN_ID, else \(defaultChainID)).")
+    @Option(
+        name: .customLong("chain-id"),
+        help: "Expected chain id (default: $CASEATTEST_CHAIN_ID, else \(defaultChainID)).")
     var chainID: UInt64?
 
-    @Option(name: .customLong("chain-profiles"),
-            help: """
-                A chain profile file adding to (or replacing) the built-in profiles \
-                (default: $CASEATTEST_CHAIN_PROFILES; format: README, "Chain profiles").
-                """)
+    @Option(
+        name: .customLong("chain-profiles"),
+        help: """
+            A chain profile file adding to (or replacing) the built-in profiles \
+            (default: $CASEATTEST_CHAIN_PROFILES; format: README, "Chain profiles").
+            """)
     var chainProfiles: String?
 
     @Option(name: .customLong("log-format"), help: "text or json.")
@@ -81,7 +86,8 @@ struct ServiceOptions: ParsableArguments {
     }
 
     func ethereumClient(logger: Logger) throws -> EthereumClient {
-        EthereumClient(rpc: try JSONRPCClient(configuration: RPCConfiguration(commaSeparated: resolvedRPCURLs), logger: logger))
+        EthereumClient(
+            rpc: try JSONRPCClient(configuration: RPCConfiguration(commaSeparated: resolvedRPCURLs), logger: logger))
     }
 
     func databasePool(logger: Logger, maxConnections: Int = 4) throws -> PostgresPool {

@@ -9,8 +9,9 @@ import PKCS11
 /// Flags first, then CASEATTEST_SIGNER, CASEATTEST_KEYSTORE (+ _PASSWORD_FILE),
 /// CASEATTEST_PRIVATE_KEY_FILE or CASEATTEST_PKCS11_*.
 struct SignerOptions: ParsableArguments {
-    @Option(name: .customLong("signer"),
-            help: "Where the signer's key is: file (keystore or key file) or pkcs11 (default: $CASEATTEST_SIGNER or file).")
+    @Option(
+        name: .customLong("signer"),
+        help: "Where the signer's key is: file (keystore or key file) or pkcs11 (default: $CASEATTEST_SIGNER or file).")
     var kind: String?
 
     @OptionGroup var pkcs11: PKCS11Options
@@ -18,12 +19,14 @@ struct SignerOptions: ParsableArguments {
     @Option(name: .customLong("keystore"), help: "Keystore v3 file of the signer (default: $CASEATTEST_KEYSTORE).")
     var keystore: String?
 
-    @Option(name: .customLong("password-file"),
-            help: "File holding the keystore's password (default: $CASEATTEST_KEYSTORE_PASSWORD_FILE).")
+    @Option(
+        name: .customLong("password-file"),
+        help: "File holding the keystore's password (default: $CASEATTEST_KEYSTORE_PASSWORD_FILE).")
     var passwordFile: String?
 
-    @Option(name: .customLong("private-key-file"),
-            help: "File holding the signer's key as hex, instead of a keystore (default: $CASEATTEST_PRIVATE_KEY_FILE).")
+    @Option(
+        name: .customLong("private-key-file"),
+        help: "File holding the signer's key as hex, instead of a keystore (default: $CASEATTEST_PRIVATE_KEY_FILE).")
     var privateKeyFile: String?
 
     private static func environment(_ name: String) -> String? {
@@ -41,8 +44,9 @@ struct SignerOptions: ParsableArguments {
         if let path = privateKeyFile ?? Self.environment("CASEATTEST_PRIVATE_KEY_FILE") {
             return .keyFile(path: path)
         }
-        throw ValidationError("no signer key: pass --keystore with --password-file, or --private-key-file "
-            + "(or set CASEATTEST_KEYSTORE and CASEATTEST_KEYSTORE_PASSWORD_FILE, or CASEATTEST_PRIVATE_KEY_FILE)")
+        throw ValidationError(
+            "no signer key: pass --keystore with --password-file, or --private-key-file "
+                + "(or set CASEATTEST_KEYSTORE and CASEATTEST_KEYSTORE_PASSWORD_FILE, or CASEATTEST_PRIVATE_KEY_FILE)")
     }
 
     /// The configured signer: the file key, or the PKCS #11 token's key.

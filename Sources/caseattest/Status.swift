@@ -9,7 +9,8 @@ import Postgres
 /// `caseattest status`: where the pipeline stands.
 struct Status: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Show attestations per state, the oldest pending one, and each signer's nonce, balance and last block.")
+        abstract:
+            "Show attestations per state, the oldest pending one, and each signer's nonce, balance and last block.")
 
     @OptionGroup var service: ServiceOptions
 
@@ -25,37 +26,57 @@ struct Status: AsyncParsableCommand {
         let lastAnchor: PostgresRow?
         let profiles = try service.loadChainProfiles()
         do {
-            counts = try await database.query("""
+            counts = try await database.query(
+                """
                 SELECT CASE WHEN erased_at IS NULL THEN status ELSE 'erased' END AS status, count(*) AS n
                 FROM attestation GROUP BY 1 ORDER BY 1
-                """).rows.map { (try $0.decode(String.self, "status"), try $0.decode(Int64.self, "n")) }
-            oldest = try await database.query("""
+                """
+            ).rows.map { (try $0.decode(String.self, "status"), try $0.decode(Int64.self, "n")) }
+            oldest = try await database.query(
+                """
                 SELECT id, case_id, status, requested_at FROM attestation
-                WHERE status <> ALL('{confirmed,failed}'::text[]) AND erased_at IS NULL  -- a tombstone waits for nothing
+                WHERE status <> ALL('{confirmed,failed}'::text[]) AND erased_at IS NULL  -- a tombstone waits for \
+                nothing
                 ORDER BY requested_at LIMIT 1
-                """).rows.first
-            signers = try await database.query("""
-                SELECT chain_id, signer, next_nonce, last_block, last_seen_at FROM attestation_signer ORDER BY chain_id, signer
-                """).rows
-            workers = try await database.query("""
+                """
+            ).rows.first
+            signers = try await database.query(
+                """
+                SELECT chain_id, signer, next_nonce, last_block, last_seen_at FROM attestation_signer ORDER BY \
+                chain_id, signer
+                """
+            ).rows
+            workers = try await database.query(
+                """
                 SELECT instance, is_signer, heartbeat_at, last_progress_at, stalled_since, stall_reason, stall_detail
                 FROM attestation_worker WHERE heartbeat_at > now() - interval '10 minutes' ORDER BY instance
-                """).rows
-            lastAnchor = try await database.query("""
+                """
+            ).rows
+            lastAnchor = try await database.query(
+                """
                 SELECT chain_id, mined_hash, block_number FROM attestation_transaction
                 WHERE purpose = 'anchor' AND status IN ('confirmed', 'final') AND mined_hash IS NOT NULL
                 ORDER BY block_number DESC LIMIT 1
-                """).rows.first
+                """
+            ).rows.first
         } catch {
             logger.error("cannot read the database", metadata: ["error": "\(error)"])
             throw ExitCode(2)
         }
         print("attestations")
         if counts.isEmpty { print("  none") }
-        for (status, count) in counts { print("  \(status.padding(toLength: 10, withPad: " ", startingAt: 0)) \(count)") }
+        for (status, count) in counts {
+            print("  \(status.padding(toLength: 10, withPad: " ", startingAt: 0)) \(count)")
+        }
         if let oldest {
             let requested = try oldest.decode(Date.self, "requested_at")
-            print("oldest pending: attestation \(try oldest.decode(Int64.self, "id")) (case \(try oldest.decode(Int64.self, "case_id")), \(try oldest.decode(String.self, "status")), waiting \(Int(Date().timeIntervalSince(requested))) s)")
+            print(
+                """
+                oldest pending: attestation \(try oldest.decode(Int64.self, "id")) (case \
+                \(try oldest.decode(Int64.self, "case_id")), \(try oldest.decode(String.self, "status")), waiting \
+                \(Int(Date().timeIntervalSince(requested))) s)
+                """
+            )
         } else {
             print("oldest pending: none")
         }
@@ -64,14 +85,18 @@ struct Status: AsyncParsableCommand {
         for row in signers {
             let address = try row.decode(String.self, "signer")
             var balance = "unknown (node unreachable)"
-            if let ethereum, let parsed = try? Address(hex: address), let wei = try? await ethereum.balance(of: parsed) {
+            if let ethereum, let parsed = try? Address(hex: address), let wei = try? await ethereum.balance(of: parsed)
+            {
                 balance = "\(wei) wei"
             }
             let lastBlock = try row.decode(Int64?.self, "last_block").map(String.init) ?? "none yet"
-            let seen = try row.decode(Date?.self, "last_seen_at").map { "\(Int(Date().timeIntervalSince($0))) s ago" } ?? "never"
+            let seen =
+                try row.decode(Date?.self, "last_seen_at").map { "\(Int(Date().timeIntervalSince($0))) s ago" }
+                ?? "never"
             let profile = profiles[UInt64(try row.decode(Int64.self, "chain_id"))]
-            print("signer \(address) on chain \(try row.decode(Int64.self, "chain_id"))"
-                + (profile.map { " (\($0.name), finality \($0.finality))" } ?? ""))
+            print(
+                "signer \(address) on chain \(try row.decode(Int64.self, "chain_id"))"
+                    + (profile.map { " (\($0.name), finality \($0.finality))" } ?? ""))
             print("  next nonce \(try row.decode(Int64.self, "next_nonce")), balance \(balance)")
             if let url = profile?.addressURL(address) { print("  explorer \(url)") }
             print("  last block seen \(lastBlock) (\(seen))")
@@ -94,9 +119,18 @@ struct Status: AsyncParsableCommand {
         for row in workers {
             let role = try row.decode(Bool.self, "is_signer") ? "signer" : "worker"
             let heartbeat = Int(Date().timeIntervalSince(try row.decode(Date.self, "heartbeat_at")))
-            let progress = try row.decode(Date?.self, "last_progress_at").map { "\(Int(Date().timeIntervalSince($0))) s ago" } ?? "never"
-            print("\(role) \(try row.decode(String.self, "instance")): heartbeat \(heartbeat) s ago, last progress \(progress)")
-            if let since = try row.decode(Date?.self, "stalled_since"), let reason = try row.decode(String?.self, "stall_reason") {
+            let progress =
+                try row.decode(Date?.self, "last_progress_at").map { "\(Int(Date().timeIntervalSince($0))) s ago" }
+                ?? "never"
+            print(
+                """
+                \(role) \(try row.decode(String.self, "instance")): heartbeat \(heartbeat) s ago, last progress \
+                \(progress)
+                """
+            )
+            if let since = try row.decode(Date?.self, "stalled_since"),
+                let reason = try row.decode(String?.self, "stall_reason")
+            {
                 let detail = try row.decode(String?.self, "stall_detail").map { " (\($0))" } ?? ""
                 print("  STALLED for \(Int(Date().timeIntervalSince(since))) s: \(reason)\(detail)")
             }

@@ -16,7 +16,13 @@ struct UtilCanonicalize: ParsableCommand {
             """
     )
 
-    @Flag(help: "Read one JSON text per stdin line; print its canonical form on one line, or `!` and the error for invalid input.")
+    @Flag(
+        help:
+            """
+            Read one JSON text per stdin line; print its canonical form on one line, or `!` and the error for invalid \
+            input.
+            """
+    )
     var lines = false
 
     func run() throws {
@@ -28,7 +34,10 @@ struct UtilCanonicalize: ParsableCommand {
                 do {
                     output += try JSONValue.parse(Array(line)).canonicalBytes()
                 } catch {
-                    output += Array("!\(error)".utf8.map { $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r") ? UInt8(ascii: " ") : $0 })
+                    output += Array(
+                        "!\(error)".utf8.map {
+                            $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r") ? UInt8(ascii: " ") : $0
+                        })
                 }
                 output.append(UInt8(ascii: "\n"))
             }

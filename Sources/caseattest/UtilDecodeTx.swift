@@ -6,7 +6,8 @@ import Foundation
 struct UtilDecodeTx: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "decode-tx",
-        abstract: "Decode a raw signed transaction (legacy EIP-155 or EIP-1559) and print it as JSON with from and hash.")
+        abstract:
+            "Decode a raw signed transaction (legacy EIP-155 or EIP-1559) and print it as JSON with from and hash.")
 
     @Argument(help: "The raw transaction, 0x-prefixed hex.")
     var raw: String

@@ -11,13 +11,21 @@ struct UtilKeccak256: ParsableCommand {
     @Option(help: "Hash these bytes (0x-prefixed hex) instead of reading stdin.")
     var hex: String?
 
-    @Flag(help: "Read one 0x-prefixed hex input per stdin line and print one hash per line (for conformance checks in bulk).")
+    @Flag(
+        help:
+            """
+            Read one 0x-prefixed hex input per stdin line and print one hash per line (for conformance checks in \
+            bulk).
+            """
+    )
     var lines = false
 
     func run() throws {
         if lines {
             var output = ""
-            for (number, line) in UtilStreams.readStandardInput().split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated() {
+            for (number, line) in UtilStreams.readStandardInput().split(
+                separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false
+            ).enumerated() {
                 if line.isEmpty { continue }
                 let text = String(decoding: line, as: UTF8.self)
                 do {

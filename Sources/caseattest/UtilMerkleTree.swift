@@ -44,7 +44,8 @@ struct UtilMerkleTree: ParsableCommand {
         var entries: [String] = []
         for (index, hash) in hashes.enumerated() {
             let proof = try tree.proof(forValueAt: index).map { "\"\(Hex.encodePrefixed($0))\"" }
-            entries.append("""
+            entries.append(
+                """
                 {"contentHash":"\(hash.hex)","leaf":"\(Hex.encodePrefixed(try tree.leaf(forValueAt: index)))",\
                 "treeIndex":\(try tree.treeIndex(forValueAt: index)),"proof":[\(proof.joined(separator: ","))]}
                 """)

@@ -23,7 +23,9 @@ struct UtilPseudonym: ParsableCommand {
     var keyFile: String?
 
     func run() throws {
-        let environmentPath = ProcessInfo.processInfo.environment[Self.keyFileVariable].flatMap { $0.isEmpty ? nil : $0 }
+        let environmentPath = ProcessInfo.processInfo.environment[Self.keyFileVariable].flatMap {
+            $0.isEmpty ? nil : $0
+        }
         guard let path = keyFile ?? environmentPath else {
             UtilStreams.fail("pseudonym: no pseudonym key file: set \(Self.keyFileVariable) or pass --key-file")
         }

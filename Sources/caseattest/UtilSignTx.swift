@@ -27,7 +27,8 @@ struct UtilSignTx: ParsableCommand {
             lineNumber += 1
             if line.allSatisfy(\.isWhitespace) { continue }
             do {
-                let signed = try configured.map { try SignTxRequest.sign(jsonLine: line, signer: $0) }
+                let signed =
+                    try configured.map { try SignTxRequest.sign(jsonLine: line, signer: $0) }
                     ?? SignTxRequest.sign(jsonLine: line)
                 print(Hex.encodePrefixed(signed.rawBytes))
             } catch {

@@ -49,8 +49,14 @@ struct Verify: AsyncParsableCommand {
     @Flag(help: "Reconcile the chain's anchors with the database (implied by --all; alone: only that).")
     var reconcile = false
 
-    @Option(name: .customLong("attester"),
-            help: "An address this deployment anchors with (repeatable; also $CASEATTEST_ATTESTERS, comma-separated), besides those recorded in attestation_signer.")
+    @Option(
+        name: .customLong("attester"),
+        help:
+            """
+            An address this deployment anchors with (repeatable; also $CASEATTEST_ATTESTERS, comma-separated), besides \
+            those recorded in attestation_signer.
+            """
+    )
     var attesters: [String] = []
 
     @Option(name: .customLong("log-range"), help: "Blocks per eth_getLogs request to start with (shrunk when refused).")
@@ -59,22 +65,27 @@ struct Verify: AsyncParsableCommand {
     @Flag(help: "Show every version of each case, each verified, and the fields changed between versions.")
     var history = false
 
-    @Flag(name: .customLong("problems-only"), help: "List only cases that are not verified (the summary still counts all).")
+    @Flag(
+        name: .customLong("problems-only"),
+        help: "List only cases that are not verified (the summary still counts all).")
     var problemsOnly = false
 
-    @Option(name: .customLong("confirmations"),
-            help: "Blocks on top of (and including) the anchoring block (default: the chain profile's, else 2).")
+    @Option(
+        name: .customLong("confirmations"),
+        help: "Blocks on top of (and including) the anchoring block (default: the chain profile's, else 2).")
     var confirmationsOption: UInt64?
 
-    @Option(name: .customLong("finality"),
-            help: """
-                The daemon's finality: blocks:N, safe or finalized\
-                 (default: blocks:<confirmations>, else the profile's).
-                """)
+    @Option(
+        name: .customLong("finality"),
+        help: """
+            The daemon's finality: blocks:N, safe or finalized\
+             (default: blocks:<confirmations>, else the profile's).
+            """)
     var finality: Finality?
 
-    @Option(name: .customLong("metrics-file"),
-            help: "Also write the outcome here in Prometheus text format (for node_exporter's textfile collector).")
+    @Option(
+        name: .customLong("metrics-file"),
+        help: "Also write the outcome here in Prometheus text format (for node_exporter's textfile collector).")
     var metricsFile: String?
 
     @OptionGroup var service: ServiceOptions
@@ -107,7 +118,8 @@ struct Verify: AsyncParsableCommand {
                 if reconciling {
                     reconciliation = try await Reconciler(
                         database: database, rpc: rpc, registry: configuration.registry, chainID: configuration.chainID,
-                        attesters: try attesterAddresses(), initialLogRange: max(1, logRange), logger: logger).reconcile()
+                        attesters: try attesterAddresses(), initialLogRange: max(1, logRange), logger: logger
+                    ).reconcile()
                 }
                 if let selection {
                     // Verified cases are only counted when nothing shows them.
@@ -143,15 +155,18 @@ struct Verify: AsyncParsableCommand {
             if let shown, let versions { print(VerifyTable.render(versions, of: shown), terminator: "") }
             if let reconciliation { print(reconciliation.text, terminator: "") }
         }
-        if report?.summary.allVerified == false || reconciliation?.hasFindings == true || (versions?.earlierProblems ?? 0) > 0 {
+        if report?.summary.allVerified == false || reconciliation?.hasFindings == true
+            || (versions?.earlierProblems ?? 0) > 0
+        {
             throw ExitCode(1)
         }
     }
 
     private func attesterAddresses() throws -> [Address] {
-        let configured = ProcessInfo.processInfo.environment["CASEATTEST_ATTESTERS"].map {
-            $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        } ?? []
+        let configured =
+            ProcessInfo.processInfo.environment["CASEATTEST_ATTESTERS"].map {
+                $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            } ?? []
         return try (attesters + configured).map { text in
             do {
                 return try Address(hex: text.lowercased())
@@ -176,9 +191,11 @@ struct Verify: AsyncParsableCommand {
         }
         if caseID == nil && !all && since == nil && counsellor == nil {
             if reconcile { return nil }
-            throw CommandFailure(2, "say what to verify: --case ID, --all, --since DATE, --counsellor ID or --reconcile")
+            throw CommandFailure(
+                2, "say what to verify: --case ID, --all, --since DATE, --counsellor ID or --reconcile")
         }
-        return VerificationSelection(caseID: caseID, resolvedSince: try since.map(Self.parseDate), counsellorID: counsellor)
+        return VerificationSelection(
+            caseID: caseID, resolvedSince: try since.map(Self.parseDate), counsellorID: counsellor)
     }
 
     static func parseDate(_ text: String) throws -> Date {

@@ -27,7 +27,8 @@ enum VerifyMetricsFile {
             """
         guard let summary else { return text }
         text += """
-            # HELP \(problems) Cases of the last run whose verdict is not verified, plus chain findings and earlier versions' problems.
+            # HELP \(problems) Cases of the last run whose verdict is not verified, plus chain findings and earlier \
+            versions' problems.
             # TYPE \(problems) gauge
             \(problems) \(summary.total - summary.count(.verified) + findings)
             # HELP \(cases) Cases of the last run, by verdict.

@@ -9,8 +9,9 @@ enum VerifyTable {
         for result in report.results {
             var reason = result.outcome.reason
             if reason.count > 160 { reason = String(reason.prefix(157)) + "..." }
-            lines.append(pad(String(result.caseID), 8) + " " + pad(result.version.map(String.init) ?? "-", 4) + " "
-                         + pad(result.verdict.rawValue, 15) + " " + reason)
+            lines.append(
+                pad(String(result.caseID), 8) + " " + pad(result.version.map(String.init) ?? "-", 4) + " "
+                    + pad(result.verdict.rawValue, 15) + " " + reason)
         }
         lines.append("")
         lines.append(summaryLine(report.summary))
@@ -24,7 +25,8 @@ enum VerifyTable {
             guard let versions = history.cases[result.caseID]?.versions, !versions.isEmpty else { continue }
             lines.append("case \(result.caseID)" + (history.cases[result.caseID]?.amended == true ? " (amended)" : ""))
             for version in versions {
-                var line = "  v\(version.result.version.map(String.init) ?? "-") " + pad(version.result.verdict.rawValue, 15)
+                var line =
+                    "  v\(version.result.version.map(String.init) ?? "-") " + pad(version.result.verdict.rawValue, 15)
                 if let root = version.result.root { line += " root " + root }
                 if let block = version.result.blockNumber { line += " block \(block)" }
                 if let changes = version.changedFromPrevious {
@@ -34,8 +36,12 @@ enum VerifyTable {
             }
         }
         lines.append("")
-        lines.append("\(history.amendedCount) \(history.amendedCount == 1 ? "case" : "cases") amended after the first attestation"
-                     + (history.earlierProblems == 0 ? "" : "; \(history.earlierProblems) earlier versions not verified"))
+        lines.append(
+            """
+            \(history.amendedCount) \(history.amendedCount == 1 ? "case" : "cases") amended after the first \
+            attestation
+            """
+                + (history.earlierProblems == 0 ? "" : "; \(history.earlierProblems) earlier versions not verified"))
         return lines.joined(separator: "\n") + "\n"
     }
 
@@ -57,19 +63,28 @@ enum VerifyTable {
 /// the summary counts reconciliation findings beside the verdicts.
 enum VerifyJSON {
     /// With `explorer`, each case anchored by a transaction gets `explorer_tx`, its explorer page.
-    static func document(_ report: VerificationReport?, _ reconciliation: ReconciliationReport?,
-                         _ history: HistoryReport? = nil, explorer: ChainProfile? = nil) -> JSONValue {
+    static func document(
+        _ report: VerificationReport?, _ reconciliation: ReconciliationReport?,
+        _ history: HistoryReport? = nil, explorer: ChainProfile? = nil
+    ) -> JSONValue {
         var members: [(key: String, value: JSONValue)] = []
         var summary: [(key: String, value: JSONValue)] = []
         if let report {
-            members.append(("cases", .array(report.results.map { result in
-                var json = history?.annotate(result.json, caseID: result.caseID) ?? result.json
-                if let url = result.txHash.flatMap({ explorer?.transactionURL($0) }), case .object(var fields) = json {
-                    fields.append(("explorer_tx", .string(url)))
-                    json = .object(fields)
-                }
-                return json
-            })))
+            members.append(
+                (
+                    "cases",
+                    .array(
+                        report.results.map { result in
+                            var json = history?.annotate(result.json, caseID: result.caseID) ?? result.json
+                            if let url = result.txHash.flatMap({ explorer?.transactionURL($0) }),
+                                case .object(var fields) = json
+                            {
+                                fields.append(("explorer_tx", .string(url)))
+                                json = .object(fields)
+                            }
+                            return json
+                        })
+                ))
             if case .object(let counts) = report.summary.json { summary = counts }
             if let history {
                 summary.append(("amended", .number(Double(history.amendedCount))))

@@ -34,8 +34,9 @@ struct VerifyReceipt: AsyncParsableCommand {
     @Argument(help: "The receipt file (caseattest-receipt/v1), or a directory of them.")
     var file: String
 
-    @Option(name: [.customLong("rpc"), .customLong("rpc-url")],
-            help: "JSON-RPC URL of a node (default: $CASEATTEST_RPC_URL).")
+    @Option(
+        name: [.customLong("rpc"), .customLong("rpc-url")],
+        help: "JSON-RPC URL of a node (default: $CASEATTEST_RPC_URL).")
     var rpc: String?
 
     @Option(name: .customLong("contract"), help: "The registry address you trust (default: $CASEATTEST_CONTRACT).")
@@ -57,8 +58,9 @@ struct VerifyReceipt: AsyncParsableCommand {
         if FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory), isDirectory.boolValue {
             let summary: ReceiptFolder.Summary
             do {
-                let verifier = ReceiptVerifier(rpc: try client(logger: logger), registry: try registry(),
-                                               chainID: chainID, confirmations: confirmations)
+                let verifier = ReceiptVerifier(
+                    rpc: try client(logger: logger), registry: try registry(),
+                    chainID: chainID, confirmations: confirmations)
                 summary = try await ReceiptFolder.verify(directory: file, with: verifier)
             } catch {
                 CommandFailure.exit("verify-receipt", error)
@@ -70,14 +72,17 @@ struct VerifyReceipt: AsyncParsableCommand {
         let outcome: VerificationOutcome
         do {
             let receipt = try readReceipt()
-            let verifier = ReceiptVerifier(rpc: try client(logger: logger), registry: try registry(),
-                                           chainID: chainID, confirmations: confirmations)
+            let verifier = ReceiptVerifier(
+                rpc: try client(logger: logger), registry: try registry(),
+                chainID: chainID, confirmations: confirmations)
             outcome = try await verifier.verify(receipt)
         } catch {
             CommandFailure.exit("verify-receipt", error)
         }
         if json {
-            print(JSONValue.object([("verdict", .string(outcome.verdict.rawValue)), ("reason", .string(outcome.reason))]).canonicalString)
+            print(
+                JSONValue.object([("verdict", .string(outcome.verdict.rawValue)), ("reason", .string(outcome.reason))])
+                    .canonicalString)
         } else {
             print("\(outcome.verdict.rawValue): \(outcome.reason)")
         }
@@ -98,7 +103,9 @@ struct VerifyReceipt: AsyncParsableCommand {
 
     private func client(logger: Logger) throws -> JSONRPCClient {
         let environment = ProcessInfo.processInfo.environment["CASEATTEST_RPC_URL"].flatMap { $0.isEmpty ? nil : $0 }
-        guard let url = rpc ?? environment else { throw CommandFailure(2, "no node: pass --rpc URL or set CASEATTEST_RPC_URL") }
+        guard let url = rpc ?? environment else {
+            throw CommandFailure(2, "no node: pass --rpc URL or set CASEATTEST_RPC_URL")
+        }
         var configuration = RPCConfiguration(commaSeparated: url)
         configuration.maxAttempts = 3
         return try JSONRPCClient(configuration: configuration, logger: logger)
@@ -107,8 +114,10 @@ struct VerifyReceipt: AsyncParsableCommand {
     private func registry() throws -> Address {
         let environment = ProcessInfo.processInfo.environment["CASEATTEST_CONTRACT"].flatMap { $0.isEmpty ? nil : $0 }
         guard let text = contract ?? environment else {
-            throw CommandFailure(2, "no registry you trust: pass --contract ADDRESS or set CASEATTEST_CONTRACT "
-                                 + "(a receipt's own contract address is not trusted)")
+            throw CommandFailure(
+                2,
+                "no registry you trust: pass --contract ADDRESS or set CASEATTEST_CONTRACT "
+                    + "(a receipt's own contract address is not trusted)")
         }
         do {
             return try Address(hex: text)

@@ -8,44 +8,60 @@ struct WorkerOptions: ParsableArguments {
     @Option(name: .customLong("batch-max"), help: "At most this many cases a batch (and the largest bucket).")
     var batchMax: Int = 256
 
-    @Option(name: .customLong("batch-wait"),
-            help: "With --anchor-interval 0: close a batch when its oldest case has waited this many seconds.")
+    @Option(
+        name: .customLong("batch-wait"),
+        help: "With --anchor-interval 0: close a batch when its oldest case has waited this many seconds.")
     var batchWait: Double = 10
 
-    @Option(name: .customLong("anchor-interval"),
-            help: ArgumentHelp("Close batches only on wall-clock slot boundaries this far apart, aligned to UTC "
-                               + "(e.g. 1h, 15m, 30s); 0: close at --batch-max or after --batch-wait. "
-                               + "See docs/anchoring-schedule.md.", valueName: "duration"))
+    @Option(
+        name: .customLong("anchor-interval"),
+        help: ArgumentHelp(
+            "Close batches only on wall-clock slot boundaries this far apart, aligned to UTC "
+                + "(e.g. 1h, 15m, 30s); 0: close at --batch-max or after --batch-wait. "
+                + "See docs/anchoring-schedule.md.", valueName: "duration"))
     var anchorInterval: String = "1h"
 
-    @Option(name: .customLong("batch-min-leaves"),
-            help: ArgumentHelp("Pad each batch with random filler leaves to a power of two at least this large "
-                               + "(capped at --batch-max); 0: no filler leaves."))
+    @Option(
+        name: .customLong("batch-min-leaves"),
+        help: ArgumentHelp(
+            "Pad each batch with random filler leaves to a power of two at least this large "
+                + "(capped at --batch-max); 0: no filler leaves."))
     var batchMinLeaves: Int = AnchorSchedule.defaultMinimumLeaves
 
-    @Option(name: .customLong("confirmations"),
-            help: """
-                Blocks (including the anchor's) before an attestation is confirmed\
-                 (default: the chain profile's, else 2).
-                """)
+    @Option(
+        name: .customLong("confirmations"),
+        help: """
+            Blocks (including the anchor's) before an attestation is confirmed\
+             (default: the chain profile's, else 2).
+            """)
     var confirmationsOption: UInt64?
 
-    @Option(name: .customLong("finality"),
-            help: """
-                When an attestation is confirmed: blocks:N, safe or finalized (the node's block tags; \
-                default: blocks:<confirmations> when given, else the chain profile's).
-                """)
+    @Option(
+        name: .customLong("finality"),
+        help: """
+            When an attestation is confirmed: blocks:N, safe or finalized (the node's block tags; \
+            default: blocks:<confirmations> when given, else the chain profile's).
+            """)
     var finality: Finality?
 
-    @Option(name: .customLong("final-depth"),
-            help: "Blocks after which a confirmed anchor is no longer watched for reorgs (default: max(64, 4 x confirmations)).")
+    @Option(
+        name: .customLong("final-depth"),
+        help:
+            """
+            Blocks after which a confirmed anchor is no longer watched for reorgs (default: max(64, 4 x \
+            confirmations)).
+            """
+    )
     var finalDepth: UInt64?
 
-    @Option(name: .customLong("stall-after"),
-            help: "Seconds without progress while work waits before the worker reports a stall (readyz, status, metric).")
+    @Option(
+        name: .customLong("stall-after"),
+        help: "Seconds without progress while work waits before the worker reports a stall (readyz, status, metric).")
     var stallAfter: Double = 300
 
-    @Option(name: .customLong("replace-after"), help: "Seconds without a receipt before a transaction is replaced with higher fees.")
+    @Option(
+        name: .customLong("replace-after"),
+        help: "Seconds without a receipt before a transaction is replaced with higher fees.")
     var replaceAfter: Double = 60
 
     @Option(name: .customLong("rebroadcast-after"), help: "Seconds between re-sends of an unmined transaction.")
@@ -54,25 +70,29 @@ struct WorkerOptions: ParsableArguments {
     @Option(name: .customLong("max-fee-gwei"), help: "Fee ceiling in gwei per gas; never exceeded.")
     var maxFeeGwei: UInt64 = 500
 
-    @Option(name: .customLong("fee-model"),
-            help: """
-                auto (EIP-1559 where blocks have a base fee, legacy gasPrice where not), eip1559 or legacy \
-                (default: the chain profile's, else auto).
-                """)
+    @Option(
+        name: .customLong("fee-model"),
+        help: """
+            auto (EIP-1559 where blocks have a base fee, legacy gasPrice where not), eip1559 or legacy \
+            (default: the chain profile's, else auto).
+            """)
     var feeModel: FeeModel?
 
-    @Option(name: .customLong("min-tip-gwei"),
-            help: """
-                The chain's price floor in gwei: no tip, no legacy gas price below it\
-                 (default: the chain profile's, else 1).
-                """)
+    @Option(
+        name: .customLong("min-tip-gwei"),
+        help: """
+            The chain's price floor in gwei: no tip, no legacy gas price below it\
+             (default: the chain profile's, else 1).
+            """)
     var minTipGwei: Double?
 
-    @Flag(name: .customLong("no-auto-intake"),
-          help: "Do not request attestations for resolved cases automatically (LISTEN/NOTIFY and the sweep).")
+    @Flag(
+        name: .customLong("no-auto-intake"),
+        help: "Do not request attestations for resolved cases automatically (LISTEN/NOTIFY and the sweep).")
     var noAutoIntake = false
 
-    @Option(name: .customLong("sweep-interval"), help: "Seconds between sweeps for resolved cases without an attestation.")
+    @Option(
+        name: .customLong("sweep-interval"), help: "Seconds between sweeps for resolved cases without an attestation.")
     var sweepInterval: Double = 30
 
     func validate() throws {
@@ -115,15 +135,18 @@ struct WorkerOptions: ParsableArguments {
 
     func feePolicy(profile: ChainProfile?) -> FeePolicy {
         // Whole wei: a fractional gwei floor is exact to the wei.
-        let minimumTip = minTipGwei.map { UInt256(UInt64(($0 * 1_000_000_000).rounded(.up))) }
+        let minimumTip =
+            minTipGwei.map { UInt256(UInt64(($0 * 1_000_000_000).rounded(.up))) }
             ?? profile.map { UInt256($0.minimumTipWei) }
-        return FeePolicy(ceiling: UInt256(maxFeeGwei) * UInt256(1_000_000_000),
-                         model: feeModel ?? profile?.feeModel ?? .auto, minimumPriorityFee: minimumTip)
+        return FeePolicy(
+            ceiling: UInt256(maxFeeGwei) * UInt256(1_000_000_000),
+            model: feeModel ?? profile?.feeModel ?? .auto, minimumPriorityFee: minimumTip)
     }
 
     func tracking(profile: ChainProfile?) -> TrackingPolicy {
-        TrackingPolicy(confirmations: resolvedConfirmations(profile: profile), replaceAfter: replaceAfter,
-                       rebroadcastAfter: rebroadcastAfter, fees: feePolicy(profile: profile), finalityDepth: finalDepth,
-                       finality: resolvedFinality(profile: profile))
+        TrackingPolicy(
+            confirmations: resolvedConfirmations(profile: profile), replaceAfter: replaceAfter,
+            rebroadcastAfter: rebroadcastAfter, fees: feePolicy(profile: profile), finalityDepth: finalDepth,
+            finality: resolvedFinality(profile: profile))
     }
 }

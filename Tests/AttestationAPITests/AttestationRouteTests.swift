@@ -1,17 +1,22 @@
-@testable import AttestationAPI
 import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Postgres
 import Testing
 
+@testable import AttestationAPI
+
 /// The attestation routes against a real, migrated PostgreSQL database.
 @Suite struct AttestationRouteTests {
-    static func post(_ client: some TestClientProtocol, _ tokens: TestTokens, caseID: String, counsellor: Int,
-                     _ check: @escaping (TestResponse) throws -> Void) async throws {
-        try await client.execute(uri: "/v1/cases/\(caseID)/attestations", method: .post,
-                                 headers: tokens.jsonHeaders(tokens.backend),
-                                 body: TestSupport.body(#"{"counsellorId": \#(counsellor)}"#)) { try check($0) }
+    static func post(
+        _ client: some TestClientProtocol, _ tokens: TestTokens, caseID: String, counsellor: Int,
+        _ check: @escaping (TestResponse) throws -> Void
+    ) async throws {
+        try await client.execute(
+            uri: "/v1/cases/\(caseID)/attestations", method: .post,
+            headers: tokens.jsonHeaders(tokens.backend),
+            body: TestSupport.body(#"{"counsellorId": \#(counsellor)}"#)
+        ) { try check($0) }
     }
 
     @Test func requestIsAcceptedThenIdempotent() async throws {
@@ -35,7 +40,8 @@ import Testing
                     #expect(TestSupport.json(response)["id"] as? Int == firstID)
                 }
             }
-            let rows = try await pool.query("SELECT count(*) AS n, min(requested_by) AS by FROM attestation WHERE case_id = 10")
+            let rows = try await pool.query(
+                "SELECT count(*) AS n, min(requested_by) AS by FROM attestation WHERE case_id = 10")
             #expect(try rows.rows[0].decode(Int64.self, "n") == 1)
             #expect(try rows.rows[0].decode(String.self, "by") == "api")
         }
@@ -74,10 +80,13 @@ import Testing
             let app = TestSupport.application(try TestSupport.dependencies(pool: pool, tokens: tokens))
             // Version 1 confirmed on chain, as the daemon leaves it; the case then changes.
             try await pool.withConnection { connection in
-                try connection.simpleExecute("""
-                    INSERT INTO attestation (case_id, counsellor_id, version, status, content_hash, tx_hash, block_number,
+                try connection.simpleExecute(
+                    """
+                    INSERT INTO attestation (case_id, counsellor_id, version, status, content_hash, tx_hash, \
+                    block_number,
                         block_hash, confirmations, attested_at, chain_id, contract_address, requested_by)
-                    VALUES (11, 2, 1, 'confirmed', '0x\(String(repeating: "1", count: 64))', '0x\(String(repeating: "2", count: 64))',
+                    VALUES (11, 2, 1, 'confirmed', '0x\(String(repeating: "1", count: 64))', \
+                    '0x\(String(repeating: "2", count: 64))',
                         42, '0x\(String(repeating: "3", count: 64))', 12, '2026-02-05T10:00:00Z', 1337,
                         '0x\(String(repeating: "4", count: 40))', 'sweep');
                     INSERT INTO attestation (case_id, counsellor_id, version, status, requested_by)
@@ -86,7 +95,9 @@ import Testing
             }
             try await app.test(.router) { client in
                 for token in [tokens.backend, tokens.auditor] {
-                    try await client.execute(uri: "/v1/cases/11/attestations", method: .get, headers: tokens.headers(token)) { response in
+                    try await client.execute(
+                        uri: "/v1/cases/11/attestations", method: .get, headers: tokens.headers(token)
+                    ) { response in
                         #expect(response.status == .ok)
                         let body = TestSupport.json(response)
                         #expect(body["caseId"] as? Int == 11)
@@ -102,11 +113,15 @@ import Testing
                         #expect(list.first?["salt"] == nil && list.first?["attestedDocument"] == nil)
                     }
                 }
-                try await client.execute(uri: "/v1/cases/13/attestations", method: .get, headers: tokens.headers(tokens.auditor)) { response in
+                try await client.execute(
+                    uri: "/v1/cases/13/attestations", method: .get, headers: tokens.headers(tokens.auditor)
+                ) { response in
                     #expect(response.status == .ok)
                     #expect((TestSupport.json(response)["attestations"] as? [Any])?.isEmpty == true)
                 }
-                try await client.execute(uri: "/v1/cases/404/attestations", method: .get, headers: tokens.headers(tokens.auditor)) { response in
+                try await client.execute(
+                    uri: "/v1/cases/404/attestations", method: .get, headers: tokens.headers(tokens.auditor)
+                ) { response in
                     #expect(response.status == .notFound)
                     #expect(TestSupport.errorCode(response) == "case_not_found")
                 }

@@ -1,7 +1,8 @@
-@testable import AttestationAPI
 import Hummingbird
 import HummingbirdTesting
 import Testing
+
+@testable import AttestationAPI
 
 /// Every protected route, every role: no or bad token 401 (with
 /// WWW-Authenticate), wrong role 403. These are refused before any query, so
@@ -24,7 +25,8 @@ import Testing
     @Test(arguments: protected)
     func missingOrUnknownTokenIs401(_ route: Case) async throws {
         let tokens = TestTokens()
-        let app = TestSupport.application(try TestSupport.dependencies(pool: try TestSupport.unusedPool(), tokens: tokens))
+        let app = TestSupport.application(
+            try TestSupport.dependencies(pool: try TestSupport.unusedPool(), tokens: tokens))
         let badHeaders: [HTTPFields] = [
             [:],
             tokens.headers(tokens.stranger),
@@ -47,11 +49,14 @@ import Testing
     @Test(arguments: protected.filter { $0.forbiddenRole != nil })
     func wrongRoleIs403(_ route: Case) async throws {
         let tokens = TestTokens()
-        let app = TestSupport.application(try TestSupport.dependencies(pool: try TestSupport.unusedPool(), tokens: tokens))
+        let app = TestSupport.application(
+            try TestSupport.dependencies(pool: try TestSupport.unusedPool(), tokens: tokens))
         let token = route.forbiddenRole == .backend ? tokens.backend : tokens.auditor
         try await app.test(.router) { client in
-            try await client.execute(uri: route.uri, method: route.method, headers: tokens.jsonHeaders(token),
-                                     body: TestSupport.body(#"{"counsellorId": 1}"#)) { response in
+            try await client.execute(
+                uri: route.uri, method: route.method, headers: tokens.jsonHeaders(token),
+                body: TestSupport.body(#"{"counsellorId": 1}"#)
+            ) { response in
                 #expect(response.status == .forbidden)
                 #expect(TestSupport.errorCode(response) == "forbidden")
             }
@@ -62,15 +67,22 @@ import Testing
     /// verifier wired, auditors get the verdict and the receipt.
     @Test func auditorReachesVerifierEndpoints() async throws {
         let tokens = TestTokens()
-        let verifier = FixedVerifier(verdicts: [10: .object([("verdict", .string("valid"))])],
-                                     receipts: [1: .object([("receipt", .bool(true))])])
-        let app = TestSupport.application(try TestSupport.dependencies(pool: try TestSupport.unusedPool(), tokens: tokens,
-                                                                       verification: verifier))
+        let verifier = FixedVerifier(
+            verdicts: [10: .object([("verdict", .string("valid"))])],
+            receipts: [1: .object([("receipt", .bool(true))])])
+        let app = TestSupport.application(
+            try TestSupport.dependencies(
+                pool: try TestSupport.unusedPool(), tokens: tokens,
+                verification: verifier))
         try await app.test(.router) { client in
-            try await client.execute(uri: "/v1/cases/10/verification", method: .get, headers: tokens.headers(tokens.auditor)) {
+            try await client.execute(
+                uri: "/v1/cases/10/verification", method: .get, headers: tokens.headers(tokens.auditor)
+            ) {
                 #expect($0.status == .ok)
             }
-            try await client.execute(uri: "/v1/attestations/1/receipt", method: .get, headers: tokens.headers(tokens.auditor)) {
+            try await client.execute(
+                uri: "/v1/attestations/1/receipt", method: .get, headers: tokens.headers(tokens.auditor)
+            ) {
                 #expect($0.status == .ok)
             }
         }
@@ -78,7 +90,8 @@ import Testing
 
     @Test func operationalEndpointsNeedNoToken() async throws {
         let tokens = TestTokens()
-        let app = TestSupport.application(try TestSupport.dependencies(pool: try TestSupport.unusedPool(), tokens: tokens))
+        let app = TestSupport.application(
+            try TestSupport.dependencies(pool: try TestSupport.unusedPool(), tokens: tokens))
         try await app.test(.router) { client in
             for uri in ["/healthz", "/readyz", "/metrics", "/openapi.yaml", "/verify"] {
                 try await client.execute(uri: uri, method: .get) { #expect($0.status == .ok, "\(uri)") }

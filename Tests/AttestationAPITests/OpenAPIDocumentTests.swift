@@ -1,8 +1,9 @@
-@testable import AttestationAPI
 import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Testing
+
+@testable import AttestationAPI
 
 /// openapi.yaml, the embedded copy the server serves, and the router agree.
 @Suite struct OpenAPIDocumentTests {
@@ -22,7 +23,8 @@ import Testing
             if line.hasPrefix("  /") && line.hasSuffix(":") && !line.hasPrefix("   ") {
                 path = String(line.dropFirst(2).dropLast())
             } else if line.hasPrefix("    ") && !line.hasPrefix("     ") && line.hasSuffix(":"),
-                      let path, methods.contains(String(line.dropFirst(4).dropLast())) {
+                let path, methods.contains(String(line.dropFirst(4).dropLast()))
+            {
                 result.append((String(line.dropFirst(4).dropLast()), path, nil))
             } else if line.hasPrefix("      operationId: "), !result.isEmpty {
                 result[result.count - 1].operationID = String(line.dropFirst("      operationId: ".count))
@@ -49,7 +51,8 @@ import Testing
     /// anything but the router's not_found).
     @Test func everyDocumentedOperationIsRouted() async throws {
         let text = try String(contentsOf: Self.documentURL, encoding: .utf8)
-        let app = TestSupport.application(try TestSupport.dependencies(pool: try TestSupport.unusedPool(), tokens: TestTokens()))
+        let app = TestSupport.application(
+            try TestSupport.dependencies(pool: try TestSupport.unusedPool(), tokens: TestTokens()))
         try await app.test(.router) { client in
             for operation in Self.operations(in: text) {
                 let uri = operation.path.replacingOccurrences(of: "{caseId}", with: "10")
@@ -65,7 +68,8 @@ import Testing
 
     @Test func servedDocumentIsTheFile() async throws {
         let text = try String(contentsOf: Self.documentURL, encoding: .utf8)
-        let app = TestSupport.application(try TestSupport.dependencies(pool: try TestSupport.unusedPool(), tokens: TestTokens()))
+        let app = TestSupport.application(
+            try TestSupport.dependencies(pool: try TestSupport.unusedPool(), tokens: TestTokens()))
         try await app.test(.router) { client in
             try await client.execute(uri: "/openapi.yaml", method: .get) { response in
                 #expect(response.status == .ok)

@@ -1,13 +1,15 @@
-@testable import AttestationAPI
 import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Prometheus
 import Testing
 
+@testable import AttestationAPI
+
 @Suite struct OperationalEndpointTests {
     @Test func healthz() async throws {
-        let app = TestSupport.application(try TestSupport.dependencies(pool: try TestSupport.unusedPool(), tokens: TestTokens()))
+        let app = TestSupport.application(
+            try TestSupport.dependencies(pool: try TestSupport.unusedPool(), tokens: TestTokens()))
         try await app.test(.router) { client in
             try await client.execute(uri: "/healthz", method: .get) { response in
                 #expect(response.status == .ok)
@@ -20,8 +22,10 @@ import Testing
         let probe = ReadinessProbe(checks: [
             .init(name: "database") {}, .init(name: "node") {}, .init(name: "signer") {},
         ])
-        let app = TestSupport.application(try TestSupport.dependencies(pool: try TestSupport.unusedPool(), tokens: TestTokens(),
-                                                                       readiness: probe))
+        let app = TestSupport.application(
+            try TestSupport.dependencies(
+                pool: try TestSupport.unusedPool(), tokens: TestTokens(),
+                readiness: probe))
         try await app.test(.router) { client in
             try await client.execute(uri: "/readyz", method: .get) { response in
                 #expect(response.status == .ok)
@@ -36,14 +40,17 @@ import Testing
     /// other error shows only "unavailable"; one that hangs times out.
     @Test func notReadyNamesTheFailedChecks() async throws {
         struct Internal: Error, CustomStringConvertible { var description: String { "postgres://user:secret@db" } }
-        let probe = ReadinessProbe(checks: [
-            .init(name: "database") { throw Internal() },
-            .init(name: "node") {},
-            .init(name: "signer") { throw ReadinessProbe.NotReady("the signer has no balance to pay for gas") },
-            .init(name: "slow") { try await Task.sleep(for: .seconds(30)) },
-        ], timeout: .milliseconds(300))
-        let app = TestSupport.application(try TestSupport.dependencies(pool: try TestSupport.unusedPool(), tokens: TestTokens(),
-                                                                       readiness: probe))
+        let probe = ReadinessProbe(
+            checks: [
+                .init(name: "database") { throw Internal() },
+                .init(name: "node") {},
+                .init(name: "signer") { throw ReadinessProbe.NotReady("the signer has no balance to pay for gas") },
+                .init(name: "slow") { try await Task.sleep(for: .seconds(30)) },
+            ], timeout: .milliseconds(300))
+        let app = TestSupport.application(
+            try TestSupport.dependencies(
+                pool: try TestSupport.unusedPool(), tokens: TestTokens(),
+                readiness: probe))
         try await app.test(.router) { client in
             try await client.execute(uri: "/readyz", method: .get) { response in
                 #expect(response.status == .serviceUnavailable)
@@ -71,20 +78,31 @@ import Testing
     @Test func metricsCountRequestsByRouteAndStatus() async throws {
         let registry = PrometheusCollectorRegistry()
         let tokens = TestTokens()
-        let app = TestSupport.application(try TestSupport.dependencies(pool: try TestSupport.unusedPool(), tokens: tokens,
-                                                                       registry: registry))
+        let app = TestSupport.application(
+            try TestSupport.dependencies(
+                pool: try TestSupport.unusedPool(), tokens: tokens,
+                registry: registry))
         try await app.test(.router) { client in
             for _ in 0..<3 { try await client.execute(uri: "/healthz", method: .get) { #expect($0.status == .ok) } }
-            try await client.execute(uri: "/v1/cases/10/attestations", method: .get) { #expect($0.status == .unauthorized) }
+            try await client.execute(uri: "/v1/cases/10/attestations", method: .get) {
+                #expect($0.status == .unauthorized)
+            }
             try await client.execute(uri: "/no/such/path", method: .get) { #expect($0.status == .notFound) }
             try await client.execute(uri: "/metrics", method: .get) { response in
                 #expect(response.status == .ok)
                 #expect(response.headers[.contentType]?.hasPrefix("text/plain; version=0.0.4") == true)
                 let text = TestSupport.string(response)
                 #expect(text.contains(#"caseattest_http_requests_total{route="/healthz",method="GET",status="200"} 3"#))
-                #expect(text.contains(#"caseattest_http_requests_total{route="/v1/cases/{caseId}/attestations",method="GET",status="401"} 1"#))
+                #expect(
+                    text.contains(
+                        #"caseattest_http_requests_total{route="/v1/cases/{caseId}/attestations","#
+                            + #"method="GET",status="401"} 1"#
+                    ))
                 #expect(text.contains(#"caseattest_http_requests_total{route="NotFound",method="GET",status="404"} 1"#))
-                #expect(text.contains(#"caseattest_http_request_duration_seconds_count{route="/healthz",method="GET",status="200"} 3"#))
+                #expect(
+                    text.contains(
+                        #"caseattest_http_request_duration_seconds_count{route="/healthz",method="GET",status="200"} 3"#
+                    ))
             }
         }
     }
@@ -94,8 +112,10 @@ import Testing
     @Test func metricsIncludeOtherCollectorsOfTheRegistry() async throws {
         let registry = PrometheusCollectorRegistry()
         registry.makeGauge(descriptor: MetricNameDescriptor(metricName: "caseattest_backlog_cases")).set(Int64(7))
-        let app = TestSupport.application(try TestSupport.dependencies(pool: try TestSupport.unusedPool(), tokens: TestTokens(),
-                                                                       registry: registry))
+        let app = TestSupport.application(
+            try TestSupport.dependencies(
+                pool: try TestSupport.unusedPool(), tokens: TestTokens(),
+                registry: registry))
         try await app.test(.router) { client in
             try await client.execute(uri: "/metrics", method: .get) { response in
                 #expect(TestSupport.string(response).contains("caseattest_backlog_cases 7"))

@@ -1,8 +1,9 @@
-@testable import AttestationAPI
 import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Testing
+
+@testable import AttestationAPI
 
 /// A clock the test moves by hand.
 final class ManualClock: @unchecked Sendable {
@@ -14,7 +15,9 @@ final class ManualClock: @unchecked Sendable {
 }
 
 @Suite struct RateLimitTests {
-    static let limits = RateLimits(perWindow: [.requestAttestation: 3, .listAttestations: 1, .verification: 2, .receipt: 2])
+    static let limits = RateLimits(perWindow: [
+        .requestAttestation: 3, .listAttestations: 1, .verification: 2, .receipt: 2,
+    ])
 
     @Test func fixedWindowPerCallerAndEndpoint() {
         let clock = ManualClock()
@@ -70,17 +73,23 @@ final class ManualClock: @unchecked Sendable {
         let app = TestSupport.application(dependencies, rateLimits: Self.limits)
         try await app.test(.router) { client in
             for _ in 0..<2 {
-                try await client.execute(uri: "/v1/cases/10/verification", method: .get, headers: tokens.headers(tokens.auditor)) {
+                try await client.execute(
+                    uri: "/v1/cases/10/verification", method: .get, headers: tokens.headers(tokens.auditor)
+                ) {
                     #expect($0.status == .ok)
                 }
             }
-            try await client.execute(uri: "/v1/cases/10/verification", method: .get, headers: tokens.headers(tokens.auditor)) { response in
+            try await client.execute(
+                uri: "/v1/cases/10/verification", method: .get, headers: tokens.headers(tokens.auditor)
+            ) { response in
                 #expect(response.status == .tooManyRequests)
                 #expect(TestSupport.errorCode(response) == "rate_limited")
                 let retryAfter = response.headers[.retryAfter].flatMap { Int($0) }
                 #expect(retryAfter.map { (1...60).contains($0) } == true)
             }
-            try await client.execute(uri: "/v1/cases/10/verification", method: .get, headers: tokens.headers(secondAuditor)) {
+            try await client.execute(
+                uri: "/v1/cases/10/verification", method: .get, headers: tokens.headers(secondAuditor)
+            ) {
                 #expect($0.status == .ok)
             }
         }

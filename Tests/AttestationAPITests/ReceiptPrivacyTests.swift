@@ -1,10 +1,11 @@
 import Attestation
 import AttestationService
-@testable import AttestationAPI
 import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Testing
+
+@testable import AttestationAPI
 
 /// Receipts and verdicts are never cached, and a token's receipts are
 /// limited apart from the endpoint's rate limit (issue 14).
@@ -29,10 +30,14 @@ import Testing
         }
     }
 
-    func app(_ tokens: TestTokens, _ verifier: RecordingVerifier,
-             limits: RateLimits = .defaults) throws -> some ApplicationProtocol {
-        TestSupport.application(try TestSupport.dependencies(pool: try TestSupport.unusedPool(), tokens: tokens,
-                                                             verification: verifier), rateLimits: limits)
+    func app(
+        _ tokens: TestTokens, _ verifier: RecordingVerifier,
+        limits: RateLimits = .defaults
+    ) throws -> some ApplicationProtocol {
+        TestSupport.application(
+            try TestSupport.dependencies(
+                pool: try TestSupport.unusedPool(), tokens: tokens,
+                verification: verifier), rateLimits: limits)
     }
 
     @Test func receiptAndVerificationAnswersAreNoStoreSuccessfulOrNot() async throws {
@@ -55,8 +60,10 @@ import Testing
                 #expect(response.status == .unauthorized)
                 #expect(response.headers[.cacheControl] == "no-store")
             }
-            try await client.execute(uri: "/v1/cases/10/verification", method: .get,
-                                     headers: tokens.headers(tokens.backend)) { response in
+            try await client.execute(
+                uri: "/v1/cases/10/verification", method: .get,
+                headers: tokens.headers(tokens.backend)
+            ) { response in
                 #expect(response.status == .forbidden)
                 #expect(response.headers[.cacheControl] == "no-store")
             }
@@ -72,8 +79,10 @@ import Testing
         let verifier = RecordingVerifier()
         let callerID = try #require(try tokens.store().caller(token: tokens.auditor.token)).id
         try await app(tokens, verifier).test(.router) { client in
-            try await client.execute(uri: "/v1/attestations/7/receipt", method: .get,
-                                     headers: tokens.headers(tokens.auditor)) {
+            try await client.execute(
+                uri: "/v1/attestations/7/receipt", method: .get,
+                headers: tokens.headers(tokens.auditor)
+            ) {
                 #expect($0.status == .ok)
             }
         }

@@ -1,4 +1,3 @@
-@testable import AttestationAPI
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -6,6 +5,8 @@ import Logging
 import Prometheus
 import Redis
 import Testing
+
+@testable import AttestationAPI
 
 /// The pieces of shared rate limits that need no Redis server: the
 /// per-counsellor window, the fallback when Redis cannot be reached, and a
@@ -15,7 +16,9 @@ import Testing
         let limits = try RateLimits.defaults.overriding(with: "request_attestation_per_counsellor=3,receipt=2")
         #expect(limits.perCounsellor == 3)
         #expect(limits.limit(for: .receipt) == 2)
-        #expect(throws: APIConfigurationError.self) { try RateLimits.defaults.overriding(with: "request_attestation_per_counsellor=0") }
+        #expect(throws: APIConfigurationError.self) {
+            try RateLimits.defaults.overriding(with: "request_attestation_per_counsellor=0")
+        }
         #expect(RateLimiter.counsellorKey(42) == "ratelimit:counsellor-42:request_attestation")
     }
 
@@ -32,8 +35,10 @@ import Testing
         try await app.test(.router) { client in
             var statuses: [HTTPResponse.Status] = []
             for token in [tokens.backend, second, tokens.backend] {
-                try await client.execute(uri: "/v1/cases/10/attestations", method: .post, headers: tokens.jsonHeaders(token),
-                                         body: ByteBuffer(string: #"{"counsellorId": 9}"#)) { statuses.append($0.status) }
+                try await client.execute(
+                    uri: "/v1/cases/10/attestations", method: .post, headers: tokens.jsonHeaders(token),
+                    body: ByteBuffer(string: #"{"counsellorId": 9}"#)
+                ) { statuses.append($0.status) }
             }
             // The unused pool cannot answer: admitted requests fail later, as 500s.
             #expect(statuses.prefix(2).allSatisfy { $0 != .tooManyRequests })
@@ -44,8 +49,9 @@ import Testing
     @Test func unreachableRedisFallsBackToLocalCountersAndSaysSo() async throws {
         let registry = PrometheusCollectorRegistry()
         let client = RedisClient(url: try RedisURL("redis://127.0.0.1:1/0"), logger: TestSupport.quietLogger)
-        let limiter = RedisRateLimiter(client: client, limits: .defaults,
-                                       metricsFactory: PrometheusMetricsFactory(registry: registry), logger: TestSupport.quietLogger)
+        let limiter = RedisRateLimiter(
+            client: client, limits: .defaults,
+            metricsFactory: PrometheusMetricsFactory(registry: registry), logger: TestSupport.quietLogger)
         #expect(await limiter.admit(key: "ratelimit:a:receipt", limit: 2) == .allowed(remaining: 1))
         #expect(await limiter.admit(key: "ratelimit:a:receipt", limit: 2) == .allowed(remaining: 0))
         guard case .limited = await limiter.admit(key: "ratelimit:a:receipt", limit: 2) else {
@@ -66,8 +72,10 @@ import Testing
             .init(name: "database") {},
             .init(name: "redis", critical: false) { throw ReadinessProbe.NotReady("Redis unreachable") },
         ])
-        let app = TestSupport.application(try TestSupport.dependencies(pool: try TestSupport.unusedPool(), tokens: TestTokens(),
-                                                                       readiness: probe))
+        let app = TestSupport.application(
+            try TestSupport.dependencies(
+                pool: try TestSupport.unusedPool(), tokens: TestTokens(),
+                readiness: probe))
         try await app.test(.router) { client in
             try await client.execute(uri: "/readyz", method: .get) { response in
                 #expect(response.status == .ok)

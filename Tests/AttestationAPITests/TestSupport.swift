@@ -1,5 +1,4 @@
 import Attestation
-@testable import AttestationAPI
 import AttestationService
 import Foundation
 import Hummingbird
@@ -8,6 +7,8 @@ import Logging
 import Postgres
 import Prometheus
 import Testing
+
+@testable import AttestationAPI
 
 /// Tokens of each role, made the way `caseattest api-token new` makes them.
 struct TestTokens {
@@ -52,7 +53,8 @@ enum TestSupport {
     }()
 
     static var repositoryRoot: URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
     }
 
     /// A pool that is never connected: for tests whose requests are refused
@@ -65,9 +67,11 @@ enum TestSupport {
         try PseudonymKey(bytes: Array(repeating: 0x5A, count: 32))
     }
 
-    static func dependencies(pool: PostgresPool, tokens: TestTokens, verification: (any VerificationService)? = nil,
-                             readiness: ReadinessProbe = ReadinessProbe(checks: []),
-                             registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) throws -> APIDependencies {
+    static func dependencies(
+        pool: PostgresPool, tokens: TestTokens, verification: (any VerificationService)? = nil,
+        readiness: ReadinessProbe = ReadinessProbe(checks: []),
+        registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
+    ) throws -> APIDependencies {
         APIDependencies(
             intake: AttestationIntake(database: pool, pseudonymKey: try pseudonymKey(), logger: quietLogger),
             queries: AttestationQueries(database: pool),
@@ -78,7 +82,9 @@ enum TestSupport {
             logger: quietLogger)
     }
 
-    static func application(_ dependencies: APIDependencies, rateLimits: RateLimits = .defaults) -> some ApplicationProtocol {
+    static func application(
+        _ dependencies: APIDependencies, rateLimits: RateLimits = .defaults
+    ) -> some ApplicationProtocol {
         buildApplication(APIConfiguration(host: "127.0.0.1", port: 0, rateLimits: rateLimits), dependencies)
     }
 
@@ -120,7 +126,8 @@ enum TestDatabase {
             (10, 3, 1, '2026-01-10T09:00:00Z', 'completed', 'online');
         """
 
-    static func withSeededDatabase(_ test: String = #function, _ body: (PostgresPool) async throws -> Void) async throws {
+    static func withSeededDatabase(_ test: String = #function, _ body: (PostgresPool) async throws -> Void) async throws
+    {
         guard let serverURL = ProcessInfo.processInfo.environment["DATABASE_URL"], !serverURL.isEmpty else {
             if ProcessInfo.processInfo.environment["CASEATTEST_REQUIRE_SERVICES"] == "1" {
                 Issue.record("\(test): DATABASE_URL is not set, but CASEATTEST_REQUIRE_SERVICES=1")
@@ -132,7 +139,9 @@ enum TestDatabase {
         let name = "caseattest_api_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16)
         let url = try replacingDatabase(in: serverURL, with: String(name))
         let admin = try PostgresPool(url: serverURL, maxConnections: 1, logger: TestSupport.quietLogger)
-        try await admin.withConnection { try $0.simpleExecute("CREATE DATABASE \(try $0.quoteIdentifier(String(name)))") }
+        try await admin.withConnection {
+            try $0.simpleExecute("CREATE DATABASE \(try $0.quoteIdentifier(String(name)))")
+        }
         let pool = try PostgresPool(url: url, maxConnections: 4, logger: TestSupport.quietLogger)
         do {
             let migrations = TestSupport.repositoryRoot.appendingPathComponent("migrations").path
@@ -149,14 +158,20 @@ enum TestDatabase {
     }
 
     private static func drop(_ name: String, admin: PostgresPool) async throws {
-        try await admin.withConnection { try $0.simpleExecute("DROP DATABASE IF EXISTS \(try $0.quoteIdentifier(name)) WITH (FORCE)") }
+        try await admin.withConnection {
+            try $0.simpleExecute("DROP DATABASE IF EXISTS \(try $0.quoteIdentifier(name)) WITH (FORCE)")
+        }
         await admin.close()
     }
 
     private static func replacingDatabase(in url: String, with name: String) throws -> String {
-        guard var components = URLComponents(string: url) else { throw PostgresError(.badURL, message: "DATABASE_URL is not a URL") }
+        guard var components = URLComponents(string: url) else {
+            throw PostgresError(.badURL, message: "DATABASE_URL is not a URL")
+        }
         components.path = "/" + name
-        guard let result = components.string else { throw PostgresError(.badURL, message: "cannot rebuild DATABASE_URL") }
+        guard let result = components.string else {
+            throw PostgresError(.badURL, message: "cannot rebuild DATABASE_URL")
+        }
         return result
     }
 }

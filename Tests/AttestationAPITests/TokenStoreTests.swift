@@ -1,18 +1,20 @@
 import Attestation
-@testable import AttestationAPI
 import Testing
+
+@testable import AttestationAPI
 
 @Suite struct TokenStoreTests {
     @Test func parsesRolesCommentsAndBlankLines() throws {
         let backend = NewAPIToken.generate(role: .backend)
         let auditor = NewAPIToken.generate(role: .auditor)
         let upper = auditor.fileLine.uppercased().replacingOccurrences(of: "AUDITOR", with: "auditor")
-        let store = try TokenStore(fileContents: """
-            # CaseAttest API tokens
+        let store = try TokenStore(
+            fileContents: """
+                # CaseAttest API tokens
 
-            \(backend.fileLine)   # the UGM-AICare backend
-            \t\(upper)
-            """)
+                \(backend.fileLine)   # the UGM-AICare backend
+                \t\(upper)
+                """)
         #expect(store.count == 2)
         #expect(store.caller(token: backend.token)?.roles == [.backend])
         #expect(store.caller(token: auditor.token)?.roles == [.auditor])
@@ -39,8 +41,10 @@ import Testing
 
     @Test func badLinesAreRefusedWithoutEchoingThem() {
         let secretLooking = "backend s3cr3t-token-pasted-by-mistake"
-        for text in [secretLooking, "admin " + String(repeating: "a", count: 64), "backend", "backend abc",
-                     "backend " + String(repeating: "g", count: 64), "backend \(String(repeating: "a", count: 64)) extra"] {
+        for text in [
+            secretLooking, "admin " + String(repeating: "a", count: 64), "backend", "backend abc",
+            "backend " + String(repeating: "g", count: 64), "backend \(String(repeating: "a", count: 64)) extra",
+        ] {
             do {
                 _ = try TokenStore(fileContents: "# ok\n" + text)
                 Issue.record("accepted \(text)")

@@ -1,18 +1,22 @@
-@testable import AttestationAPI
 import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Testing
 
+@testable import AttestationAPI
+
 /// Bad input is a clean 4xx with our error body, refused before any query
 /// (the pool here is never connected: a query would show as a 500).
 @Suite struct ValidationTests {
-    static let badIDs = ["0", "-1", "abc", "1.5", "9223372036854775808", "99999999999999999999", "+5", "%31", "1e3", " 1"]
+    static let badIDs = [
+        "0", "-1", "abc", "1.5", "9223372036854775808", "99999999999999999999", "+5", "%31", "1e3", " 1",
+    ]
 
     @Test(arguments: badIDs)
     func badPathIDsAre400(_ id: String) async throws {
         let tokens = TestTokens()
-        let app = TestSupport.application(try TestSupport.dependencies(pool: try TestSupport.unusedPool(), tokens: tokens))
+        let app = TestSupport.application(
+            try TestSupport.dependencies(pool: try TestSupport.unusedPool(), tokens: tokens))
         let encoded = id.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? id
         try await app.test(.router) { client in
             let requests: [(HTTPRequest.Method, String, NewAPIToken)] = [
@@ -22,8 +26,10 @@ import Testing
                 (.get, "/v1/attestations/\(encoded)/receipt", tokens.auditor),
             ]
             for (method, uri, token) in requests {
-                try await client.execute(uri: uri, method: method, headers: tokens.jsonHeaders(token),
-                                         body: TestSupport.body(#"{"counsellorId":1}"#)) { response in
+                try await client.execute(
+                    uri: uri, method: method, headers: tokens.jsonHeaders(token),
+                    body: TestSupport.body(#"{"counsellorId":1}"#)
+                ) { response in
                     #expect(response.status == .badRequest, "\(method) \(uri)")
                     #expect(TestSupport.errorCode(response) == "invalid_parameter", "\(method) \(uri)")
                 }
@@ -41,10 +47,13 @@ import Testing
     @Test(arguments: badBodies)
     func badBodiesAre400(_ body: String) async throws {
         let tokens = TestTokens()
-        let app = TestSupport.application(try TestSupport.dependencies(pool: try TestSupport.unusedPool(), tokens: tokens))
+        let app = TestSupport.application(
+            try TestSupport.dependencies(pool: try TestSupport.unusedPool(), tokens: tokens))
         try await app.test(.router) { client in
-            try await client.execute(uri: "/v1/cases/10/attestations", method: .post, headers: tokens.jsonHeaders(tokens.backend),
-                                     body: TestSupport.body(body)) { response in
+            try await client.execute(
+                uri: "/v1/cases/10/attestations", method: .post, headers: tokens.jsonHeaders(tokens.backend),
+                body: TestSupport.body(body)
+            ) { response in
                 #expect(response.status == .badRequest)
                 #expect(TestSupport.errorCode(response) == "invalid_body")
             }
@@ -53,13 +62,16 @@ import Testing
 
     @Test func contentTypeMustBeJSON() async throws {
         let tokens = TestTokens()
-        let app = TestSupport.application(try TestSupport.dependencies(pool: try TestSupport.unusedPool(), tokens: tokens))
+        let app = TestSupport.application(
+            try TestSupport.dependencies(pool: try TestSupport.unusedPool(), tokens: tokens))
         try await app.test(.router) { client in
             for type in [nil, "text/plain", "application/x-www-form-urlencoded", "application/jsonx"] as [String?] {
                 var headers = tokens.headers(tokens.backend)
                 if let type { headers[.contentType] = type }
-                try await client.execute(uri: "/v1/cases/10/attestations", method: .post, headers: headers,
-                                         body: TestSupport.body(#"{"counsellorId":1}"#)) { response in
+                try await client.execute(
+                    uri: "/v1/cases/10/attestations", method: .post, headers: headers,
+                    body: TestSupport.body(#"{"counsellorId":1}"#)
+                ) { response in
                     #expect(response.status == .unsupportedMediaType, "\(type ?? "none")")
                     #expect(TestSupport.errorCode(response) == "unsupported_media_type")
                 }
@@ -69,11 +81,14 @@ import Testing
 
     @Test func bodiesOver16KiBAre413() async throws {
         let tokens = TestTokens()
-        let app = TestSupport.application(try TestSupport.dependencies(pool: try TestSupport.unusedPool(), tokens: tokens))
+        let app = TestSupport.application(
+            try TestSupport.dependencies(pool: try TestSupport.unusedPool(), tokens: tokens))
         let big = #"{"counsellorId":1,"pad":""# + String(repeating: "a", count: 17 * 1024) + #""}"#
         try await app.test(.router) { client in
-            try await client.execute(uri: "/v1/cases/10/attestations", method: .post,
-                                     headers: tokens.jsonHeaders(tokens.backend), body: TestSupport.body(big)) { response in
+            try await client.execute(
+                uri: "/v1/cases/10/attestations", method: .post,
+                headers: tokens.jsonHeaders(tokens.backend), body: TestSupport.body(big)
+            ) { response in
                 #expect(response.status == .contentTooLarge)
                 #expect(TestSupport.errorCode(response) == "payload_too_large")
             }
@@ -82,7 +97,8 @@ import Testing
 
     @Test func unknownPathIsJSON404() async throws {
         let tokens = TestTokens()
-        let app = TestSupport.application(try TestSupport.dependencies(pool: try TestSupport.unusedPool(), tokens: tokens))
+        let app = TestSupport.application(
+            try TestSupport.dependencies(pool: try TestSupport.unusedPool(), tokens: tokens))
         try await app.test(.router) { client in
             for uri in ["/", "/v1", "/v1/cases/10", "/v2/cases/10/attestations", "/v1/cases/10/attestations/extra"] {
                 try await client.execute(uri: uri, method: .get, headers: tokens.headers(tokens.backend)) { response in
@@ -95,7 +111,8 @@ import Testing
 
     @Test func otherMethodsAre405WithAllow() async throws {
         let tokens = TestTokens()
-        let app = TestSupport.application(try TestSupport.dependencies(pool: try TestSupport.unusedPool(), tokens: tokens))
+        let app = TestSupport.application(
+            try TestSupport.dependencies(pool: try TestSupport.unusedPool(), tokens: tokens))
         try await app.test(.router) { client in
             try await client.execute(uri: "/v1/cases/10/attestations", method: .delete) { response in
                 #expect(response.status == .methodNotAllowed)
@@ -118,7 +135,9 @@ import Testing
 
     @Test func requestBodyDecodesStrictly() throws {
         #expect(try AttestationRequestBody.decode(Data(#"{"counsellorId": 42}"#.utf8)).counsellorID == 42)
-        #expect(try AttestationRequestBody.decode(Data(#" { "counsellorId" : 9223372036854775807 } "#.utf8)).counsellorID == .max)
+        #expect(
+            try AttestationRequestBody.decode(Data(#" { "counsellorId" : 9223372036854775807 } "#.utf8)).counsellorID
+                == .max)
         #expect(throws: APIError.self) { try AttestationRequestBody.decode(Data(#"{"counsellorId": 1, "x": 2}"#.utf8)) }
     }
 }

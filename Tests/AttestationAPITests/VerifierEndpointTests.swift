@@ -1,10 +1,11 @@
 import Attestation
 import AttestationService
-@testable import AttestationAPI
 import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Testing
+
+@testable import AttestationAPI
 
 /// The verification and receipt endpoints return the verifier's JSON as it
 /// is, 404 when it has nothing, 503 when no verifier is wired.
@@ -13,24 +14,32 @@ import Testing
         ("caseId", .number(10)), ("status", .string("valid")),
         ("checks", .array([.object([("name", .string("root_on_chain")), ("ok", .bool(true))])])),
     ])
-    static let receipt: JSONValue = .object([("attestationId", .number(7)), ("root", .string("0x" + String(repeating: "ab", count: 32)))])
+    static let receipt: JSONValue = .object([
+        ("attestationId", .number(7)), ("root", .string("0x" + String(repeating: "ab", count: 32))),
+    ])
 
     func app(_ tokens: TestTokens, verifier: (any VerificationService)?) throws -> some ApplicationProtocol {
-        TestSupport.application(try TestSupport.dependencies(pool: try TestSupport.unusedPool(), tokens: tokens,
-                                                             verification: verifier))
+        TestSupport.application(
+            try TestSupport.dependencies(
+                pool: try TestSupport.unusedPool(), tokens: tokens,
+                verification: verifier))
     }
 
     @Test func verdictAndReceiptPassThrough() async throws {
         let tokens = TestTokens()
         let app = try app(tokens, verifier: FixedVerifier(verdicts: [10: Self.verdict], receipts: [7: Self.receipt]))
         try await app.test(.router) { client in
-            try await client.execute(uri: "/v1/cases/10/verification", method: .get, headers: tokens.headers(tokens.auditor)) { response in
+            try await client.execute(
+                uri: "/v1/cases/10/verification", method: .get, headers: tokens.headers(tokens.auditor)
+            ) { response in
                 #expect(response.status == .ok)
                 #expect(response.headers[.contentType]?.hasPrefix("application/json") == true)
                 let parsed = try JSONValue.parse(Array(response.body.readableBytesView))
                 #expect(parsed == Self.verdict)
             }
-            try await client.execute(uri: "/v1/attestations/7/receipt", method: .get, headers: tokens.headers(tokens.auditor)) { response in
+            try await client.execute(
+                uri: "/v1/attestations/7/receipt", method: .get, headers: tokens.headers(tokens.auditor)
+            ) { response in
                 #expect(response.status == .ok)
                 let parsed = try JSONValue.parse(Array(response.body.readableBytesView))
                 #expect(parsed == Self.receipt)
@@ -42,11 +51,15 @@ import Testing
         let tokens = TestTokens()
         let app = try app(tokens, verifier: FixedVerifier(verdicts: [:], receipts: [:]))
         try await app.test(.router) { client in
-            try await client.execute(uri: "/v1/cases/99/verification", method: .get, headers: tokens.headers(tokens.auditor)) {
+            try await client.execute(
+                uri: "/v1/cases/99/verification", method: .get, headers: tokens.headers(tokens.auditor)
+            ) {
                 #expect($0.status == .notFound)
                 #expect(TestSupport.errorCode($0) == "case_not_found")
             }
-            try await client.execute(uri: "/v1/attestations/99/receipt", method: .get, headers: tokens.headers(tokens.auditor)) {
+            try await client.execute(
+                uri: "/v1/attestations/99/receipt", method: .get, headers: tokens.headers(tokens.auditor)
+            ) {
                 #expect($0.status == .notFound)
                 #expect(TestSupport.errorCode($0) == "attestation_not_found")
             }
@@ -79,7 +92,9 @@ import Testing
         let tokens = TestTokens()
         let app = try app(tokens, verifier: Broken())
         try await app.test(.router) { client in
-            try await client.execute(uri: "/v1/cases/10/verification", method: .get, headers: tokens.headers(tokens.auditor)) {
+            try await client.execute(
+                uri: "/v1/cases/10/verification", method: .get, headers: tokens.headers(tokens.auditor)
+            ) {
                 #expect($0.status == .internalServerError)
                 #expect(TestSupport.errorCode($0) == "internal")
             }

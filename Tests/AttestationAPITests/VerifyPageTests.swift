@@ -1,8 +1,9 @@
-@testable import AttestationAPI
 import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Testing
+
+@testable import AttestationAPI
 
 /// web/verify.html, the copy embedded in the binary, and GET /verify agree;
 /// the page is served without a token and may call nothing but a node.
@@ -16,7 +17,8 @@ import Testing
 
     @Test func servedWithoutATokenAsTheFile() async throws {
         let text = try String(contentsOf: Self.pageURL, encoding: .utf8)
-        let app = TestSupport.application(try TestSupport.dependencies(pool: try TestSupport.unusedPool(), tokens: TestTokens()))
+        let app = TestSupport.application(
+            try TestSupport.dependencies(pool: try TestSupport.unusedPool(), tokens: TestTokens()))
         try await app.test(.router) { client in
             try await client.execute(uri: "/verify", method: .get) { response in
                 #expect(response.status == .ok)

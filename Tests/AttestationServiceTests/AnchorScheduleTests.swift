@@ -1,4 +1,5 @@
 import Testing
+
 @testable import AttestationService
 
 /// The anchoring schedule with injected time: slot boundaries, buckets, the
@@ -20,7 +21,8 @@ struct AnchorScheduleTests {
     }
 
     @Test func bucketsArePowersOfTwoFromTheMinimumCappedAtBatchMax() {
-        #expect([1, 2, 7, 8, 9, 16, 17, 100, 129, 256].map(hourly.bucket(forRealLeaves:))
+        #expect(
+            [1, 2, 7, 8, 9, 16, 17, 100, 129, 256].map(hourly.bucket(forRealLeaves:))
                 == [8, 8, 8, 8, 16, 16, 32, 128, 256, 256])
         #expect(hourly.fillerCount(forRealLeaves: 1) == 7)
         #expect(hourly.fillerCount(forRealLeaves: 256) == 0)

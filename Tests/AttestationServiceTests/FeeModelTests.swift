@@ -2,6 +2,7 @@ import Attestation
 import Ethereum
 import EthereumRPC
 import Testing
+
 @testable import AttestationService
 
 /// The fee choice per model: which market reading prices a transaction,
@@ -57,8 +58,9 @@ struct FeeModelTests {
 
     @Test func aDynamicTipBelowTheFloorIsRaisedToIt() throws {
         let policy = FeePolicy(ceiling: gwei * UInt256(500), minimumPriorityFee: gwei * UInt256(30))
-        let history = FeeHistory(oldestBlock: 1, baseFeePerGas: [gwei, gwei], gasUsedRatio: [0.5],
-                                 reward: [[gwei * UInt256(2)]])
+        let history = FeeHistory(
+            oldestBlock: 1, baseFeePerGas: [gwei, gwei], gasUsedRatio: [0.5],
+            reward: [[gwei * UInt256(2)]])
         let fees = try policy.fees(from: history)
         #expect(fees.maxPriorityFeePerGas == gwei * UInt256(30))
         #expect(fees.maxFeePerGas == gwei * UInt256(32) && !fees.legacy)
@@ -79,8 +81,9 @@ struct FeeModelTests {
         let market = try policy.legacy(gasPrice: gwei * UInt256(40))
         #expect(policy.bumped(old, market: market)?.maxFeePerGas == gwei * UInt256(40))
         let dynamic = Fees(maxFeePerGas: gwei * UInt256(90), maxPriorityFeePerGas: gwei * UInt256(9))
-        let bumped = Fees(maxFeePerGas: UInt256(11_250_000_000), maxPriorityFeePerGas: UInt256(11_250_000_000),
-                          legacy: true)
+        let bumped = Fees(
+            maxFeePerGas: UInt256(11_250_000_000), maxPriorityFeePerGas: UInt256(11_250_000_000),
+            legacy: true)
         #expect(policy.bumped(old, market: dynamic) == bumped)
     }
 
@@ -92,15 +95,23 @@ struct FeeModelTests {
 
     /// The tracker replaces a stuck legacy transaction with a legacy one.
     @Test func theTrackerReplacesAStuckLegacyTransactionWithALegacyOne() throws {
-        let policy = TrackingPolicy(confirmations: 2, replaceAfter: 60, rebroadcastAfter: 15,
-                                    fees: FeePolicy(ceiling: gwei * UInt256(500), model: .legacy))
+        let policy = TrackingPolicy(
+            confirmations: 2, replaceAfter: 60, rebroadcastAfter: 15,
+            fees: FeePolicy(ceiling: gwei * UInt256(500), model: .legacy))
         let fees = try policy.fees.legacy(gasPrice: gwei * UInt256(8))
-        let stuck = TrackedTransaction(phase: .submitted, nonce: 4, hashes: [[1]], fees: fees, currentSignedAt: 0,
-                                       lastSentAt: 50)
-        let observation = ChainObservation(head: 10, now: 61, minedNonce: 4, receipts: [:], canonicalBlockHashes: [:],
-                                           market: try policy.fees.legacy(gasPrice: gwei * UInt256(8)))
+        let stuck = TrackedTransaction(
+            phase: .submitted, nonce: 4, hashes: [[1]], fees: fees, currentSignedAt: 0,
+            lastSentAt: 50)
+        let observation = ChainObservation(
+            head: 10, now: 61, minedNonce: 4, receipts: [:], canonicalBlockHashes: [:],
+            market: try policy.fees.legacy(gasPrice: gwei * UInt256(8)))
         let actions = stuck.next(observation, policy: policy)
-        #expect(actions == [.replace(Fees(maxFeePerGas: gwei * UInt256(9), maxPriorityFeePerGas: gwei * UInt256(9),
-                                          legacy: true))])
+        #expect(
+            actions == [
+                .replace(
+                    Fees(
+                        maxFeePerGas: gwei * UInt256(9), maxPriorityFeePerGas: gwei * UInt256(9),
+                        legacy: true))
+            ])
     }
 }

@@ -1,19 +1,22 @@
 import Ethereum
 import EthereumRPC
 import Testing
+
 @testable import AttestationService
 
 struct FeePolicyTests {
     let gwei = UInt256(1_000_000_000)
 
     private func history(nextBase: UInt256, tips: [UInt256]) -> FeeHistory {
-        FeeHistory(oldestBlock: 1, baseFeePerGas: Array(repeating: nextBase, count: tips.count) + [nextBase],
-                   gasUsedRatio: tips.map { _ in 0.5 }, reward: tips.map { [$0] })
+        FeeHistory(
+            oldestBlock: 1, baseFeePerGas: Array(repeating: nextBase, count: tips.count) + [nextBase],
+            gasUsedRatio: tips.map { _ in 0.5 }, reward: tips.map { [$0] })
     }
 
     @Test func newFeesAreTwiceTheNextBaseFeePlusTheMedianTip() throws {
         let policy = FeePolicy(ceiling: gwei * UInt256(500))
-        let fees = try policy.fees(from: history(nextBase: gwei * UInt256(10), tips: [gwei, gwei * UInt256(3), gwei * UInt256(2)]))
+        let fees = try policy.fees(
+            from: history(nextBase: gwei * UInt256(10), tips: [gwei, gwei * UInt256(3), gwei * UInt256(2)]))
         #expect(fees.maxPriorityFeePerGas == gwei * UInt256(2))
         #expect(fees.maxFeePerGas == gwei * UInt256(22))
     }

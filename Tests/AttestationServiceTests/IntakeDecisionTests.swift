@@ -1,5 +1,6 @@
-@testable import AttestationService
 import Testing
+
+@testable import AttestationService
 
 /// Erasure sticks at intake: whatever the erased attestation's status, no
 /// caller but an operator asking explicitly requests the case again.
@@ -20,9 +21,11 @@ struct IntakeDecisionTests {
     }
 
     @Test func aFailureIsRetriedInPlaceAndARequestCoversTheCase() {
-        #expect(IntakeDecision.decide(latest: Latest(status: .failed, erased: false), afterErasure: false) { true }
+        #expect(
+            IntakeDecision.decide(latest: Latest(status: .failed, erased: false), afterErasure: false) { true }
                 == .retryInPlace)
-        #expect(IntakeDecision.decide(latest: Latest(status: .requested, erased: false), afterErasure: false) { false }
+        #expect(
+            IntakeDecision.decide(latest: Latest(status: .requested, erased: false), afterErasure: false) { false }
                 == .existing)
         #expect(IntakeDecision.decide(latest: Latest?.none, afterErasure: false) { true } == .newVersion)
     }

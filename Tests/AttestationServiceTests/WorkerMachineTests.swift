@@ -1,4 +1,5 @@
 import Testing
+
 @testable import AttestationService
 
 /// The worker's state machine with no I/O: events and time in, actions out.
@@ -198,7 +199,10 @@ struct WorkerMachineTests {
     @Test func aFirstRunGoesThroughEveryStepInOrder() {
         var machine = WorkerMachine(settings: settings, now: 0)
         machine.noticed([42])
-        #expect(machine.tick(now: 0) == [.storeNotices([42]), .sweep, .commit, .closeBatches(slot: nil), .checkLease, .census])
+        #expect(
+            machine.tick(now: 0) == [
+                .storeNotices([42]), .sweep, .commit, .closeBatches(slot: nil), .checkLease, .census,
+            ])
         machine.stored([42])
         machine.completed(.intake, now: 0)
         machine.completed(.sweep, now: 0)

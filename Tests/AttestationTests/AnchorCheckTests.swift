@@ -12,12 +12,15 @@ struct AnchorCheckTests {
     static let expected = AnchorExpectation(registry: registry, chainID: 1337, confirmations: 2, anchoredTopic: topic)
 
     static func claim() -> AnchorClaim {
-        AnchorClaim(root: root, txHash: tx, chainID: 1337, contract: registry, blockNumber: 10, blockHash: blockHash,
-                    attestedAt: 1_700_000_000, leafIndex: 1, proofLength: 2)
+        AnchorClaim(
+            root: root, txHash: tx, chainID: 1337, contract: registry, blockNumber: 10, blockHash: blockHash,
+            attestedAt: 1_700_000_000, leafIndex: 1, proofLength: 2)
     }
 
-    static func evidence(logFrom emitter: Address = registry, status: UInt64 = 1, to: Address? = registry,
-                         canonicalHash: [UInt8] = blockHash, head: UInt64 = 11, anchored: Bool = true) -> AnchorEvidence {
+    static func evidence(
+        logFrom emitter: Address = registry, status: UInt64 = 1, to: Address? = registry,
+        canonicalHash: [UInt8] = blockHash, head: UInt64 = 11, anchored: Bool = true
+    ) -> AnchorEvidence {
         let log = AnchorEvidence.Log(address: emitter, topics: [topic, root, Keccak256.hash([4])])
         return AnchorEvidence(
             anchored: anchored ? .init(blockNumber: 10, leafCount: 4) : nil,
@@ -57,7 +60,8 @@ struct AnchorCheckTests {
     }
 
     @Test func aLookAlikeEventFromAnotherContractIsWrongContract() {
-        let outcome = AnchorCheck.evaluate(Self.claim(), evidence: Self.evidence(logFrom: Self.other), expected: Self.expected)
+        let outcome = AnchorCheck.evaluate(
+            Self.claim(), evidence: Self.evidence(logFrom: Self.other), expected: Self.expected)
         #expect(outcome.verdict == .wrongContract)
         #expect(outcome.reason.contains(Self.other.lowercased))
     }
@@ -96,13 +100,19 @@ struct AnchorCheckTests {
     @Test func claimedBlockFieldsMustMatch() {
         var claim = Self.claim()
         claim.blockNumber = 11
-        #expect(AnchorCheck.evaluate(claim, evidence: Self.evidence(), expected: Self.expected).reason.hasPrefix("blockNumber"))
+        #expect(
+            AnchorCheck.evaluate(claim, evidence: Self.evidence(), expected: Self.expected).reason.hasPrefix(
+                "blockNumber"))
         claim = Self.claim()
         claim.blockHash = Keccak256.hash([8])
-        #expect(AnchorCheck.evaluate(claim, evidence: Self.evidence(), expected: Self.expected).reason.hasPrefix("blockHash"))
+        #expect(
+            AnchorCheck.evaluate(claim, evidence: Self.evidence(), expected: Self.expected).reason.hasPrefix(
+                "blockHash"))
         claim = Self.claim()
         claim.attestedAt = 1_700_000_001
-        #expect(AnchorCheck.evaluate(claim, evidence: Self.evidence(), expected: Self.expected).reason.hasPrefix("attestedAt"))
+        #expect(
+            AnchorCheck.evaluate(claim, evidence: Self.evidence(), expected: Self.expected).reason.hasPrefix(
+                "attestedAt"))
         claim = Self.claim()
         claim.leafIndex = 4
         #expect(verdict(claim, Self.evidence()) == .proofInvalid)
@@ -122,9 +132,10 @@ struct VerdictSummaryTests {
     }
 
     @Test func rawValuesAreTheIssuesNames() {
-        #expect(Verdict.allCases.map(\.rawValue) == [
-            "verified", "record-changed", "proof-invalid", "not-anchored", "tx-failed", "wrong-contract",
-            "unconfirmed", "pending", "erased", "missing", "legacy",
-        ])
+        #expect(
+            Verdict.allCases.map(\.rawValue) == [
+                "verified", "record-changed", "proof-invalid", "not-anchored", "tx-failed", "wrong-contract",
+                "unconfirmed", "pending", "erased", "missing", "legacy",
+            ])
     }
 }

@@ -45,7 +45,8 @@ struct CanonicalFormDocTests {
         let offsetMinutes = (offsetParts.first ?? 0) * 60 + (offsetParts.dropFirst().first ?? 0)
         let padded = fraction + String(repeating: "0", count: 6 - fraction.count)
         let utcAsIfLocal = try Timestamp(rfc3339: local.replacingOccurrences(of: " ", with: "T") + "." + padded + "Z")
-        return Timestamp(microsecondsSinceEpoch: utcAsIfLocal.microsecondsSinceEpoch - sign * offsetMinutes * 60_000_000)
+        return Timestamp(
+            microsecondsSinceEpoch: utcAsIfLocal.microsecondsSinceEpoch - sign * offsetMinutes * 60_000_000)
     }
 
     static func integer(_ value: JSONValue?) -> Int64? {
@@ -69,8 +70,9 @@ struct CanonicalFormDocTests {
             return
         }
         let appointments = try appointmentRows.map { row in
-            AppointmentRecord(id: try #require(Self.integer(row["id"])), scheduledAt: try Self.timestamp(row["scheduled_at"]),
-                              status: row["status"]?.stringValue, locationType: row["location_type"]?.stringValue)
+            AppointmentRecord(
+                id: try #require(Self.integer(row["id"])), scheduledAt: try Self.timestamp(row["scheduled_at"]),
+                status: row["status"]?.stringValue, locationType: row["location_type"]?.stringValue)
         }
         let key = try PseudonymKey(bytes: Array(try #require(blocks["pseudonym-key"]).utf8) + [0x0A])
         let salt = try Salt(hex: try #require(blocks["salt"]))
@@ -84,7 +86,9 @@ struct CanonicalFormDocTests {
         #expect(contentHash.hex == blocks["content-hash"])
         #expect(Hex.encodePrefixed(MerkleTree.leafHash(contentHash)) == blocks["leaf"])
 
-        let batch = try (blocks["batch-content-hashes"] ?? "").split(separator: "\n").map { try ContentHash(hex: String($0)) }
+        let batch = try (blocks["batch-content-hashes"] ?? "").split(separator: "\n").map {
+            try ContentHash(hex: String($0))
+        }
         #expect(batch.first == contentHash)
         let tree = try MerkleTree(contentHashes: batch)
         #expect(Hex.encodePrefixed(tree.root) == blocks["batch-root"])
@@ -93,7 +97,12 @@ struct CanonicalFormDocTests {
         #expect(proof.map { Hex.encodePrefixed($0) }.joined(separator: "\n") == blocks["batch-proof"])
         #expect(MerkleTree.verify(leaf: MerkleTree.leafHash(contentHash), proof: proof, root: tree.root))
         // The stated byte count is right too.
-        #expect(try #require(try String(contentsOf: Vectors.repositoryRoot.appendingPathComponent("docs/canonical-form.md"), encoding: .utf8))
+        #expect(
+            try #require(
+                try String(
+                    contentsOf: Vectors.repositoryRoot.appendingPathComponent("docs/canonical-form.md"), encoding: .utf8
+                )
+            )
             .contains("no trailing newline, \(canonical.count) bytes"))
     }
 }
@@ -117,9 +126,10 @@ struct CanonicalFormV2DocTests {
             return
         }
         let appointments = try appointmentRows.map { row in
-            AppointmentRecord(id: try #require(CanonicalFormDocTests.integer(row["id"])),
-                              scheduledAt: try CanonicalFormDocTests.timestamp(row["scheduled_at"]),
-                              status: row["status"]?.stringValue, locationType: row["location_type"]?.stringValue)
+            AppointmentRecord(
+                id: try #require(CanonicalFormDocTests.integer(row["id"])),
+                scheduledAt: try CanonicalFormDocTests.timestamp(row["scheduled_at"]),
+                status: row["status"]?.stringValue, locationType: row["location_type"]?.stringValue)
         }
         let key = try PseudonymKey(bytes: Array(try #require(blocks["pseudonym-key"]).utf8))
         let salt = try Salt(hex: try #require(blocks["salt"]))
@@ -133,8 +143,9 @@ struct CanonicalFormV2DocTests {
         // Apart from v1's value for the same student.
         #expect(userHash != key.userHash(for: record.userID))
 
-        let input = CaseDocumentV1(record: record, appointments: appointments, userHash: userHash, salt: salt,
-                                   schema: .v2)
+        let input = CaseDocumentV1(
+            record: record, appointments: appointments, userHash: userHash, salt: salt,
+            schema: .v2)
         let canonical = try input.canonicalBytes()
         #expect(String(decoding: canonical, as: UTF8.self) == blocks["v2-canonical"])
         #expect(try input.json().canonicalBytes() == canonical, "the direct writer and the JSON value agree")
@@ -145,7 +156,8 @@ struct CanonicalFormV2DocTests {
 
     @Test func theMessageEncodingIsUnambiguousAndSigned() {
         // Fixed widths: (1, 256) and (256, 1) differ, and negative ids keep their sign.
-        #expect(PseudonymKey.caseUserHashMessage(caseID: 1, userID: 256)
+        #expect(
+            PseudonymKey.caseUserHashMessage(caseID: 1, userID: 256)
                 != PseudonymKey.caseUserHashMessage(caseID: 256, userID: 1))
         #expect(PseudonymKey.caseUserHashMessage(caseID: 1, userID: 2).count == 53)
         let negative = PseudonymKey.caseUserHashMessage(caseID: -1, userID: 0)

@@ -8,35 +8,44 @@ struct CaseDocumentTests {
     static let userHash = String(repeating: "ab", count: 32)
 
     static func record(resolved: Bool = true) -> CaseRecord {
-        CaseRecord(id: 7, userID: 42, counsellorID: nil, status: "resolved", riskLevelAtCreation: 3,
-                   createdAt: Timestamp(microsecondsSinceEpoch: 1_772_357_400_000_000),
-                   resolvedAt: resolved ? Timestamp(microsecondsSinceEpoch: 1_772_357_400_000_001) : nil)
+        CaseRecord(
+            id: 7, userID: 42, counsellorID: nil, status: "resolved", riskLevelAtCreation: 3,
+            createdAt: Timestamp(microsecondsSinceEpoch: 1_772_357_400_000_000),
+            resolvedAt: resolved ? Timestamp(microsecondsSinceEpoch: 1_772_357_400_000_001) : nil)
     }
 
     @Test func documentHasTheV1ShapeWithNullsAndSortedAppointments() throws {
         let appointments = [
             AppointmentRecord(id: 12, scheduledAt: nil, status: nil, locationType: nil),
-            AppointmentRecord(id: 3, scheduledAt: Timestamp(microsecondsSinceEpoch: 0), status: "completed",
-                              locationType: "online"),
+            AppointmentRecord(
+                id: 3, scheduledAt: Timestamp(microsecondsSinceEpoch: 0), status: "completed",
+                locationType: "online"),
         ]
-        let document = try CaseDocument.v1(case: Self.record(), appointments: appointments, userHash: Self.userHash,
-                                           salt: Self.salt)
-        let expected = #"{"appointments":[{"id":3,"location_type":"online","scheduled_at":"1970-01-01T00:00:00.000000Z","status":"completed"},{"id":12,"location_type":null,"scheduled_at":null,"status":null}],"#
-            + #""case":{"counsellor_id":null,"created_at":"2026-03-01T09:30:00.000000Z","id":7,"resolved_at":"2026-03-01T09:30:00.000001Z","risk_level_at_creation":3,"status":"resolved","user_hash":""#
+        let document = try CaseDocument.v1(
+            case: Self.record(), appointments: appointments, userHash: Self.userHash,
+            salt: Self.salt)
+        let expected =
+            #"{"appointments":[{"id":3,"location_type":"online","scheduled_at":"1970-01-01T00:00:00.000000Z","#
+            + #""status":"completed"},{"id":12,"location_type":null,"scheduled_at":null,"status":null}],"#
+            + #""case":{"counsellor_id":null,"created_at":"2026-03-01T09:30:00.000000Z","id":7,"#
+            + #""resolved_at":"2026-03-01T09:30:00.000001Z","risk_level_at_creation":3,"#
+            + #""status":"resolved","user_hash":""#
             + Self.userHash + #""},"salt":""# + String(repeating: "5a", count: 32)
             + #"","schema":"aicare.case-attestation/v1"}"#
         #expect(document.canonicalString == expected)
         // Input order of appointments does not matter.
-        let reversed = try CaseDocument.v1(case: Self.record(), appointments: appointments.reversed(),
-                                           userHash: Self.userHash, salt: Self.salt)
+        let reversed = try CaseDocument.v1(
+            case: Self.record(), appointments: appointments.reversed(),
+            userHash: Self.userHash, salt: Self.salt)
         #expect(reversed.canonicalBytes() == document.canonicalBytes())
         // The user id itself never appears.
         #expect(document["case"]?["user_id"] == nil)
     }
 
     @Test func contentHashIsSHA256OfTheCanonicalBytes() throws {
-        let input = CaseDocumentV1(record: Self.record(resolved: false), appointments: [], userHash: Self.userHash,
-                                   salt: Self.salt)
+        let input = CaseDocumentV1(
+            record: Self.record(resolved: false), appointments: [], userHash: Self.userHash,
+            salt: Self.salt)
         let document = try input.json()
         let hash = try input.contentHash()
         #expect(hash.bytes == SHA256Digest.hash(document.canonicalBytes()))
@@ -62,22 +71,26 @@ struct CaseDocumentTests {
             try CaseDocument.v1(case: record, appointments: [], userHash: Self.userHash, salt: Self.salt)
         }
         record.id = 1 << 53
-        #expect(try CaseDocument.v1(case: record, appointments: [], userHash: Self.userHash, salt: Self.salt)["case"]?["id"]
-            == .number(9_007_199_254_740_992))
+        #expect(
+            try CaseDocument.v1(case: record, appointments: [], userHash: Self.userHash, salt: Self.salt)["case"]?["id"]
+                == .number(9_007_199_254_740_992))
         record.resolvedAt = Timestamp(microsecondsSinceEpoch: .max)
         #expect(throws: AttestationError.self) {
             try CaseDocument.v1(case: record, appointments: [], userHash: Self.userHash, salt: Self.salt)
         }
         let badAppointment = AppointmentRecord(id: -(1 << 60), scheduledAt: nil, status: nil, locationType: nil)
         #expect(throws: AttestationError.self) {
-            try CaseDocument.v1(case: Self.record(), appointments: [badAppointment], userHash: Self.userHash,
-                                salt: Self.salt)
+            try CaseDocument.v1(
+                case: Self.record(), appointments: [badAppointment], userHash: Self.userHash,
+                salt: Self.salt)
         }
     }
 
     @Test func contentHashParsingRejectsMalformedText() {
-        for text in ["", "0x", "0x" + String(repeating: "0", count: 63), String(repeating: "0", count: 64),
-                     "0x" + String(repeating: "0", count: 62) + "zz", "0x" + String(repeating: "0", count: 66)] {
+        for text in [
+            "", "0x", "0x" + String(repeating: "0", count: 63), String(repeating: "0", count: 64),
+            "0x" + String(repeating: "0", count: 62) + "zz", "0x" + String(repeating: "0", count: 66),
+        ] {
             #expect(throws: AttestationError.self) { try ContentHash(hex: text) }
         }
     }
@@ -134,17 +147,21 @@ struct PseudonymKeyTests {
         let key = try PseudonymKey(bytes: Array(Self.keyText.utf8))
         var dumped = ""
         dump(key, to: &dumped)
-        for text in [key.description, key.debugDescription, String(describing: key), String(reflecting: key), "\(key)", dumped] {
+        for text in [
+            key.description, key.debugDescription, String(describing: key), String(reflecting: key), "\(key)", dumped,
+        ] {
             #expect(!text.contains("example"), "\(text)")
         }
     }
 
     @Test func loadsFromAFileAndReportsMissingFilesClearly() throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("pseudonym-key-\(UUID().uuidString)").path
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("pseudonym-key-\(UUID().uuidString)")
+            .path
         try Data((Self.keyText + "\n").utf8).write(to: URL(fileURLWithPath: path))
         defer { try? FileManager.default.removeItem(atPath: path) }
-        #expect(try PseudonymKey(contentsOfFile: path).userHash(for: 42)
-            == "5634c9f29c1a64efd14da9f56ee6232373af5308db95367d0c789cb9ae79d44f")
+        #expect(
+            try PseudonymKey(contentsOfFile: path).userHash(for: 42)
+                == "5634c9f29c1a64efd14da9f56ee6232373af5308db95367d0c789cb9ae79d44f")
         do {
             _ = try PseudonymKey(contentsOfFile: path + ".missing")
             Issue.record("loaded a missing file")

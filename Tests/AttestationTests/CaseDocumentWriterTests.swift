@@ -14,15 +14,18 @@ struct CaseDocumentWriterTests {
         func optionalID() -> Int64? { Bool.random(using: &rng) ? id() : nil }
         func timestamp() -> Timestamp { Timestamp(microsecondsSinceEpoch: Int64.random(in: range, using: &rng)) }
         func optionalTimestamp() -> Timestamp? { Bool.random(using: &rng) ? timestamp() : nil }
-        let record = CaseRecord(id: id(), userID: id(), counsellorID: optionalID(), status: random.string(),
-                                riskLevelAtCreation: optionalID(), createdAt: timestamp(),
-                                resolvedAt: optionalTimestamp())
+        let record = CaseRecord(
+            id: id(), userID: id(), counsellorID: optionalID(), status: random.string(),
+            riskLevelAtCreation: optionalID(), createdAt: timestamp(),
+            resolvedAt: optionalTimestamp())
         var appointments: [AppointmentRecord] = []
         for _ in 0..<Int.random(in: 0...6, using: &rng) {
             let status = Bool.random(using: &rng) ? random.string() : nil
             let location = Bool.random(using: &rng) ? random.string(maxLength: 20) : nil
-            appointments.append(AppointmentRecord(id: id(), scheduledAt: optionalTimestamp(), status: status,
-                                                  locationType: location))
+            appointments.append(
+                AppointmentRecord(
+                    id: id(), scheduledAt: optionalTimestamp(), status: status,
+                    locationType: location))
         }
         let userHash = String((0..<64).map { _ in Array("0123456789abcdef").randomElement(using: &rng)! })
         let salt = try Salt(bytes: (0..<32).map { _ in UInt8.random(in: 0...255, using: &rng) })

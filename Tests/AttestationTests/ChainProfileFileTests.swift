@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Attestation
 
 struct ChainProfileFileTests {
@@ -13,7 +14,7 @@ struct ChainProfileFileTests {
 
     @Test func theBuiltInProfilesParseAndCoverTheChainsWeKnow() throws {
         let profiles = ChainProfiles.builtIn
-        #expect(Set(profiles.byChainID.keys) == [1, 11155111, 56, 97, 137, 8453, 42161, 10, 1337])
+        #expect(Set(profiles.byChainID.keys) == [1, 11_155_111, 56, 97, 137, 8453, 42161, 10, 1337])
         let bsc = try #require(profiles[56])
         #expect(bsc.name == "BNB Smart Chain" && bsc.feeModel == .legacy && bsc.finality == .finalized)
         #expect(bsc.transactionURL("0xab") == "https://bscscan.com/tx/0xab")
@@ -25,7 +26,8 @@ struct ChainProfileFileTests {
     }
 
     @Test func aFileWithCommentsAndDefaultsParses() throws {
-        let profiles = try ChainProfileFile.parse("""
+        let profiles = try ChainProfileFile.parse(
+            """
             # our permissioned network
             [chain 4242]
             name = Campus QBFT   # trailing comment
@@ -34,9 +36,13 @@ struct ChainProfileFileTests {
 
             explorer-tx = http://explorer.campus.local/tx/{tx}
             """)
-        #expect(profiles == [ChainProfile(chainID: 4242, name: "Campus QBFT", finality: .blocks(1), feeModel: .legacy,
-                                          minimumTipWei: 0, blockTime: 12,
-                                          explorerTransaction: "http://explorer.campus.local/tx/{tx}")])
+        #expect(
+            profiles == [
+                ChainProfile(
+                    chainID: 4242, name: "Campus QBFT", finality: .blocks(1), feeModel: .legacy,
+                    minimumTipWei: 0, blockTime: 12,
+                    explorerTransaction: "http://explorer.campus.local/tx/{tx}")
+            ])
     }
 
     @Test func aFileEntryReplacesABuiltInOne() throws {
@@ -64,10 +70,14 @@ struct ChainProfileFileTests {
             (head + "explorer-tx = https://x/tx/\n", 5, "explorer-tx must contain {tx}"),
             (head + "explorer-address = https://x/{tx}\n", 5, "explorer-address must contain {address}"),
             (head + "explorer-tx = https://x/\"{tx}\n", 5, "explorer-tx contains a space, quote or angle bracket"),
-            ("[chain 5]\nname = x\nfinality = soon\nfee-model = auto\n", 3,
-             "finality must be blocks:N (N >= 1), safe or finalized"),
-            ("[chain 5]\nname = x\nfinality = safe\nfee-model = cheap\n", 4,
-             "fee-model must be auto, eip1559 or legacy"),
+            (
+                "[chain 5]\nname = x\nfinality = soon\nfee-model = auto\n", 3,
+                "finality must be blocks:N (N >= 1), safe or finalized"
+            ),
+            (
+                "[chain 5]\nname = x\nfinality = safe\nfee-model = cheap\n", 4,
+                "fee-model must be auto, eip1559 or legacy"
+            ),
             ("[chain 5]\nname = x\nfee-model = auto\n", 1, "chain 5 has no finality"),
             ("\n\n[chain 5]\nfinality = safe\nfee-model = auto\n", 3, "chain 5 has no name"),
             (head + head, 5, "chain 5 is described twice"),

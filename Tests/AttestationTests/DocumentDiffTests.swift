@@ -23,7 +23,9 @@ struct DocumentDiffTests {
     @Test func namesRemovedAndAddedAppointments() throws {
         let original = VerifierFixtures.document(appointments: [12, 13])
         #expect(try fields(original, VerifierFixtures.document(appointments: [12])) == ["appointments[id=13] removed"])
-        #expect(try fields(original, VerifierFixtures.document(appointments: [12, 13, 14])) == ["appointments[id=14] added"])
+        #expect(
+            try fields(original, VerifierFixtures.document(appointments: [12, 13, 14])) == ["appointments[id=14] added"]
+        )
     }
 
     @Test func aDifferentSaltIsNamed() throws {

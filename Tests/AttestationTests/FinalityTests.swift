@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Attestation
 
 struct FinalityTests {
@@ -20,15 +21,17 @@ struct FinalityTests {
         #expect(Finality.blocks(2).confirms(blockNumber: 10, head: 11, taggedBlock: nil))
         #expect(!Finality.blocks(2).confirms(blockNumber: 10, head: 10, taggedBlock: nil))
         #expect(!Finality.blocks(1).confirms(blockNumber: 10, head: 9, taggedBlock: nil))
-        #expect(Finality.blocks(2).shortfall(blockNumber: 10, head: 10, taggedBlock: nil)
-            == "block 10 has 1 of 2 confirmations")
+        #expect(
+            Finality.blocks(2).shortfall(blockNumber: 10, head: 10, taggedBlock: nil)
+                == "block 10 has 1 of 2 confirmations")
     }
 
     @Test func aTagNeedsTheBlockAtOrBelowIt() {
         #expect(Finality.finalized.confirms(blockNumber: 10, head: 40, taggedBlock: 10))
         #expect(!Finality.finalized.confirms(blockNumber: 10, head: 40, taggedBlock: 9))
         #expect(!Finality.safe.confirms(blockNumber: 10, head: 40, taggedBlock: nil))
-        #expect(Finality.safe.shortfall(blockNumber: 10, head: 40, taggedBlock: 9)
-            == "block 10 is not safe yet (the node's safe block is block 9)")
+        #expect(
+            Finality.safe.shortfall(blockNumber: 10, head: 40, taggedBlock: 9)
+                == "block 10 is not safe yet (the node's safe block is block 9)")
     }
 }

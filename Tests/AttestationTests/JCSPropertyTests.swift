@@ -73,7 +73,8 @@ struct RandomJSON {
     }
 
     private mutating func whitespace() -> String {
-        String((0..<Int.random(in: 0...2, using: &rng)).map { _ in [" ", "\t", "\n", "\r"].randomElement(using: &rng)! })
+        String(
+            (0..<Int.random(in: 0...2, using: &rng)).map { _ in [" ", "\t", "\n", "\r"].randomElement(using: &rng)! })
     }
 
     private mutating func write(_ value: JSONValue, to out: inout String) {
@@ -108,7 +109,10 @@ struct RandomJSON {
         case 0: return plain
         case 1: return plain.contains("e") ? plain.replacingOccurrences(of: "e", with: "E") : plain + "e0"
         default:
-            if plain.contains("e") { return plain.replacingOccurrences(of: "e", with: "0e+").replacingOccurrences(of: "+-", with: "-").replacingOccurrences(of: "++", with: "+") }
+            if plain.contains("e") {
+                return plain.replacingOccurrences(of: "e", with: "0e+").replacingOccurrences(of: "+-", with: "-")
+                    .replacingOccurrences(of: "++", with: "+")
+            }
             return plain.contains(".") ? plain + "000" : plain + ".0"
         }
     }
@@ -160,7 +164,8 @@ struct JCSPropertyTests {
                 #expect(reparsed == value)
                 #expect(reparsed.canonicalBytes() == canonical)
             } catch {
-                Issue.record("canonical output did not parse: \(error) in \(String(decoding: canonical, as: UTF8.self))")
+                Issue.record(
+                    "canonical output did not parse: \(error) in \(String(decoding: canonical, as: UTF8.self))")
             }
         }
     }

@@ -29,8 +29,9 @@ struct MerkleTreeTests {
     @Test func abiEncodingOfAStringMatchesTheSolidityLayout() {
         let encoded = Self.abiEncode(string: "a")
         #expect(encoded.count == 96)
-        #expect(Hex.encode(encoded) == String(repeating: "0", count: 62) + "20" + String(repeating: "0", count: 62)
-            + "01" + "61" + String(repeating: "0", count: 62))
+        #expect(
+            Hex.encode(encoded) == String(repeating: "0", count: 62) + "20" + String(repeating: "0", count: 62)
+                + "01" + "61" + String(repeating: "0", count: 62))
         #expect(Self.abiEncode(string: String(repeating: "x", count: 32)).count == 96)
         #expect(Self.abiEncode(string: "").count == 64)
     }
@@ -49,7 +50,7 @@ struct MerkleTreeTests {
         var expectedIndices: [Int] = []
         for entry in values {
             guard case .array(let value)? = entry["value"], let string = value.first?.stringValue,
-                  let index = entry["treeIndex"]?.numberValue
+                let index = entry["treeIndex"]?.numberValue
             else {
                 Issue.record("malformed value entry \(entry)")
                 return
@@ -105,7 +106,9 @@ struct MerkleTreeTests {
     @Test func everyProofOfARandomBatchVerifies() async {
         await propertyCheck(count: 60, input: Gen.int(in: 1...70), Gen.int64()) { count, seed in
             var rng = SplitMix64(seed: UInt64(bitPattern: seed))
-            var hashes = (0..<count).map { _ in ContentHash(canonicalBytes: (0..<8).map { _ in UInt8.random(in: 0...255, using: &rng) }) }
+            var hashes = (0..<count).map { _ in
+                ContentHash(canonicalBytes: (0..<8).map { _ in UInt8.random(in: 0...255, using: &rng) })
+            }
             if count > 2 { hashes[count - 1] = hashes[0] }  // duplicates are allowed
             let tree = try MerkleTree(contentHashes: hashes)
             #expect(tree.tree.count == 2 * count - 1)

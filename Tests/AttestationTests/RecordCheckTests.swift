@@ -10,15 +10,18 @@ struct RecordCheckTests {
 
     @Test func changedRowsAreRecordChangedNamingTheFields() throws {
         let stored = try VerifierFixtures.stored(VerifierFixtures.document())
-        let now = VerifierFixtures.document(resolvedAt: 1_800_000_000_000_000, appointmentStatus: "cancelled", appointments: [12])
+        let now = VerifierFixtures.document(
+            resolvedAt: 1_800_000_000_000_000, appointmentStatus: "cancelled", appointments: [12])
         let outcome = try #require(RecordCheck.evaluate(stored, current: now))
         #expect(outcome.verdict == .recordChanged)
-        #expect(outcome.changedFields == ["appointments[id=12].status", "appointments[id=13] removed", "case.resolved_at"])
+        #expect(
+            outcome.changedFields == ["appointments[id=12].status", "appointments[id=13] removed", "case.resolved_at"])
         #expect(outcome.reason.contains("case.resolved_at"))
     }
 
     @Test func aDeletedCaseRowIsRecordChanged() throws {
-        let outcome = try #require(RecordCheck.evaluate(try VerifierFixtures.stored(VerifierFixtures.document()), current: nil))
+        let outcome = try #require(
+            RecordCheck.evaluate(try VerifierFixtures.stored(VerifierFixtures.document()), current: nil))
         #expect(outcome.verdict == .recordChanged)
         #expect(outcome.changedFields == ["case removed"])
     }
@@ -26,7 +29,8 @@ struct RecordCheckTests {
     @Test func withoutAnAttestedDocumentTheChangeIsReportedWithoutFields() throws {
         var stored = try VerifierFixtures.stored(VerifierFixtures.document())
         stored.attestedDocument = nil
-        let outcome = try #require(RecordCheck.evaluate(stored, current: VerifierFixtures.document(appointmentStatus: "no_show")))
+        let outcome = try #require(
+            RecordCheck.evaluate(stored, current: VerifierFixtures.document(appointmentStatus: "no_show")))
         #expect(outcome.verdict == .recordChanged)
         #expect(outcome.changedFields.isEmpty)
     }

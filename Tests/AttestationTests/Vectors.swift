@@ -20,7 +20,7 @@ enum Vectors {
         let directory = root.appendingPathComponent(name)
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory),
-              isDirectory.boolValue
+            isDirectory.boolValue
         else {
             print("SKIPPED \(test): conformance vectors not found at \(directory.path) (set CASEATTEST_VECTORS)")
             return nil

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import EthereumRPC
 
 struct ValidationTests {
@@ -35,8 +36,11 @@ struct ValidationTests {
     }
 
     @Test func nodeErrorsKeepCodeMessageAndData() throws {
-        let reply = try JSONRPCClient.validateSingle(json(
-            #"{"jsonrpc":"2.0","id":1,"error":{"code":3,"message":"execution reverted: root already anchored","data":"0x08c379a0"}}"#), id: 1)
+        let reply = try JSONRPCClient.validateSingle(
+            json(
+                #"{"jsonrpc":"2.0","id":1,"error":{"code":3,"message":"execution reverted: root already anchored","#
+                    + #""data":"0x08c379a0"}}"#
+            ), id: 1)
         guard case .failure(let error) = reply else {
             Issue.record("expected a node error")
             return
@@ -61,23 +65,26 @@ struct ValidationTests {
 
     @Test func rateLimitErrorsAreThrownForRetry() throws {
         #expect {
-            try JSONRPCClient.validateSingle(json(
-                #"{"jsonrpc":"2.0","id":1,"error":{"code":-32005,"message":"limit exceeded"}}"#), id: 1)
+            try JSONRPCClient.validateSingle(
+                json(
+                    #"{"jsonrpc":"2.0","id":1,"error":{"code":-32005,"message":"limit exceeded"}}"#), id: 1)
         } throws: { error in
             (error as? RPCError)?.isRetryable == true
         }
     }
 
     @Test func batchesAreReorderedByIDAndChecked() throws {
-        let results = try JSONRPCClient.validateBatch(json(
-            #"[{"jsonrpc":"2.0","id":2,"result":"b"},{"jsonrpc":"2.0","id":1,"result":"a"}]"#), ids: [1, 2])
+        let results = try JSONRPCClient.validateBatch(
+            json(
+                #"[{"jsonrpc":"2.0","id":2,"result":"b"},{"jsonrpc":"2.0","id":1,"result":"a"}]"#), ids: [1, 2])
         #expect(try results.map { try $0.get() } == ["a", "b"])
         #expect(throws: RPCError.self) {
             try JSONRPCClient.validateBatch(json(#"[{"jsonrpc":"2.0","id":1,"result":"a"}]"#), ids: [1, 2])
         }
         #expect(throws: RPCError.self) {
-            try JSONRPCClient.validateBatch(json(
-                #"[{"jsonrpc":"2.0","id":1,"result":"a"},{"jsonrpc":"2.0","id":1,"result":"a"}]"#), ids: [1])
+            try JSONRPCClient.validateBatch(
+                json(
+                    #"[{"jsonrpc":"2.0","id":1,"result":"a"},{"jsonrpc":"2.0","id":1,"result":"a"}]"#), ids: [1])
         }
     }
 
@@ -89,7 +96,8 @@ struct ValidationTests {
     }
 
     @Test func urlsAreRedactedInMessages() {
-        #expect(CurlConnection.redacted("https://user:secret@node.example:8545/v3/APIKEY") == "https://node.example:8545")
+        #expect(
+            CurlConnection.redacted("https://user:secret@node.example:8545/v3/APIKEY") == "https://node.example:8545")
     }
 
     @Test func commaSeparatedURLs() {

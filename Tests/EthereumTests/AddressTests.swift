@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Ethereum
 
 struct AddressTests {
@@ -21,8 +22,10 @@ struct AddressTests {
         #expect(throws: Address.ParseError.self) { try Address(hex: "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAeD") }
     }
 
-    @Test(arguments: ["", "5aaeb6053f3e94c9b9a09f33669435e7ef1beaed", "0x5aaeb6053f3e94c9b9a09f33669435e7ef1bea",
-                      "0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaedaa", "0xzaaeb6053f3e94c9b9a09f33669435e7ef1beaed"])
+    @Test(arguments: [
+        "", "5aaeb6053f3e94c9b9a09f33669435e7ef1beaed", "0x5aaeb6053f3e94c9b9a09f33669435e7ef1bea",
+        "0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaedaa", "0xzaaeb6053f3e94c9b9a09f33669435e7ef1beaed",
+    ])
     func rejectsMalformed(text: String) {
         #expect(throws: Address.ParseError.self) { try Address(hex: text) }
     }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Ethereum
 
 struct KeyTests {
@@ -56,17 +57,29 @@ struct KeyTests {
             value: try UInt256(decimal: "1000000000000000000"))
         #expect(Hex.encode(tx.signingHash) == "daf5a779ae972f972197303d7b574746c7ef83eadac0f2791ad23db92e4c8e53")
         let signed = tx.sign(with: key)
-        #expect(Hex.encode(signed.rawBytes) == "f86c098504a817c800825208943535353535353535353535353535353535353535880de0b6b3a76400008025a028ef61340bd939bc2195fe537567866003e1a15d3c71ff63e1590620aa636276a067cbe9d8997f761aecb703304b3800ccf555c9f3dc64214b297fb1966a3b6d83")
+        #expect(
+            Hex.encode(signed.rawBytes)
+                == "f86c098504a817c800825208943535353535353535353535353535353535353535880de0b6b3a76400008025a0"
+                + "28ef61340bd939bc2195fe537567866003e1a15d3c71ff63e1590620aa636276a067cbe9d8997f761aecb703304b3800ccf5"
+                + "55c9f3dc64214b297fb1966a3b6d83"
+        )
         #expect(signed.v == 37)
     }
 
     @Test func recoveryRejectsGarbage() throws {
         let hash = Keccak256.hash([1, 2, 3])
-        #expect(throws: KeyError.self) { try Signature(r: [UInt8](repeating: 0, count: 32), s: [UInt8](repeating: 1, count: 32), recoveryID: 0) }
-        #expect(throws: KeyError.self) { try Signature(r: [UInt8](repeating: 1, count: 31), s: [UInt8](repeating: 1, count: 32), recoveryID: 0) }
+        #expect(throws: KeyError.self) {
+            try Signature(r: [UInt8](repeating: 0, count: 32), s: [UInt8](repeating: 1, count: 32), recoveryID: 0)
+        }
+        #expect(throws: KeyError.self) {
+            try Signature(r: [UInt8](repeating: 1, count: 31), s: [UInt8](repeating: 1, count: 32), recoveryID: 0)
+        }
         // High s.
-        #expect(throws: KeyError.self) { try Signature(r: [UInt8](repeating: 1, count: 32), s: [UInt8](repeating: 0xF0, count: 32), recoveryID: 0) }
-        let bad = Signature(uncheckedR: [UInt8](repeating: 0xFF, count: 32), s: [UInt8](repeating: 0xFF, count: 32), recoveryID: 0)
+        #expect(throws: KeyError.self) {
+            try Signature(r: [UInt8](repeating: 1, count: 32), s: [UInt8](repeating: 0xF0, count: 32), recoveryID: 0)
+        }
+        let bad = Signature(
+            uncheckedR: [UInt8](repeating: 0xFF, count: 32), s: [UInt8](repeating: 0xFF, count: 32), recoveryID: 0)
         #expect(throws: KeyError.self) { try recoverAddress(hash: hash, signature: bad) }
         #expect(throws: KeyError.self) { try recoverAddress(hash: [1, 2], signature: bad) }
     }

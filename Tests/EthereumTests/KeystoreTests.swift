@@ -1,6 +1,7 @@
 import COpenSSL
 import Foundation
 import Testing
+
 @testable import Ethereum
 
 struct KeystoreTests {
@@ -12,8 +13,9 @@ struct KeystoreTests {
         Array(try JSONSerialization.data(withJSONObject: try #require(testCase["json"])))
     }
 
-    @Test(.enabled(if: Vectors.available, "shared vectors not found"),
-          arguments: ["test1", "python_generated_test_with_odd_iv", "evilnonce", "mycrypto"])
+    @Test(
+        .enabled(if: Vectors.available, "shared vectors not found"),
+        arguments: ["test1", "python_generated_test_with_odd_iv", "evilnonce", "mycrypto"])
     func decryptsVector(name: String) throws {
         let testCase = try #require(try Self.vectors()[name])
         let password = Array(try #require(testCase["password"] as? String).utf8)
@@ -83,7 +85,8 @@ struct KeystoreTests {
     @Test(arguments: [
         "", "[]", "{\"version\": 3}", "{\"version\": 2, \"crypto\": {}}",
         #"{"version":3,"crypto":{"cipher":"aes-128-cbc"}}"#,
-        #"{"version":3,"crypto":{"cipher":"aes-128-ctr","cipherparams":{"iv":"00"},"ciphertext":"00","mac":"00","kdf":"scrypt","kdfparams":{}}}"#,
+        #"{"version":3,"crypto":{"cipher":"aes-128-ctr","cipherparams":{"iv":"00"},"ciphertext":"00","mac":"00","#
+            + #""kdf":"scrypt","kdfparams":{}}}"#,
     ])
     func rejectsMalformedFiles(json: String) {
         #expect(throws: KeystoreError.self) { try Keystore.decrypt(json: Array(json.utf8), password: []) }

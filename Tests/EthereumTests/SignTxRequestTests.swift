@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Ethereum
 
 /// The `util sign-tx` line format, fed with all 400 vector cases (as the
@@ -18,10 +19,13 @@ struct SignTxRequestTests {
             let key = try #require(entry["privateKey"] as? String)
             let transaction = try #require(entry["transaction"] as? [String: Any])
             let london = try Self.line(key: key, transaction: TransactionVectorTests.fields(transaction, london: true))
-            #expect(Hex.encodePrefixed(try SignTxRequest.sign(jsonLine: london).rawBytes) == entry["signedLondon"] as? String)
+            #expect(
+                Hex.encodePrefixed(try SignTxRequest.sign(jsonLine: london).rawBytes) == entry["signedLondon"]
+                    as? String)
             lines += 1
             if let legacyExpected = entry["signedEip155"] as? String, !legacyExpected.isEmpty {
-                let legacy = try Self.line(key: key, transaction: TransactionVectorTests.fields(transaction, london: false))
+                let legacy = try Self.line(
+                    key: key, transaction: TransactionVectorTests.fields(transaction, london: false))
                 #expect(Hex.encodePrefixed(try SignTxRequest.sign(jsonLine: legacy).rawBytes) == legacyExpected)
                 lines += 1
             }

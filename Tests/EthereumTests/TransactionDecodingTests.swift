@@ -1,6 +1,7 @@
 import Foundation
 import PropertyBased
 import Testing
+
 @testable import Ethereum
 
 struct TransactionDecodingTests {
@@ -11,9 +12,11 @@ struct TransactionDecodingTests {
             chainId: 31337, nonce: 7, maxPriorityFeePerGas: 1_000_000_000, maxFeePerGas: 30_000_000_000,
             gasLimit: 100_000, to: try Address(hex: "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"),
             value: 0, data: [0xDE, 0xAD, 0xBE, 0xEF],
-            accessList: [try AccessListEntry(
-                address: try Address(hex: "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"),
-                storageKeys: [[UInt8](repeating: 1, count: 32)])]
+            accessList: [
+                try AccessListEntry(
+                    address: try Address(hex: "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"),
+                    storageKeys: [[UInt8](repeating: 1, count: 32)])
+            ]
         ).sign(with: key)
     }
 
@@ -49,10 +52,12 @@ struct TransactionDecodingTests {
 
     @Test func rejectsUnprotectedLegacy() throws {
         // The pre-EIP-155 form of the EIP-155 example (v = 27 region).
-        let items: [RLPItem] = [.uint(UInt64(9)), .uint(UInt64(1)), .uint(UInt64(21000)),
-                                .bytes([UInt8](repeating: 0x35, count: 20)), .uint(UInt64(1)), .bytes([]),
-                                .uint(UInt64(27)), .bytes([UInt8](repeating: 1, count: 32)),
-                                .bytes([UInt8](repeating: 1, count: 32))]
+        let items: [RLPItem] = [
+            .uint(UInt64(9)), .uint(UInt64(1)), .uint(UInt64(21000)),
+            .bytes([UInt8](repeating: 0x35, count: 20)), .uint(UInt64(1)), .bytes([]),
+            .uint(UInt64(27)), .bytes([UInt8](repeating: 1, count: 32)),
+            .bytes([UInt8](repeating: 1, count: 32)),
+        ]
         do {
             _ = try SignedTransaction.decode(raw: RLP.encode(.list(items)))
             Issue.record("accepted an unprotected legacy transaction")
@@ -104,7 +109,9 @@ struct TransactionDecodingTests {
         }
         #expect(throws: TransactionError.self) { try TransactionJSON.unsignedTransaction(from: ["gasPrice": "0x1"]) }
         #expect(throws: TransactionError.self) {
-            try TransactionJSON.unsignedTransaction(from: ["chainId": "0x1", "nonce": "0x1" + String(repeating: "0", count: 16)])
+            try TransactionJSON.unsignedTransaction(from: [
+                "chainId": "0x1", "nonce": "0x1" + String(repeating: "0", count: 16),
+            ])
         }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Ethereum
 
 /// The 400 ethers.js signing cases: signedEip155 and signedLondon byte for
@@ -47,7 +48,8 @@ struct TransactionVectorTests {
         #expect(cases.count == 400)
         var checked = 0
         for testCase in cases {
-            let unsigned = try TransactionJSON.unsignedTransaction(from: Self.fields(testCase.transaction, london: true))
+            let unsigned = try TransactionJSON.unsignedTransaction(
+                from: Self.fields(testCase.transaction, london: true))
             guard case .eip1559(let tx) = unsigned else {
                 Issue.record("\(testCase.name): expected type 2")
                 continue
@@ -69,7 +71,8 @@ struct TransactionVectorTests {
     func eip155CasesReproduceByteForByte() throws {
         var checked = 0
         for testCase in try Self.cases() where !testCase.signedEip155.isEmpty {
-            let unsigned = try TransactionJSON.unsignedTransaction(from: Self.fields(testCase.transaction, london: false))
+            let unsigned = try TransactionJSON.unsignedTransaction(
+                from: Self.fields(testCase.transaction, london: false))
             guard case .legacy(let tx) = unsigned else {
                 Issue.record("\(testCase.name): expected legacy")
                 continue

@@ -1,5 +1,6 @@
 import PropertyBased
 import Testing
+
 @testable import Ethereum
 
 struct UInt256Tests {
@@ -59,8 +60,11 @@ struct UInt256Tests {
         UInt256(limbs: (UInt64(truncatingIfNeeded: v), UInt64(truncatingIfNeeded: v >> 64), 0, 0))
     }
     static func wide(high: UInt128, low: UInt128) -> UInt256 {
-        UInt256(limbs: (UInt64(truncatingIfNeeded: low), UInt64(truncatingIfNeeded: low >> 64),
-                        UInt64(truncatingIfNeeded: high), UInt64(truncatingIfNeeded: high >> 64)))
+        UInt256(
+            limbs: (
+                UInt64(truncatingIfNeeded: low), UInt64(truncatingIfNeeded: low >> 64),
+                UInt64(truncatingIfNeeded: high), UInt64(truncatingIfNeeded: high >> 64)
+            ))
     }
 
     @Test func multiplicationMatchesUInt128FullWidth() async {

@@ -37,8 +37,9 @@ struct AnchoringScheduleTests {
             try await context.seedCases(21, status: "in_progress")
             try await context.giveStudentsDistinctiveNumbers()
 
-            let options = DaemonOptions(batchMax: 16, batchWait: 0.3, anchorInterval: "8s", batchMinLeaves: 8,
-                                        confirmations: 2, sweepInterval: 2)
+            let options = DaemonOptions(
+                batchMax: 16, batchWait: 0.3, anchorInterval: "8s", batchMinLeaves: 8,
+                confirmations: 2, sweepInterval: 2)
             let daemon = context.daemon(signer, options: options)
             try daemon.start()
             let firstDone = try await context.waitUntil("3 confirmed", timeout: .seconds(90)) {
@@ -77,7 +78,8 @@ struct AnchoringScheduleTests {
         while true {
             let offset = Date().timeIntervalSince1970.truncatingRemainder(dividingBy: interval)
             if offsets.contains(offset) { return }
-            let wait = offset < offsets.lowerBound
+            let wait =
+                offset < offsets.lowerBound
                 ? offsets.lowerBound - offset : interval - offset + offsets.lowerBound
             try await Task.sleep(for: .milliseconds(Int(wait * 1000) + 50))
         }
@@ -97,7 +99,8 @@ extension DaemonTestContext {
 
     /// Student numbers as UGM writes them, one per student.
     func giveStudentsDistinctiveNumbers() async throws {
-        try await database.query("""
+        try await database.query(
+            """
             UPDATE users SET nim = (20 + id % 5)::text || '/' || (400000 + id % 100000)::text || '/TK/'
                 || (40000 + id % 10000)::text
             WHERE nim IS NOT NULL
@@ -124,17 +127,20 @@ extension DaemonTestContext {
     }
 
     func storedBatches() async throws -> [StoredBatch] {
-        try await database.query("""
+        try await database.query(
+            """
             SELECT b.id, b.root, b.leaf_count, b.filler_count, b.filler_leaves, b.slot_at, b.created_at,
                    (SELECT count(*) FROM attestation a WHERE a.batch_id = b.id) AS n
             FROM attestation_batch b ORDER BY b.id
-            """).rows.map { row in
-            StoredBatch(id: try row.decode(Int64.self, "id"), root: try row.decode(String.self, "root"),
-                        leafCount: try row.decode(Int.self, "leaf_count"),
-                        fillers: try row.decode(Int.self, "filler_count"),
-                        fillerLeaves: try row.decode([UInt8].self, "filler_leaves"),
-                        slot: try row.decode(Date?.self, "slot_at"),
-                        created: try row.decode(Date.self, "created_at"), rows: try row.decode(Int.self, "n"))
+            """
+        ).rows.map { row in
+            StoredBatch(
+                id: try row.decode(Int64.self, "id"), root: try row.decode(String.self, "root"),
+                leafCount: try row.decode(Int.self, "leaf_count"),
+                fillers: try row.decode(Int.self, "filler_count"),
+                fillerLeaves: try row.decode([UInt8].self, "filler_leaves"),
+                slot: try row.decode(Date?.self, "slot_at"),
+                created: try row.decode(Date.self, "created_at"), rows: try row.decode(Int.self, "n"))
         }
     }
 
@@ -151,28 +157,35 @@ extension DaemonTestContext {
             check(schedule.boundary(atOrBefore: boundary) == boundary, "batch \(batch.id): slot \(slot) is no boundary")
             let late = batch.created.timeIntervalSince1970 - boundary
             log("batch \(batch.id): \(batch.rows) cases + \(batch.fillers) fillers, closed \(late) s after its slot")
-            check(late >= 0 && late < AnchoringScheduleTests.interval / 2,
-                  "batch \(batch.id) closed \(late) s after its boundary: between boundaries")
+            check(
+                late >= 0 && late < AnchoringScheduleTests.interval / 2,
+                "batch \(batch.id) closed \(late) s after its boundary: between boundaries")
             check(schedule.bucketSizes.contains(batch.leafCount), "batch \(batch.id) has \(batch.leafCount) leaves")
             check(batch.leafCount == batch.rows + batch.fillers, "batch \(batch.id): leaves are not rows + fillers")
             check(batch.fillerLeaves.count == 32 * batch.fillers, "batch \(batch.id) does not keep its fillers")
-            let leaves = try await database.query("""
+            let leaves = try await database.query(
+                """
                 SELECT leaf FROM attestation WHERE batch_id = \(batch.id) ORDER BY leaf_index
-                """).rows.map { try Hex.decode(try $0.decode(String.self, "leaf")) }
+                """
+            ).rows.map { try Hex.decode(try $0.decode(String.self, "leaf")) }
             let fillers = stride(from: 0, to: batch.fillerLeaves.count, by: 32).map {
                 Array(batch.fillerLeaves[$0..<$0 + 32])
             }
             let root = try MerkleTree(leafHashes: leaves + fillers).root
-            check(Hex.encodePrefixed(root) == batch.root,
-                  "batch \(batch.id): stored leaves and fillers do not rebuild its root")
+            check(
+                Hex.encodePrefixed(root) == batch.root,
+                "batch \(batch.id): stored leaves and fillers do not rebuild its root")
         }
-        let slots = try await database.query("""
+        let slots = try await database.query(
+            """
             SELECT DISTINCT b.slot_at FROM attestation a JOIN attestation_batch b ON b.id = a.batch_id
             JOIN cases c ON c.id = a.case_id WHERE c.resolved_at > now() - interval '10 minutes'
-            """).rows.map { try $0.decode(Date.self, "slot_at").timeIntervalSince1970 }
+            """
+        ).rows.map { try $0.decode(Date.self, "slot_at").timeIntervalSince1970 }
         let expected = schedule.boundary(after: resolvedAt)
-        check(slots.count == 1 && slots.first == expected,
-              "the 21 cases resolved at \(resolvedAt) closed in slots \(slots), expected \(expected ?? -1) alone")
+        check(
+            slots.count == 1 && slots.first == expected,
+            "the 21 cases resolved at \(resolvedAt) closed in slots \(slots), expected \(expected ?? -1) alone")
     }
 
     /// Every anchor was first sent in the first seconds of its batch's slot;
@@ -180,26 +193,31 @@ extension DaemonTestContext {
     /// and a block time in the first seconds of a slot.
     func checkAnchorsOnBoundariesInBuckets(_ signer: DaemonSigner, eth: EthereumClient) async throws {
         let schedule = AnchoringScheduleTests.schedule
-        let sent = try await database.query("""
+        let sent = try await database.query(
+            """
             SELECT t.id, t.first_sent_at, b.slot_at FROM attestation_transaction t
             JOIN attestation_batch b ON b.id = t.batch_id WHERE t.purpose = 'anchor'
-            """).rows
+            """
+        ).rows
         check(sent.count == 3, "\(sent.count) anchor transactions, expected 3")
         for row in sent {
             let id = try row.decode(Int64.self, "id")
             guard let first = try row.decode(Date?.self, "first_sent_at"),
-                  let slot = try row.decode(Date?.self, "slot_at")
+                let slot = try row.decode(Date?.self, "slot_at")
             else {
                 check(false, "anchor transaction \(id) was never sent or its batch has no slot")
                 continue
             }
             let after = first.timeIntervalSince(slot)
             log("anchor transaction \(id) first sent \(after) s after its slot's boundary")
-            check(after >= 0 && after < AnchoringScheduleTests.interval / 2,
-                  "anchor transaction \(id) first sent \(after) s after its slot's boundary")
+            check(
+                after >= 0 && after < AnchoringScheduleTests.interval / 2,
+                "anchor transaction \(id) first sent \(after) s after its slot's boundary")
         }
-        let logs = try await eth.logs(LogFilter(fromBlock: .number(0), toBlock: .latest, addresses: [signer.contract],
-                                                topics: [[RegistryEvents.anchored.topic]]))
+        let logs = try await eth.logs(
+            LogFilter(
+                fromBlock: .number(0), toBlock: .latest, addresses: [signer.contract],
+                topics: [[RegistryEvents.anchored.topic]]))
         check(logs.count == 3, "\(logs.count) Anchored logs, expected 3")
         var offsets: [Double] = []
         for log in logs {
@@ -207,10 +225,12 @@ extension DaemonTestContext {
             let time = Double(anchored.blockTimestamp)
             let offset = time - (schedule.boundary(atOrBefore: time) ?? 0)
             offsets.append(offset)
-            check(schedule.bucketSizes.contains(Int(anchored.leafCount)),
-                  "an anchor shows \(anchored.leafCount) leaves, not a bucket size \(schedule.bucketSizes)")
-            check(offset <= AnchoringScheduleTests.interval / 2,
-                  "an anchor's block time is \(offset) s into its slot: not on a boundary")
+            check(
+                schedule.bucketSizes.contains(Int(anchored.leafCount)),
+                "an anchor shows \(anchored.leafCount) leaves, not a bucket size \(schedule.bucketSizes)")
+            check(
+                offset <= AnchoringScheduleTests.interval / 2,
+                "an anchor's block time is \(offset) s into its slot: not on a boundary")
         }
         self.log("anchor block times, seconds after their slot boundary: \(offsets)")
     }
@@ -224,41 +244,50 @@ extension DaemonTestContext {
             "CASEATTEST_PSEUDONYM_KEY_FILE": signer.pseudonymKeyFile,
             "DATABASE_URL": databaseURL,
         ]
-        let caseID = try await database.query("""
+        let caseID = try await database.query(
+            """
             SELECT a.case_id FROM attestation a JOIN attestation_batch b ON b.id = a.batch_id
             WHERE b.filler_count > 0 ORDER BY a.id LIMIT 1
-            """).rows[0].decode(Int64.self, "case_id")
+            """
+        ).rows[0].decode(Int64.self, "case_id")
         let path = directory + "/receipt-\(caseID).json"
-        let written = try await CLI.run(["receipt", "--case", String(caseID), "--out", path, "--log-level", "warning"],
-                                        environment: environment)
+        let written = try await CLI.run(
+            ["receipt", "--case", String(caseID), "--out", path, "--log-level", "warning"],
+            environment: environment)
         check(written.status == 0, "receipt: \(written.stderr)")
         let checked = try await CLI.run(
             ["verify-receipt", path, "--rpc", rpcURL, "--contract", signer.contract.lowercased],
             environment: ["PATH": "/usr/bin:/bin"])
-        check(checked.status == 0 && checked.stdout.hasPrefix("verified"),
-              "the receipt of case \(caseID) (fillers in its batch) fails: \(checked.stdout) \(checked.stderr)")
+        check(
+            checked.status == 0 && checked.stdout.hasPrefix("verified"),
+            "the receipt of case \(caseID) (fillers in its batch) fails: \(checked.stdout) \(checked.stderr)")
 
-        let output = try await CLI.run(["verify", "--all", "--json", "--attester", signer.key.address.lowercased],
-                                       environment: environment)
+        let output = try await CLI.run(
+            ["verify", "--all", "--json", "--attester", signer.key.address.lowercased],
+            environment: environment)
         check(output.status == 0, "verify --all exited \(output.status): \(output.stdout.suffix(600)) \(output.stderr)")
         let document = try JSONValue.parse(output.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
         check(document["summary"]?["verified"] == 24, "verify --all: \(String(describing: document["summary"]))")
         let reconciliation = document["reconciliation"]?["summary"]
         let fillers = try await int("SELECT sum(filler_count)::bigint AS n FROM attestation_batch")
         check(fillers > 0, "no filler leaves in any batch")
-        check(reconciliation?["findings"] == 0 && reconciliation?["deleted"] == 0,
-              "reconciliation with fillers: \(String(describing: reconciliation))")
-        check(reconciliation?["filler_leaves"]?.numberValue == Double(fillers),
-              "reconciliation counts \(String(describing: reconciliation?["filler_leaves"])) fillers, not \(fillers)")
+        check(
+            reconciliation?["findings"] == 0 && reconciliation?["deleted"] == 0,
+            "reconciliation with fillers: \(String(describing: reconciliation))")
+        check(
+            reconciliation?["filler_leaves"]?.numberValue == Double(fillers),
+            "reconciliation counts \(String(describing: reconciliation?["filler_leaves"])) fillers, not \(fillers)")
     }
 
     /// An insider deletes a real row of a padded batch: the reconciliation
     /// names its leaf position alone, never a filler's.
     func checkADeletedRowIsFoundAndNoFillerIs(_ signer: DaemonSigner, rpcURL: String) async throws {
-        let row = try await database.query("""
+        let row = try await database.query(
+            """
             SELECT a.id, a.leaf_index, b.leaf_count, b.filler_count FROM attestation a
             JOIN attestation_batch b ON b.id = a.batch_id WHERE b.filler_count > 0 ORDER BY a.id LIMIT 1
-            """).rows[0]
+            """
+        ).rows[0]
         let index = try row.decode(Int.self, "leaf_index")
         try await database.query("DELETE FROM attestation WHERE id = \(try row.decode(Int64.self, "id"))")
         let environment = [
@@ -266,18 +295,21 @@ extension DaemonTestContext {
             "CASEATTEST_CHAIN_ID": String(TestEnvironment.chainID), "DATABASE_URL": databaseURL,
             "CASEATTEST_PSEUDONYM_KEY_FILE": signer.pseudonymKeyFile,
         ]
-        let output = try await CLI.run(["verify", "--reconcile", "--json", "--attester", signer.key.address.lowercased],
-                                       environment: environment)
+        let output = try await CLI.run(
+            ["verify", "--reconcile", "--json", "--attester", signer.key.address.lowercased],
+            environment: environment)
         check(output.status == 1, "verify --reconcile exited \(output.status) with a deleted row: \(output.stderr)")
         let document = try JSONValue.parse(output.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
         guard case .array(let findings)? = document["reconciliation"]?["findings"] else {
             check(false, "no findings in \(output.stdout.prefix(400))")
             return
         }
-        check(findings.count == 1 && findings.first?["finding"]?.stringValue == "deleted",
-              "findings after deleting one row: \(findings)")
-        check(findings.first?["missing_leaf_indexes"] == .array([.number(Double(index))]),
-              "missing positions \(String(describing: findings.first?["missing_leaf_indexes"])), expected [\(index)]")
+        check(
+            findings.count == 1 && findings.first?["finding"]?.stringValue == "deleted",
+            "findings after deleting one row: \(findings)")
+        check(
+            findings.first?["missing_leaf_indexes"] == .array([.number(Double(index))]),
+            "missing positions \(String(describing: findings.first?["missing_leaf_indexes"])), expected [\(index)]")
     }
 
     /// Every transaction's input and every log of the registry, searched for
@@ -291,9 +323,10 @@ extension DaemonTestContext {
         var transactions = 0
         for start in stride(from: UInt64(0), through: head, by: 100) {
             let numbers = Array(start...min(start + 99, head))
-            let results = try await eth.rpc.batch(numbers.map {
-                .init("eth_getBlockByNumber", [.string("0x" + String($0, radix: 16)), true])
-            })
+            let results = try await eth.rpc.batch(
+                numbers.map {
+                    .init("eth_getBlockByNumber", [.string("0x" + String($0, radix: 16)), true])
+                })
             for result in results {
                 for transaction in try result.get()["transactions"]?.arrayValue ?? [] {
                     let input = transaction["input"]?.stringValue ?? transaction["data"]?.stringValue ?? "0x"
@@ -345,9 +378,11 @@ extension DaemonTestContext {
         for row in try await database.query("SELECT id FROM appointments").rows {
             number("appointment id", try row.decode(Int64.self, "id"))
         }
-        for row in try await database.query("""
+        for row in try await database.query(
+            """
             SELECT attested_document, content_hash, leaf FROM attestation WHERE attested_document IS NOT NULL
-            """).rows {
+            """
+        ).rows {
             let bytes = try row.decode([UInt8].self, "attested_document")
             let document = try JSONValue.parse(String(decoding: bytes, as: UTF8.self))
             if let userHash = document["user_hash"]?.stringValue {
@@ -361,8 +396,8 @@ extension DaemonTestContext {
     }
 }
 
-private extension Array where Element == UInt8 {
-    func contains(_ needle: [UInt8]) -> Bool {
+extension Array where Element == UInt8 {
+    fileprivate func contains(_ needle: [UInt8]) -> Bool {
         guard !needle.isEmpty, needle.count <= count else { return false }
         let first = needle[0]
         var index = 0

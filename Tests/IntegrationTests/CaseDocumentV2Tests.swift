@@ -19,8 +19,11 @@ struct CaseDocumentV2Tests {
 
             var receipts: [JSONValue] = []
             for caseID in cases {
-                let output = try await CLI.run(["receipt", "--case", String(caseID), "--operator", "test",
-                                                "--log-level", "warning"], environment: environment)
+                let output = try await CLI.run(
+                    [
+                        "receipt", "--case", String(caseID), "--operator", "test",
+                        "--log-level", "warning",
+                    ], environment: environment)
                 #expect(output.status == 0, "stderr: \(output.stderr)")
                 receipts.append(try JSONValue.parse(output.stdout.trimmingCharacters(in: .whitespacesAndNewlines)))
             }
@@ -49,8 +52,9 @@ struct CaseDocumentV2Tests {
             }
 
             // All three verify: the v1 one with its own schema after the upgrade.
-            let verify = try await CLI.run(["verify", "--all", "--json", "--log-level", "warning"],
-                                           environment: environment)
+            let verify = try await CLI.run(
+                ["verify", "--all", "--json", "--log-level", "warning"],
+                environment: environment)
             let verdicts = try CLI.verdicts(verify)
             for caseID in cases {
                 #expect(verdicts.byCase[caseID]?.verdict == "verified", "case \(caseID): \(verify.stdout.prefix(800))")
@@ -59,9 +63,12 @@ struct CaseDocumentV2Tests {
                 let path = NSTemporaryDirectory() + "receipt-\(UUID().uuidString).json"
                 defer { try? FileManager.default.removeItem(atPath: path) }
                 try Data(receipt.canonicalString.utf8).write(to: URL(fileURLWithPath: path))
-                let checked = try await CLI.run(["verify-receipt", path, "--rpc", world.rpcURL,
-                                                 "--contract", world.registry.lowercased],
-                                                environment: ["PATH": "/usr/bin:/bin"])
+                let checked = try await CLI.run(
+                    [
+                        "verify-receipt", path, "--rpc", world.rpcURL,
+                        "--contract", world.registry.lowercased,
+                    ],
+                    environment: ["PATH": "/usr/bin:/bin"])
                 #expect(checked.stdout.hasPrefix("verified"), "\(checked.stdout) \(checked.stderr)")
             }
         }

@@ -16,15 +16,19 @@ struct DaemonChaosTests {
             let signer = try await context.makeSigner()
             let eth = try context.ethereum()
             let (_, proxyURL) = try await context.startPython(
-                label: "rpc-proxy", script: "tests/support/rpc_proxy.py", arguments: ["--upstream", signer.rpcURL, "--seed", "11"],
+                label: "rpc-proxy", script: "tests/support/rpc_proxy.py",
+                arguments: ["--upstream", signer.rpcURL, "--seed", "11"],
                 marker: "rpc proxy listening on")
             let proxy = try context.ethereum(proxyURL)
-            @Sendable func mode(_ name: String) async throws { _ = try await proxy.rpc.call("proxy_setMode", [.string(name)]) }
+            @Sendable func mode(_ name: String) async throws {
+                _ = try await proxy.rpc.call("proxy_setMode", [.string(name)])
+            }
             let total = 2_500
             let ids = try await context.seedCases(total - 1, status: "in_progress")
             let bad = try await context.makeUnattestable(ids)
-            let options = DaemonOptions(batchMax: 64, batchWait: 0.3, confirmations: 2, replaceAfter: 20, rebroadcastAfter: 3,
-                                        sweepInterval: 3)
+            let options = DaemonOptions(
+                batchMax: 64, batchWait: 0.3, confirmations: 2, replaceAfter: 20, rebroadcastAfter: 3,
+                sweepInterval: 3)
             let daemon = context.daemon(signer, rpcURL: proxyURL, options: options)
             try daemon.start()
 
@@ -36,7 +40,9 @@ struct DaemonChaosTests {
                 switch round {
                 case 3, 8, 12, 17, 21:
                     await daemon.kill()
-                    if Bool.random(using: &generator) { try await Task.sleep(for: .milliseconds(Int.random(in: 0...600, using: &generator))) }
+                    if Bool.random(using: &generator) {
+                        try await Task.sleep(for: .milliseconds(Int.random(in: 0...600, using: &generator)))
+                    }
                     try daemon.start()
                     events.append("SIGKILL")
                 case 6, 15:
@@ -60,7 +66,8 @@ struct DaemonChaosTests {
             try await mode("pass")
             context.log("events: \(events)")
             let good = total - bad.count
-            let settled = try await context.waitUntil("every case settled", timeout: .seconds(180), every: .seconds(1)) {
+            let settled = try await context.waitUntil("every case settled", timeout: .seconds(180), every: .seconds(1))
+            {
                 let counts = try await context.retrying { try await context.attestationCounts() }
                 return counts["confirmed"] == good && counts["failed"] == bad.count
             }
@@ -71,10 +78,15 @@ struct DaemonChaosTests {
 
             let rows = try await context.int("SELECT count(*) AS n FROM attestation")
             let distinct = try await context.int("SELECT count(DISTINCT case_id) AS n FROM attestation")
-            context.check(rows == total && distinct == total, "\(rows) attestation rows for \(distinct) cases, expected \(total) each")
-            let failed = Set(try await context.database.query("""
-                SELECT case_id FROM attestation WHERE status = 'failed' AND last_error LIKE '%document%'
-                """).rows.map { try $0.decode(Int64.self, "case_id") })
+            context.check(
+                rows == total && distinct == total,
+                "\(rows) attestation rows for \(distinct) cases, expected \(total) each")
+            let failed = Set(
+                try await context.database.query(
+                    """
+                    SELECT case_id FROM attestation WHERE status = 'failed' AND last_error LIKE '%document%'
+                    """
+                ).rows.map { try $0.decode(Int64.self, "case_id") })
             context.check(failed == Set(bad), "failed with a reason: \(failed.sorted()), expected \(bad.sorted())")
             let audited = try await context.auditConfirmed(signer, confirmations: options.confirmations, eth: eth)
             context.check(audited == good, "audited \(audited) confirmed rows, expected \(good)")

@@ -42,13 +42,16 @@ struct DaemonConcurrencyTests {
 
             try await context.checkEveryCaseConfirmedOnce(expected: 1_200)
             // Each batch's cases are distinct, and no case sits in two batches.
-            let repeated = try await context.int("""
+            let repeated = try await context.int(
+                """
                 SELECT count(*) AS n FROM (SELECT batch_id, case_id FROM attestation
                 GROUP BY batch_id, case_id HAVING count(*) > 1) t
                 """)
             context.check(repeated == 0, "\(repeated) cases repeated within a batch")
-            let inTwoBatches = try await context.int("""
-                SELECT count(*) AS n FROM (SELECT case_id FROM attestation GROUP BY case_id HAVING count(DISTINCT batch_id) > 1) t
+            let inTwoBatches = try await context.int(
+                """
+                SELECT count(*) AS n FROM (SELECT case_id FROM attestation GROUP BY case_id HAVING count(DISTINCT \
+                batch_id) > 1) t
                 """)
             context.check(inTwoBatches == 0, "\(inTwoBatches) cases in more than one batch")
             let audited = try await context.auditConfirmed(signer, confirmations: options.confirmations, eth: eth)
@@ -57,11 +60,17 @@ struct DaemonConcurrencyTests {
             try await context.checkNonces(signer, eth: eth)
             // Both daemons did pipeline work (commits and batches are not leased).
             for daemon in [first, second] {
-                context.check(daemon.output.contains("attestation worker started"), "\(daemon.label) never started its worker")
+                context.check(
+                    daemon.output.contains("attestation worker started"), "\(daemon.label) never started its worker")
             }
             let leases = [first, second].filter { $0.output.contains("signer lease acquired") }.map(\.label)
             context.check(leases.count == 2, "the lease was not taken over after its holder died: held by \(leases)")
-            context.log("lease acquired by: \(leases); batches: \(try await context.int("SELECT count(*) AS n FROM attestation_batch"))")
+            context.log(
+                """
+                lease acquired by: \(leases); batches: \
+                \(try await context.int("SELECT count(*) AS n FROM attestation_batch"))
+                """
+            )
         }
     }
 }

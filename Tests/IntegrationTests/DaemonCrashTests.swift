@@ -23,10 +23,14 @@ struct DaemonCrashTests {
                 try await context.resolveCases(100)
                 try await Task.sleep(for: .milliseconds(Int.random(in: 150...2_200, using: &generator)))
                 let counts = try await context.attestationCounts()
-                for (status, count) in counts where count > 0 && status != "confirmed" { killedInStates[status, default: 0] += 1 }
+                for (status, count) in counts where count > 0 && status != "confirmed" {
+                    killedInStates[status, default: 0] += 1
+                }
                 await daemon.kill()
                 context.log("SIGKILL \(kill)/20 (pid gone); rows by status then: \(counts)")
-                if Bool.random(using: &generator) { try await Task.sleep(for: .milliseconds(Int.random(in: 0...500, using: &generator))) }
+                if Bool.random(using: &generator) {
+                    try await Task.sleep(for: .milliseconds(Int.random(in: 0...500, using: &generator)))
+                }
                 try daemon.start()
             }
             context.log("kills landed with rows in states: \(killedInStates)")
@@ -44,7 +48,8 @@ struct DaemonCrashTests {
             try await context.checkEveryCaseConfirmedOnce(expected: 2_000)
             let audited = try await context.auditConfirmed(signer, confirmations: options.confirmations, eth: eth)
             context.check(audited == 2_000, "audited \(audited) confirmed rows")
-            let failedBatches = try await context.int("SELECT count(*) AS n FROM attestation_batch WHERE status <> 'confirmed'")
+            let failedBatches = try await context.int(
+                "SELECT count(*) AS n FROM attestation_batch WHERE status <> 'confirmed'")
             context.check(failedBatches == 0, "\(failedBatches) batches not confirmed")
             try await context.checkRootsAnchoredOnce(signer, eth: eth)
             try await context.checkNonces(signer, eth: eth)

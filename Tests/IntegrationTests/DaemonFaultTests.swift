@@ -1,8 +1,8 @@
+import AttestationService
 import Ethereum
 import EthereumRPC
 import Foundation
 import Postgres
-import AttestationService
 import Testing
 
 /// Issue 11: no single fault stops attesting. Each test injects one fault
@@ -19,24 +19,30 @@ struct DaemonFaultTests {
             let bad = try await context.makeUnattestable(ids)
             let daemon = context.daemon(signer, options: DaemonOptions(batchMax: 256, batchWait: 0.5))
             try daemon.start()
-            let settled = try await context.waitUntil("995 confirmed and 5 failed", timeout: .seconds(150), every: .seconds(1)) {
+            let settled = try await context.waitUntil(
+                "995 confirmed and 5 failed", timeout: .seconds(150), every: .seconds(1)
+            ) {
                 let counts = try await context.attestationCounts()
                 return counts["confirmed"] == 995 && counts["failed"] == 5
             }
             let counts = try await context.attestationCounts()
             context.check(settled, "expected 995 confirmed and 5 failed: \(counts)")
             await daemon.terminate()
-            let failed = try await context.database.query("""
+            let failed = try await context.database.query(
+                """
                 SELECT case_id, last_error FROM attestation WHERE status = 'failed' ORDER BY case_id
-                """).rows.map { (try $0.decode(Int64.self, "case_id"), try $0.decode(String?.self, "last_error")) }
+                """
+            ).rows.map { (try $0.decode(Int64.self, "case_id"), try $0.decode(String?.self, "last_error")) }
             context.check(Set(failed.map(\.0)) == Set(bad), "failed cases \(failed.map(\.0)), expected \(bad.sorted())")
             for (caseID, reason) in failed {
-                context.check(reason?.contains("document") == true, "case \(caseID) failed without a reason: \(reason ?? "nil")")
+                context.check(
+                    reason?.contains("document") == true, "case \(caseID) failed without a reason: \(reason ?? "nil")")
             }
             let audited = try await context.auditConfirmed(signer, confirmations: 2, eth: eth)
             context.check(audited == 995, "audited \(audited) confirmed rows, expected 995")
             try await context.checkRootsAnchoredOnce(signer, eth: eth)
-            context.check(daemon.output.contains("attestation failed alone"), "the daemon did not say which cases failed")
+            context.check(
+                daemon.output.contains("attestation failed alone"), "the daemon did not say which cases failed")
         }
     }
 
@@ -71,11 +77,14 @@ struct DaemonFaultTests {
             var refusedSends: Int64 = 0
             if case .integer(let count)? = stats["refused-send"] { refusedSends = count }
             context.check(refusedSends >= 1, "the proxy refused nothing: \(stats)")
-            let replaced = try await context.int("SELECT coalesce(sum(replacements), 0)::int AS n FROM attestation_transaction")
+            let replaced = try await context.int(
+                "SELECT coalesce(sum(replacements), 0)::int AS n FROM attestation_transaction")
             context.check(replaced >= 1, "no transaction was re-priced")
-            let mined = try await context.database.query("""
+            let mined = try await context.database.query(
+                """
                 SELECT max_fee_per_gas::text AS fee FROM attestation_transaction WHERE purpose = 'anchor'
-                """).rows.map { try UInt256(decimal: try $0.decode(String.self, "fee")) }
+                """
+            ).rows.map { try UInt256(decimal: try $0.decode(String.self, "fee")) }
             context.check(mined.allSatisfy { $0 >= floor }, "an anchor confirmed below the node's floor")
             context.check(daemon.output.contains("node refused the transaction"), "the refusal was not logged")
             try await context.checkNonces(signer, eth: eth)
@@ -92,15 +101,19 @@ struct DaemonFaultTests {
             try await context.seedCases(10)
             let first = context.daemon(signer, options: DaemonOptions(batchWait: 0.3), label: "daemon-normal")
             try first.start()
-            let sent = try await context.waitUntil("the first anchor sent", timeout: .seconds(30), every: .milliseconds(200)) {
-                try await context.int("SELECT count(*) AS n FROM attestation_transaction WHERE status = 'submitted'") == 1
+            let sent = try await context.waitUntil(
+                "the first anchor sent", timeout: .seconds(30), every: .milliseconds(200)
+            ) {
+                try await context.int("SELECT count(*) AS n FROM attestation_transaction WHERE status = 'submitted'")
+                    == 1
             }
             try #require(context.check(sent, "the first anchor was never sent"))
             await first.terminate()
             // 1 gwei is below base fee + the minimum tip: nothing new can be priced.
             try await context.seedCases(10)
-            let capped = context.daemon(signer, options: DaemonOptions(batchWait: 0.3, maxFeeGwei: 1, stallAfter: 3),
-                                        label: "daemon-capped")
+            let capped = context.daemon(
+                signer, options: DaemonOptions(batchWait: 0.3, maxFeeGwei: 1, stallAfter: 3),
+                label: "daemon-capped")
             try capped.start()
             let blocked = try await context.waitUntil("signing blocked", timeout: .seconds(30)) {
                 capped.output.contains("fees are above the ceiling")
@@ -135,8 +148,10 @@ struct DaemonFaultTests {
             let options = DaemonOptions(batchWait: 0.3, confirmations: 2, rebroadcastAfter: 2, finalDepth: 30)
             let daemon = context.daemon(signer, options: options)
             try daemon.start()
-            let sent = try await context.waitUntil("the anchor sent", timeout: .seconds(30), every: .milliseconds(200)) {
-                try await context.int("SELECT count(*) AS n FROM attestation_transaction WHERE status = 'submitted'") == 1
+            let sent = try await context.waitUntil("the anchor sent", timeout: .seconds(30), every: .milliseconds(200))
+            {
+                try await context.int("SELECT count(*) AS n FROM attestation_transaction WHERE status = 'submitted'")
+                    == 1
             }
             try #require(context.check(sent, "the anchor was never sent"))
             let confirmed = try await context.waitUntil("confirmed", timeout: .seconds(30), every: .milliseconds(300)) {
@@ -147,21 +162,29 @@ struct DaemonFaultTests {
             // Two more blocks: the anchor is 4+ deep, twice the confirmations.
             try await mine()
             try await mine()
-            let before = try await context.database.query("""
+            let before = try await context.database.query(
+                """
                 SELECT block_hash, attested_at FROM attestation LIMIT 1
-                """).rows[0]
+                """
+            ).rows[0]
             let firstBlockHash = try before.decode(String.self, "block_hash")
             #expect(try await eth.rpc.call("evm_revert", [snapshot]) == .bool(true))
             for _ in 0..<3 { try await mine() }
-            let reorged = try await context.waitUntil("the deep reorg noticed", timeout: .seconds(20), every: .milliseconds(300)) {
+            let reorged = try await context.waitUntil(
+                "the deep reorg noticed", timeout: .seconds(20), every: .milliseconds(300)
+            ) {
                 daemon.output.contains("anchor reorged out")
             }
             context.check(reorged, "a reorg deeper than the confirmations went unnoticed")
-            let again = try await context.waitUntil("confirmed again", timeout: .seconds(60), every: .milliseconds(400)) {
+            let again = try await context.waitUntil("confirmed again", timeout: .seconds(60), every: .milliseconds(400))
+            {
                 try await mine()
-                let rows = try await context.database.query("""
-                    SELECT count(*) FILTER (WHERE status = 'confirmed' AND block_hash <> \(firstBlockHash)) AS n FROM attestation
-                    """).rows[0].decode(Int.self, "n")
+                let rows = try await context.database.query(
+                    """
+                    SELECT count(*) FILTER (WHERE status = 'confirmed' AND block_hash <> \(firstBlockHash)) AS n FROM \
+                    attestation
+                    """
+                ).rows[0].decode(Int.self, "n")
                 return rows == 12
             }
             let counts = try await context.attestationCounts()
@@ -191,10 +214,12 @@ struct DaemonFaultTests {
             try #require(context.check(first, "the first versions were not confirmed"))
 
             let listeners = try await context.database.transaction { connection -> Int in
-                let killed = try connection.query("""
+                let killed = try connection.query(
+                    """
                     SELECT count(pg_terminate_backend(pid)) AS n FROM pg_stat_activity
                     WHERE datname = current_database() AND query ILIKE 'LISTEN%'
-                    """).rows[0].decode(Int.self, "n")
+                    """
+                ).rows[0].decode(Int.self, "n")
                 try context.reResolve(Array(ids.prefix(10)), on: connection)
                 return killed
             }
@@ -203,8 +228,11 @@ struct DaemonFaultTests {
             await daemon.kill()
             try await context.database.transaction { try context.reResolve(Array(ids.suffix(10)), on: $0) }
             try daemon.start()
-            let second = try await context.waitUntil("20 second versions confirmed", timeout: .seconds(90), every: .seconds(1)) {
-                try await context.int("SELECT count(*) AS n FROM attestation WHERE version = 2 AND status = 'confirmed'") == 20
+            let second = try await context.waitUntil(
+                "20 second versions confirmed", timeout: .seconds(90), every: .seconds(1)
+            ) {
+                try await context.int(
+                    "SELECT count(*) AS n FROM attestation WHERE version = 2 AND status = 'confirmed'") == 20
             }
             let counts = try await context.attestationCounts()
             context.check(second, "re-resolved cases whose notices were lost were not all attested: \(counts)")
@@ -219,18 +247,22 @@ extension DaemonTestContext {
     func makeUnattestable(_ ids: [Int64]) async throws -> [Int64] {
         let (a, b, c, d, model) = (ids[0], ids[1], ids[2], ids[3], ids[4])
         return try await database.transaction { connection in
-            try connection.query("""
+            try connection.query(
+                """
                 UPDATE cases SET status = 'resolved', resolved_at = coalesce(resolved_at, now())
                 WHERE id IN (\(a), \(c), \(d), \(model))
                 """)
             try connection.query("UPDATE appointments SET scheduled_at = 'infinity' WHERE case_id = \(a)")
             try connection.query("UPDATE cases SET status = 'resolved', resolved_at = 'infinity' WHERE id = \(b)")
             try connection.query("UPDATE cases SET created_at = '-infinity' WHERE id = \(c)")
-            try connection.query("UPDATE appointments SET scheduled_at = '10000-01-01 00:00:00+00' WHERE case_id = \(d)")
+            try connection.query(
+                "UPDATE appointments SET scheduled_at = '10000-01-01 00:00:00+00' WHERE case_id = \(d)")
             let huge: Int64 = 9_007_199_254_740_993
-            try connection.query("""
+            try connection.query(
+                """
                 INSERT INTO cases (id, user_id, counsellor_id, status, risk_level_at_creation, created_at, resolved_at)
-                SELECT \(huge), user_id, counsellor_id, 'resolved', 1, created_at, resolved_at FROM cases WHERE id = \(model)
+                SELECT \(huge), user_id, counsellor_id, 'resolved', 1, created_at, resolved_at FROM cases WHERE id = \
+                \(model)
                 """)
             return [a, b, c, d, huge]
         }
@@ -239,11 +271,14 @@ extension DaemonTestContext {
     /// Re-opens the cases, changes an appointment of each and resolves them again.
     func reResolve(_ ids: [Int64], on connection: PostgresConnection) throws {
         let idArray = "{" + ids.map(String.init).joined(separator: ",") + "}"
-        try connection.query("UPDATE cases SET status = 'in_progress', resolved_at = NULL WHERE id = ANY(\(idArray)::bigint[])")
-        try connection.query("""
+        try connection.query(
+            "UPDATE cases SET status = 'in_progress', resolved_at = NULL WHERE id = ANY(\(idArray)::bigint[])")
+        try connection.query(
+            """
             UPDATE appointments SET status = 'cancelled' WHERE case_id = ANY(\(idArray)::bigint[])
             """)
-        try connection.query("""
+        try connection.query(
+            """
             UPDATE cases SET status = 'resolved', resolved_at = now() WHERE id = ANY(\(idArray)::bigint[])
             """)
     }

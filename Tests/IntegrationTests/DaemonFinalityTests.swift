@@ -27,13 +27,15 @@ struct DaemonFinalityTests {
             }
             let countsAtMining = try await context.attestationCounts()
             try #require(context.check(mined, "the anchor was never mined: \(countsAtMining)"))
-            let anchorBlock = UInt64(try await context.int(
-                "SELECT block_number::int AS n FROM attestation_transaction WHERE purpose = 'anchor'"))
+            let anchorBlock = UInt64(
+                try await context.int(
+                    "SELECT block_number::int AS n FROM attestation_transaction WHERE purpose = 'anchor'"))
             // Seven blocks on top: eight deep (far beyond --confirmations 2), one short of finalized.
             _ = try await eth.rpc.call("evm_mine", [.object(["blocks": .integer(7)])])
             let finalized = try #require(try await eth.block(.finalized)).number
-            context.check(finalized + 1 == anchorBlock,
-                          "finalized is block \(finalized), the anchor's is \(anchorBlock)")
+            context.check(
+                finalized + 1 == anchorBlock,
+                "finalized is block \(finalized), the anchor's is \(anchorBlock)")
             // Several tracking passes (a pass every 0.25 s) see it and confirm nothing.
             try await Task.sleep(for: .seconds(4))
             let early = try await context.int("SELECT count(*) AS n FROM attestation WHERE status = 'confirmed'")
@@ -65,14 +67,17 @@ struct DaemonFinalityTests {
                 "CASEATTEST_CHAIN_ID": String(TestEnvironment.chainID),
                 "CASEATTEST_PSEUDONYM_KEY_FILE": signer.pseudonymKeyFile,
             ]
-            let output = try await CLI.run(["verify", "--all", "--json", "--finality", "finalized"],
-                                           environment: environment)
+            let output = try await CLI.run(
+                ["verify", "--all", "--json", "--finality", "finalized"],
+                environment: environment)
             let verdicts = try CLI.verdicts(output)
-            context.check(output.status == 0 && verdicts.summary["verified"] == 5,
-                          "verify --finality finalized: status \(output.status), \(verdicts.summary)")
+            context.check(
+                output.status == 0 && verdicts.summary["verified"] == 5,
+                "verify --finality finalized: status \(output.status), \(verdicts.summary)")
             let refused = try await CLI.run(["verify", "--all", "--finality", "blocks:0"], environment: environment)
-            context.check(refused.status != 0 && refused.stderr.contains("finality"),
-                          "verify took --finality blocks:0: \(refused.stderr.prefix(300))")
+            context.check(
+                refused.status != 0 && refused.stderr.contains("finality"),
+                "verify took --finality blocks:0: \(refused.stderr.prefix(300))")
         }
     }
 }

@@ -23,34 +23,47 @@ struct DaemonHSMTests {
             let address = try Address(hex: generated.output.trimmingCharacters(in: .whitespacesAndNewlines))
             for _ in 0..<2 {
                 let again = try token.run(binary, ["keys", "address", "--pkcs11"] + token.flags())
-                context.check(again.output.trimmingCharacters(in: .whitespacesAndNewlines) == address.checksummed,
-                              "keys address --pkcs11 printed \(again.output) \(again.error), not \(address.checksummed)")
+                context.check(
+                    again.output.trimmingCharacters(in: .whitespacesAndNewlines) == address.checksummed,
+                    "keys address --pkcs11 printed \(again.output) \(again.error), not \(address.checksummed)")
             }
-            let pin = try String(contentsOfFile: token.pinFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
-            let wrong = try token.run(binary, ["keys", "address", "--pkcs11"] + token.flags(pinFile: token.wrongPinFile))
-            context.check(wrong.status != 0 && wrong.error.contains("CKR_PIN_INCORRECT") && !wrong.error.contains("not-the-pin"),
-                          "wrong PIN: status \(wrong.status), stderr \(wrong.error)")
+            let pin = try String(contentsOfFile: token.pinFile, encoding: .utf8).trimmingCharacters(
+                in: .whitespacesAndNewlines)
+            let wrong = try token.run(
+                binary, ["keys", "address", "--pkcs11"] + token.flags(pinFile: token.wrongPinFile))
+            context.check(
+                wrong.status != 0 && wrong.error.contains("CKR_PIN_INCORRECT") && !wrong.error.contains("not-the-pin"),
+                "wrong PIN: status \(wrong.status), stderr \(wrong.error)")
             let missing = try token.run(binary, ["keys", "address", "--pkcs11"] + token.flags(key: "no-such-key"))
-            context.check(missing.status != 0 && missing.error.contains("no key pair labelled \"no-such-key\""),
-                          "missing key: status \(missing.status), stderr \(missing.error)")
+            context.check(
+                missing.status != 0 && missing.error.contains("no key pair labelled \"no-such-key\""),
+                "missing key: status \(missing.status), stderr \(missing.error)")
             for result in [generated, wrong, missing] {
-                context.check(!result.output.contains(pin) && !result.error.contains(pin), "a PIN appeared in the output")
+                context.check(
+                    !result.output.contains(pin) && !result.error.contains(pin), "a PIN appeared in the output")
             }
 
             // The contract commands sign with the token too.
-            try await DevFaucet.shared.fund(address: address, rpcURL: context.environment.rpcURL, wei: UInt256(10).power(20))
-            let chain = ["CASEATTEST_RPC_URL": context.environment.rpcURL, "CASEATTEST_CHAIN_ID": String(TestEnvironment.chainID)]
-            let deployed = try token.run(binary, ["contract", "deploy", "--signer", "pkcs11"] + token.flags(), extra: chain)
-            guard context.check(deployed.status == 0, "contract deploy --signer pkcs11 failed: \(deployed.error)") else { return }
+            try await DevFaucet.shared.fund(
+                address: address, rpcURL: context.environment.rpcURL, wei: UInt256(10).power(20))
+            let chain = [
+                "CASEATTEST_RPC_URL": context.environment.rpcURL,
+                "CASEATTEST_CHAIN_ID": String(TestEnvironment.chainID),
+            ]
+            let deployed = try token.run(
+                binary, ["contract", "deploy", "--signer", "pkcs11"] + token.flags(), extra: chain)
+            guard context.check(deployed.status == 0, "contract deploy --signer pkcs11 failed: \(deployed.error)")
+            else { return }
             let contract = try Address(hex: deployed.output.trimmingCharacters(in: .whitespacesAndNewlines))
             let eth = try context.ethereum()
             let pseudonymKeyFile = context.directory + "/pseudonym.key"
             try (Hex.encode((0..<32).map { _ in UInt8.random(in: 0...255) }) + "\n")
                 .write(toFile: pseudonymKeyFile, atomically: true, encoding: .utf8)
-            let signer = DaemonSigner(key: TokenAddress(address: address), contract: contract, keyFile: "",
-                                      pseudonymKeyFile: pseudonymKeyFile, rpcURL: context.environment.rpcURL,
-                                      firstNonce: try await eth.transactionCount(of: address, at: .latest),
-                                      firstBlock: try await eth.blockNumber())
+            let signer = DaemonSigner(
+                key: TokenAddress(address: address), contract: contract, keyFile: "",
+                pseudonymKeyFile: pseudonymKeyFile, rpcURL: context.environment.rpcURL,
+                firstNonce: try await eth.transactionCount(of: address, at: .latest),
+                firstBlock: try await eth.blockNumber())
             context.log("token signer \(address.checksummed), registry \(contract.checksummed)")
 
             try await context.seedCases(1_000, status: "in_progress")
@@ -92,11 +105,14 @@ struct DaemonHSMTests {
                 .map { try $0.decode([UInt8].self, "raw") }
             var recovered = 0
             for raw in raws where try SignedTransaction.decode(raw: raw).from == address { recovered += 1 }
-            context.check(!raws.isEmpty && recovered == raws.count, "\(recovered) of \(raws.count) transactions recover to the token key")
+            context.check(
+                !raws.isEmpty && recovered == raws.count,
+                "\(recovered) of \(raws.count) transactions recover to the token key")
             if let first = raws.first {
                 let decoded = try token.run(binary, ["util", "decode-tx", Hex.encodePrefixed(first)])
-                context.check(decoded.output.lowercased().contains(address.checksummed.lowercased()),
-                              "util decode-tx does not name the token address: \(decoded.output) \(decoded.error)")
+                context.check(
+                    decoded.output.lowercased().contains(address.checksummed.lowercased()),
+                    "util decode-tx does not name the token address: \(decoded.output) \(decoded.error)")
             }
         }
     }

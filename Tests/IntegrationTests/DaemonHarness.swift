@@ -25,13 +25,18 @@ struct DaemonEnvironment: Sendable {
     }
 
     static func require(_ test: String = #function) -> DaemonEnvironment? {
-        guard let serverURL = TestEnvironment.requireDatabase(test), let rpcURL = TestEnvironment.requireRPC(test) else {
+        guard let serverURL = TestEnvironment.requireDatabase(test), let rpcURL = TestEnvironment.requireRPC(test)
+        else {
             return nil
         }
         guard let binary = ProcessInfo.processInfo.environment["CASEATTEST_BIN"], !binary.isEmpty,
-              FileManager.default.isExecutableFile(atPath: binary)
+            FileManager.default.isExecutableFile(atPath: binary)
         else {
-            let reason = "CASEATTEST_BIN does not name an executable caseattest (set it to $(swift build --show-bin-path)/caseattest, or run make test)"
+            let reason =
+                """
+                CASEATTEST_BIN does not name an executable caseattest (set it to $(swift build \
+                --show-bin-path)/caseattest, or run make test)
+                """
             if TestEnvironment.required {
                 Issue.record("\(test): \(reason), but CASEATTEST_REQUIRE_SERVICES=1")
             } else {
@@ -46,7 +51,8 @@ struct DaemonEnvironment: Sendable {
 /// At most this many daemon tests run at once: each drives a daemon, the
 /// database and the chain, and the machine has two cores.
 actor DaemonSlots {
-    static let shared = DaemonSlots(limit: Int(ProcessInfo.processInfo.environment["CASEATTEST_DAEMON_TESTS_PARALLEL"] ?? "") ?? 2)
+    static let shared = DaemonSlots(
+        limit: Int(ProcessInfo.processInfo.environment["CASEATTEST_DAEMON_TESTS_PARALLEL"] ?? "") ?? 2)
 
     private let limit: Int
     private var inUse = 0
@@ -95,8 +101,10 @@ final class DaemonTestContext: @unchecked Sendable {
         return logger
     }()
 
-    private init(environment: DaemonEnvironment, name: String, databaseName: String, databaseURL: String,
-                 database: PostgresPool, directory: String) {
+    private init(
+        environment: DaemonEnvironment, name: String, databaseName: String, databaseURL: String,
+        database: PostgresPool, directory: String
+    ) {
         self.environment = environment
         self.name = name
         self.databaseName = databaseName
@@ -108,8 +116,10 @@ final class DaemonTestContext: @unchecked Sendable {
     /// Runs `body` in a fresh context; tears it down whatever happens.
     /// `ownPostgres`: on a PostgreSQL cluster of the test's own (`context.postgres`),
     /// which the test may restart without disturbing the others.
-    static func run(_ test: String = #function, ownPostgres: Bool = false,
-                    _ body: (DaemonTestContext) async throws -> Void) async throws {
+    static func run(
+        _ test: String = #function, ownPostgres: Bool = false,
+        _ body: (DaemonTestContext) async throws -> Void
+    ) async throws {
         guard var environment = DaemonEnvironment.require(test) else { return }
         await DaemonSlots.shared.acquire()
         let context: DaemonTestContext
@@ -118,7 +128,8 @@ final class DaemonTestContext: @unchecked Sendable {
             if ownPostgres {
                 let started = try await DedicatedPostgres.start(name: test)
                 cluster = started
-                environment = DaemonEnvironment(binary: environment.binary, serverURL: started.url, rpcURL: environment.rpcURL)
+                environment = DaemonEnvironment(
+                    binary: environment.binary, serverURL: started.url, rpcURL: environment.rpcURL)
             }
             context = try await make(environment: environment, name: test)
             context.postgres = cluster
@@ -143,22 +154,28 @@ final class DaemonTestContext: @unchecked Sendable {
     }
 
     private static func make(environment: DaemonEnvironment, name: String) async throws -> DaemonTestContext {
-        let databaseName = "caseattest_daemon_" + (0..<12).map { _ in String("0123456789abcdef".randomElement() ?? "0") }.joined()
+        let databaseName =
+            "caseattest_daemon_" + (0..<12).map { _ in String("0123456789abcdef".randomElement() ?? "0") }.joined()
         guard var components = URLComponents(string: environment.serverURL) else {
             throw HarnessError("DATABASE_URL is not a URL")
         }
         components.path = "/" + databaseName
         guard let databaseURL = components.string else { throw HarnessError("cannot build the test database URL") }
         let admin = try PostgresPool(url: environment.serverURL, maxConnections: 1, logger: quietLogger)
-        try await admin.withConnection { try $0.simpleExecute("CREATE DATABASE \(try $0.quoteIdentifier(databaseName))") }
+        try await admin.withConnection {
+            try $0.simpleExecute("CREATE DATABASE \(try $0.quoteIdentifier(databaseName))")
+        }
         await admin.close()
-        _ = try await Migrator(databaseURL: databaseURL, directory: DaemonEnvironment.repoRoot + "/migrations",
-                               logger: quietLogger).migrate()
+        _ = try await Migrator(
+            databaseURL: databaseURL, directory: DaemonEnvironment.repoRoot + "/migrations",
+            logger: quietLogger
+        ).migrate()
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(databaseName).path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let database = try PostgresPool(url: databaseURL, maxConnections: 4, logger: quietLogger)
-        return DaemonTestContext(environment: environment, name: name, databaseName: databaseName,
-                                 databaseURL: databaseURL, database: database, directory: directory)
+        return DaemonTestContext(
+            environment: environment, name: name, databaseName: databaseName,
+            databaseURL: databaseURL, database: database, directory: directory)
     }
 
     private func tearDown(printLogs: Bool) async {
@@ -197,8 +214,10 @@ final class DaemonTestContext: @unchecked Sendable {
 
     /// Records a failed expectation; the daemons' logs are printed at the end.
     @discardableResult
-    func check(_ condition: Bool, _ message: @autoclosure () -> String,
-               sourceLocation: SourceLocation = #_sourceLocation) -> Bool {
+    func check(
+        _ condition: Bool, _ message: @autoclosure () -> String,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) -> Bool {
         if !condition {
             lock.withLock { failures += 1 }
             Issue.record(Comment(rawValue: message()), sourceLocation: sourceLocation)
@@ -207,7 +226,8 @@ final class DaemonTestContext: @unchecked Sendable {
     }
 
     func log(_ message: String) {
-        print("[\(name) +\(elapsed.formatted(.units(allowed: [.seconds], fractionalPart: .show(length: 1))))] \(message)")
+        print(
+            "[\(name) +\(elapsed.formatted(.units(allowed: [.seconds], fractionalPart: .show(length: 1))))] \(message)")
     }
 
     func register(_ process: ManagedProcess) {
@@ -237,8 +257,10 @@ struct HarnessError: Error, CustomStringConvertible {
 
 extension DaemonTestContext {
     /// Polls `condition` until it holds or `timeout` passes; true when it held.
-    func waitUntil(_ what: String, timeout: Duration, every interval: Duration = .milliseconds(500),
-                   _ condition: () async throws -> Bool) async throws -> Bool {
+    func waitUntil(
+        _ what: String, timeout: Duration, every interval: Duration = .milliseconds(500),
+        _ condition: () async throws -> Bool
+    ) async throws -> Bool {
         let deadline = ContinuousClock.now + timeout
         while true {
             if try await condition() { return true }
@@ -260,29 +282,36 @@ extension DaemonTestContext {
     func seedCases(_ count: Int, status: String = "resolved") async throws -> [Int64] {
         let tag = "\(databaseName)-\(nextSeedTag())"
         return try await database.transaction { connection in
-            try connection.query("""
+            try connection.query(
+                """
                 INSERT INTO users (email, hashed_password, role, full_name, faculty, created_at)
-                SELECT 'counsellor-' || \(tag)::text || '-' || g || '@test.invalid', 'x', 'counsellor', 'Counsellor ' || g,
+                SELECT 'counsellor-' || \(tag)::text || '-' || g || '@test.invalid', 'x', 'counsellor', 'Counsellor ' \
+                || g,
                        'Psychology', now() - interval '200 days'
                 FROM generate_series(1, 3) g
                 """)
-            try connection.query("""
+            try connection.query(
+                """
                 INSERT INTO users (email, hashed_password, role, full_name, nim, faculty, created_at)
                 SELECT 'student-' || \(tag)::text || '-' || g || '@test.invalid', 'x', 'user', 'Student ' || g,
                        'NIM-' || g, 'Engineering', now() - interval '100 days'
                 FROM generate_series(1, \(count)::int) g
                 """)
-            let ids = try connection.query("""
+            let ids = try connection.query(
+                """
                 INSERT INTO cases (user_id, counsellor_id, status, risk_level_at_creation, created_at, resolved_at)
                 SELECT s.id,
-                       (SELECT c.id FROM users c WHERE c.email = 'counsellor-' || \(tag)::text || '-' || (1 + s.id % 3) || '@test.invalid'),
+                       (SELECT c.id FROM users c WHERE c.email = 'counsellor-' || \(tag)::text || '-' || (1 + s.id % \
+                3) || '@test.invalid'),
                        \(status)::text, (s.id % 4)::int, now() - interval '30 days',
                        CASE WHEN \(status)::text IN ('resolved', 'closed') THEN now() - interval '1 day' END
                 FROM users s WHERE s.email LIKE 'student-' || \(tag)::text || '-%'
                 ORDER BY s.id
                 RETURNING id
-                """).rows.map { try $0.decode(Int64.self, "id") }
-            try connection.query("""
+                """
+            ).rows.map { try $0.decode(Int64.self, "id") }
+            try connection.query(
+                """
                 INSERT INTO appointments (case_id, user_id, counsellor_id, scheduled_at, status, location_type)
                 SELECT k.id, k.user_id, k.counsellor_id, k.created_at + (n || ' days')::interval,
                        CASE WHEN n = 1 THEN 'completed' ELSE 'no_show' END,
@@ -297,13 +326,15 @@ extension DaemonTestContext {
     /// Moves up to `count` in-progress cases to resolved (the trigger NOTIFYs).
     @discardableResult
     func resolveCases(_ count: Int) async throws -> Int {
-        try await database.query("""
+        try await database.query(
+            """
             WITH moved AS (
                 UPDATE cases SET status = 'resolved', resolved_at = now()
                 WHERE id IN (SELECT id FROM cases WHERE status = 'in_progress' ORDER BY id LIMIT \(count)::int)
                 RETURNING id)
             SELECT count(*) AS n FROM moved
-            """).rows[0].decode(Int.self, "n")
+            """
+        ).rows[0].decode(Int.self, "n")
     }
 
     /// attestation rows per status.
@@ -360,18 +391,25 @@ extension DaemonTestContext {
         let eth = try ethereum(url)
         let sender = OneShotSender(ethereum: eth, key: key, chainID: TestEnvironment.chainID, logger: Self.quietLogger)
         let deployment = try await sender.send(to: nil, data: try RegistryCalls.deployment(), timeout: .seconds(60))
-        guard let contract = deployment.contractAddress else { throw HarnessError("deployment receipt has no contract address") }
-        _ = try await sender.send(to: contract, data: try RegistryCalls.setAttester(key.address, enabled: true), timeout: .seconds(60))
+        guard let contract = deployment.contractAddress else {
+            throw HarnessError("deployment receipt has no contract address")
+        }
+        _ = try await sender.send(
+            to: contract, data: try RegistryCalls.setAttester(key.address, enabled: true), timeout: .seconds(60))
         let nonce = try await eth.transactionCount(of: key.address, at: .latest)
         let block = try await eth.blockNumber()
         log("signer \(key.address.checksummed), registry \(contract.checksummed) on \(url) at block \(block)")
-        return DaemonSigner(key: key, contract: contract, keyFile: keyFile, pseudonymKeyFile: pseudonymKeyFile,
-                            rpcURL: url, firstNonce: nonce, firstBlock: block)
+        return DaemonSigner(
+            key: key, contract: contract, keyFile: keyFile, pseudonymKeyFile: pseudonymKeyFile,
+            rpcURL: url, firstNonce: nonce, firstBlock: block)
     }
 
     private func write(_ text: String, to path: String) throws {
-        guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8),
-                                             attributes: [.posixPermissions: 0o600]) else {
+        guard
+            FileManager.default.createFile(
+                atPath: path, contents: Data(text.utf8),
+                attributes: [.posixPermissions: 0o600])
+        else {
             throw HarnessError("cannot write \(path)")
         }
     }
@@ -392,8 +430,10 @@ final class ManagedProcess: @unchecked Sendable {
     private var process: Process?
     private(set) var starts = 0
 
-    init(label: String, executable: String, arguments: [String], environment: [String: String],
-         logPath: String, isDaemon: Bool) {
+    init(
+        label: String, executable: String, arguments: [String], environment: [String: String],
+        logPath: String, isDaemon: Bool
+    ) {
         self.label = label
         self.executable = executable
         self.arguments = arguments
@@ -504,7 +544,8 @@ struct DaemonOptions: Sendable {
 
     var arguments: [String] {
         var arguments = [
-            "serve", "--batch-max", "\(batchMax)", "--batch-wait", "\(batchWait)", "--confirmations", "\(confirmations)",
+            "serve", "--batch-max", "\(batchMax)", "--batch-wait", "\(batchWait)", "--confirmations",
+            "\(confirmations)",
             "--anchor-interval", anchorInterval, "--batch-min-leaves", "\(batchMinLeaves)",
             "--replace-after", "\(replaceAfter)", "--rebroadcast-after", "\(rebroadcastAfter)",
             "--max-fee-gwei", "\(maxFeeGwei)", "--sweep-interval", "\(sweepInterval)", "--monitor-interval", "5",
@@ -524,8 +565,10 @@ extension DaemonTestContext {
     var serviceDatabaseURL: String { databaseURL + "?options=-c%20role%3Dcaseattest_service" }
 
     /// A `caseattest serve` process for `signer` (not started yet: call `start()`).
-    func daemon(_ signer: DaemonSigner, rpcURL: String? = nil, options: DaemonOptions = DaemonOptions(),
-                label: String = "daemon") -> ManagedProcess {
+    func daemon(
+        _ signer: DaemonSigner, rpcURL: String? = nil, options: DaemonOptions = DaemonOptions(),
+        label: String = "daemon"
+    ) -> ManagedProcess {
         var environment = ProcessInfo.processInfo.environment
         for name in ["CASEATTEST_KEYSTORE", "CASEATTEST_KEYSTORE_PASSWORD_FILE"] { environment[name] = nil }
         environment["DATABASE_URL"] = serviceDatabaseURL
@@ -535,18 +578,22 @@ extension DaemonTestContext {
         environment["CASEATTEST_PRIVATE_KEY_FILE"] = signer.keyFile
         environment["CASEATTEST_PSEUDONYM_KEY_FILE"] = signer.pseudonymKeyFile
         environment.merge(options.environment) { $1 }
-        let process = ManagedProcess(label: label, executable: self.environment.binary, arguments: options.arguments,
-                                     environment: environment, logPath: directory + "/\(label).log", isDaemon: true)
+        let process = ManagedProcess(
+            label: label, executable: self.environment.binary, arguments: options.arguments,
+            environment: environment, logPath: directory + "/\(label).log", isDaemon: true)
         register(process)
         return process
     }
 
     /// A Python helper (dev chain, proxy) started now; returns once it printed `marker`.
-    func startPython(label: String, script: String, arguments: [String], marker: String) async throws -> (ManagedProcess, String) {
-        let process = ManagedProcess(label: label, executable: DaemonEnvironment.python,
-                                     arguments: ["-u", DaemonEnvironment.repoRoot + "/" + script] + arguments,
-                                     environment: ProcessInfo.processInfo.environment,
-                                     logPath: directory + "/\(label).log", isDaemon: false)
+    func startPython(
+        label: String, script: String, arguments: [String], marker: String
+    ) async throws -> (ManagedProcess, String) {
+        let process = ManagedProcess(
+            label: label, executable: DaemonEnvironment.python,
+            arguments: ["-u", DaemonEnvironment.repoRoot + "/" + script] + arguments,
+            environment: ProcessInfo.processInfo.environment,
+            logPath: directory + "/\(label).log", isDaemon: false)
         register(process)
         try process.start()
         let line = try await process.waitForLine(containing: marker, timeout: .seconds(60))
@@ -564,15 +611,18 @@ extension DaemonTestContext {
         let eth = try ethereum(url)
         let automine = try await eth.rpc.call("evm_setAutomine", [.bool(false)])
         let interval = try await eth.rpc.call("evm_setIntervalMining", [.integer(0)])
-        guard automine == .bool(true), interval == .bool(true) else { throw HarnessError("the dev chain refused manual mining") }
+        guard automine == .bool(true), interval == .bool(true) else {
+            throw HarnessError("the dev chain refused manual mining")
+        }
         return (url, signer, eth)
     }
 
     /// A dev chain of the test's own (reorgs, mining control), stopped at tear-down.
     func startDedicatedChain(arguments: [String] = []) async throws -> String {
-        let (_, url) = try await startPython(label: "devchain", script: "devchain/server.py",
-                                             arguments: ["--port", "0", "--chain-id", String(TestEnvironment.chainID)] + arguments,
-                                             marker: "devchain listening on")
+        let (_, url) = try await startPython(
+            label: "devchain", script: "devchain/server.py",
+            arguments: ["--port", "0", "--chain-id", String(TestEnvironment.chainID)] + arguments,
+            marker: "devchain listening on")
         log("dedicated dev chain at \(url)")
         return url
     }

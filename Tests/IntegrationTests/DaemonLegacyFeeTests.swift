@@ -34,8 +34,9 @@ struct DaemonLegacyFeeTests {
             let ceilingGwei: UInt64 = 2
             let ceiling = UInt256(ceilingGwei) * Self.gwei
             try await context.seedCases(6)
-            let options = DaemonOptions(batchWait: 0.3, confirmations: 2, replaceAfter: 1, rebroadcastAfter: 1,
-                                        maxFeeGwei: ceilingGwei)
+            let options = DaemonOptions(
+                batchWait: 0.3, confirmations: 2, replaceAfter: 1, rebroadcastAfter: 1,
+                maxFeeGwei: ceilingGwei)
             let daemon = context.daemon(signer, options: options)
             try daemon.start()
             let atCeiling = try await context.waitUntil("the gas price to reach the ceiling", timeout: .seconds(60)) {
@@ -45,20 +46,23 @@ struct DaemonLegacyFeeTests {
             let signed = try await DaemonFeeTests.hashes(context)
             context.log("\(signed.count) legacy hashes signed; gas prices \(signed.map { "\($0.maxFee)" })")
             context.check(signed.count >= 2, "no replacement was signed (\(signed.count) hashes)")
-            context.check(signed.first?.maxFee == Self.gwei,
-                          "the first gas price is \(signed.first?.maxFee ?? .zero), not the node's 1 gwei")
+            context.check(
+                signed.first?.maxFee == Self.gwei,
+                "the first gas price is \(signed.first?.maxFee ?? .zero), not the node's 1 gwei")
             for hash in signed {
                 context.check(hash.maxFee <= ceiling, "\(hash.hash) offers \(hash.maxFee) above the ceiling \(ceiling)")
                 context.check(hash.tip == hash.maxFee, "\(hash.hash) is not a one-price legacy transaction")
             }
             for (previous, next) in zip(signed, signed.dropFirst()) {
-                context.check(next.maxFee * UInt256(1000) >= previous.maxFee * UInt256(1125),
-                              "gas price rose from \(previous.maxFee) to only \(next.maxFee)")
+                context.check(
+                    next.maxFee * UInt256(1000) >= previous.maxFee * UInt256(1125),
+                    "gas price rose from \(previous.maxFee) to only \(next.maxFee)")
             }
             // A further bump would cross the ceiling.
             if let last = signed.last {
-                context.check(last.maxFee * UInt256(1125) > ceiling * UInt256(1000),
-                              "stopped at \(last.maxFee) below the ceiling")
+                context.check(
+                    last.maxFee * UInt256(1125) > ceiling * UInt256(1000),
+                    "stopped at \(last.maxFee) below the ceiling")
             }
             let nonces = try await context.int("SELECT count(DISTINCT nonce) AS n FROM attestation_transaction")
             context.check(nonces == 1, "replacements used \(nonces) nonces")
@@ -73,13 +77,15 @@ struct DaemonLegacyFeeTests {
             let minedHash = try await context.database.query(
                 "SELECT mined_hash FROM attestation_transaction WHERE purpose = 'anchor'"
             ).rows[0].decode(String?.self, "mined_hash")
-            context.check(minedHash.map { hash in signed.contains { $0.hash == hash } } == true,
-                          "the mined hash is not one we signed")
+            context.check(
+                minedHash.map { hash in signed.contains { $0.hash == hash } } == true,
+                "the mined hash is not one we signed")
             if let minedHash {
                 let mined = try await Self.minedGasPrice(eth, minedHash)
                 context.check(mined?.1 == true, "the mined anchor is not a legacy transaction")
-                context.check(mined.map { $0.0 <= ceiling } == true,
-                              "the mined anchor pays \(String(describing: mined?.0))")
+                context.check(
+                    mined.map { $0.0 <= ceiling } == true,
+                    "the mined anchor pays \(String(describing: mined?.0))")
             }
             try await context.checkEveryCaseConfirmedOnce(expected: 6)
             _ = try await context.auditConfirmed(signer, confirmations: options.confirmations, eth: eth)
@@ -92,7 +98,9 @@ struct DaemonLegacyFeeTests {
         try await DaemonTestContext.run { context in
             let floor = UInt256(3) * Self.gwei
             // A block a second: confirmations advance after the anchor's block.
-            let chainURL = try await context.startDedicatedChain(arguments: ["--min-tip", "\(floor)", "--block-time", "1"])
+            let chainURL = try await context.startDedicatedChain(arguments: [
+                "--min-tip", "\(floor)", "--block-time", "1",
+            ])
             let signer = try await context.makeSigner(rpcURL: chainURL)
             let eth = try context.ethereum(chainURL)
             // Empty recent blocks: the fee history's tips are 0, so only the floor can set the tip.
@@ -101,8 +109,9 @@ struct DaemonLegacyFeeTests {
             #expect(history.reward.allSatisfy { $0 == [.zero] })
 
             try await context.seedCases(4)
-            var options = DaemonOptions(batchWait: 0.3, confirmations: 2, replaceAfter: 30, rebroadcastAfter: 5,
-                                        maxFeeGwei: 50)
+            var options = DaemonOptions(
+                batchWait: 0.3, confirmations: 2, replaceAfter: 30, rebroadcastAfter: 5,
+                maxFeeGwei: 50)
             options.extra = ["--min-tip-gwei", "3"]
             let daemon = context.daemon(signer, options: options)
             try daemon.start()

@@ -30,7 +30,8 @@ struct DaemonNodeFailureTests {
             }
 
             try await context.seedCases(600, status: "in_progress")
-            let options = DaemonOptions(batchMax: 30, batchWait: 0.3, confirmations: 2, rebroadcastAfter: 3, sweepInterval: 2)
+            let options = DaemonOptions(
+                batchMax: 30, batchWait: 0.3, confirmations: 2, rebroadcastAfter: 3, sweepInterval: 2)
             let daemon = context.daemon(signer, rpcURL: proxyURL, options: options)
             try daemon.start()
 
@@ -45,18 +46,22 @@ struct DaemonNodeFailureTests {
             try await setMode("down")
             try await context.resolveCases(150)
             let downStart = ContinuousClock.now
-            var confirmedWhenDown = try await context.int("SELECT count(*) AS n FROM attestation WHERE status = 'confirmed'")
+            var confirmedWhenDown = try await context.int(
+                "SELECT count(*) AS n FROM attestation WHERE status = 'confirmed'")
             while ContinuousClock.now - downStart < .seconds(30) {
                 try await Task.sleep(for: .seconds(5))
                 _ = try await audit("down")
                 // A moment after it went down nothing new can be confirmed: there is no node to ask.
                 if ContinuousClock.now - downStart < .seconds(6) {
-                    confirmedWhenDown = try await context.int("SELECT count(*) AS n FROM attestation WHERE status = 'confirmed'")
+                    confirmedWhenDown = try await context.int(
+                        "SELECT count(*) AS n FROM attestation WHERE status = 'confirmed'")
                 }
             }
-            let confirmedAfterDown = try await context.int("SELECT count(*) AS n FROM attestation WHERE status = 'confirmed'")
-            context.check(confirmedAfterDown == confirmedWhenDown,
-                          "\(confirmedAfterDown - confirmedWhenDown) rows were confirmed while the node was unreachable")
+            let confirmedAfterDown = try await context.int(
+                "SELECT count(*) AS n FROM attestation WHERE status = 'confirmed'")
+            context.check(
+                confirmedAfterDown == confirmedWhenDown,
+                "\(confirmedAfterDown - confirmedWhenDown) rows were confirmed while the node was unreachable")
             context.check(daemon.isRunning, "the daemon exited while the node was down")
 
             // Then a node that fails at random.
@@ -73,7 +78,9 @@ struct DaemonNodeFailureTests {
             // The node answers again: everything completes.
             try await setMode("pass")
             try await context.resolveCases(150)
-            let done = try await context.waitUntil("600 confirmed after the node returned", timeout: .seconds(90), every: .seconds(1)) {
+            let done = try await context.waitUntil(
+                "600 confirmed after the node returned", timeout: .seconds(90), every: .seconds(1)
+            ) {
                 try await context.int("SELECT count(*) AS n FROM attestation WHERE status = 'confirmed'") >= 600
             }
             let counts = try await context.attestationCounts()

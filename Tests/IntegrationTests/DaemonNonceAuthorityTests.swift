@@ -33,14 +33,16 @@ struct DaemonNonceAuthorityTests {
             try await withThrowingTaskGroup(of: CLI.Output.self) { group in
                 for attester in attesters {
                     group.addTask {
-                        try await CLI.run(["contract", "attesters", "add", attester.checksummed],
-                                          environment: environment)
+                        try await CLI.run(
+                            ["contract", "attesters", "add", attester.checksummed],
+                            environment: environment)
                     }
                 }
                 for try await output in group {
-                    context.check(output.status == 0 && output.stderr.contains("nonce table"),
-                                  "attesters add failed or used the node's nonce: \(output.status) "
-                                    + "\(output.stderr.suffix(600))")
+                    context.check(
+                        output.status == 0 && output.stderr.contains("nonce table"),
+                        "attesters add failed or used the node's nonce: \(output.status) "
+                            + "\(output.stderr.suffix(600))")
                 }
             }
             let admin = try await context.int(
@@ -56,7 +58,8 @@ struct DaemonNonceAuthorityTests {
             try await context.checkEveryCaseConfirmedOnce(expected: 30)
             // Contiguous stored nonces, each used once on chain by a hash we stored.
             try await context.checkNonces(signer, eth: eth)
-            let interleaved = try await context.int("""
+            let interleaved = try await context.int(
+                """
                 SELECT count(*) AS n FROM attestation_transaction a
                 WHERE a.purpose = 'admin' AND EXISTS (
                     SELECT 1 FROM attestation_transaction b WHERE b.purpose = 'anchor' AND b.nonce > a.nonce)

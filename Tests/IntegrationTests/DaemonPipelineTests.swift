@@ -29,13 +29,15 @@ struct DaemonPipelineTests {
             try await context.checkEveryCaseConfirmedOnce(expected: 1_000)
             let audited = try await context.auditConfirmed(signer, confirmations: options.confirmations, eth: eth)
             context.check(audited == 1_000, "audited \(audited) confirmed rows")
-            let batches = try await context.int("SELECT count(*) AS n FROM attestation_batch WHERE status = 'confirmed'")
+            let batches = try await context.int(
+                "SELECT count(*) AS n FROM attestation_batch WHERE status = 'confirmed'")
             context.check(batches >= 4, "\(batches) batches for 1,000 cases at --batch-max 256")
             let oversized = try await context.int("SELECT count(*) AS n FROM attestation_batch WHERE leaf_count > 256")
             context.check(oversized == 0, "batches above --batch-max")
             try await context.checkRootsAnchoredOnce(signer, eth: eth)
             try await context.checkNonces(signer, eth: eth)
-            let untouched = try await context.int("""
+            let untouched = try await context.int(
+                """
                 SELECT count(*) AS n FROM cases c JOIN attestation a ON a.case_id = c.id WHERE c.status = 'in_progress'
                 """)
             context.check(untouched == 0, "\(untouched) in-progress cases were attested")

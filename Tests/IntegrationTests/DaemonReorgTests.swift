@@ -26,29 +26,38 @@ struct DaemonReorgTests {
             let daemon = context.daemon(signer, options: options)
             try daemon.start()
 
-            let sent = try await context.waitUntil("the anchor in the pool", timeout: .seconds(30), every: .milliseconds(200)) {
+            let sent = try await context.waitUntil(
+                "the anchor in the pool", timeout: .seconds(30), every: .milliseconds(200)
+            ) {
                 try await transactionStatus() == "submitted"
             }
             let counts1 = try await context.attestationCounts()
             try #require(context.check(sent, "the daemon never submitted its anchor: \(counts1)"))
             try await mine()
-            let seenMined = try await context.waitUntil("the daemon to see the anchor mined", timeout: .seconds(20),
-                                                        every: .milliseconds(200)) {
+            let seenMined = try await context.waitUntil(
+                "the daemon to see the anchor mined", timeout: .seconds(20),
+                every: .milliseconds(200)
+            ) {
                 try await transactionStatus() == "mined"
             }
             try #require(context.check(seenMined, "the daemon did not record the anchor as mined"))
-            let firstInclusion = try await context.database.query("""
+            let firstInclusion = try await context.database.query(
+                """
                 SELECT mined_hash, block_number, block_hash FROM attestation_transaction WHERE purpose = 'anchor'
-                """).rows[0]
+                """
+            ).rows[0]
             let firstBlockHash = try firstInclusion.decode(String.self, "block_hash")
             let minedRows = try await context.int("SELECT count(*) AS n FROM attestation WHERE status = 'mined'")
             context.check(minedRows == 30, "\(minedRows) rows mined, expected 30")
-            context.log("anchor mined in block \(try firstInclusion.decode(Int64.self, "block_number")) \(firstBlockHash)")
+            context.log(
+                "anchor mined in block \(try firstInclusion.decode(Int64.self, "block_number")) \(firstBlockHash)")
 
             // The reorg: the block with the anchor leaves the canonical chain, its transaction is dropped.
             #expect(try await eth.rpc.call("evm_revert", [snapshot]) == .bool(true))
-            let backToSubmitted = try await context.waitUntil("rows back to submitted", timeout: .seconds(20),
-                                                              every: .milliseconds(200)) {
+            let backToSubmitted = try await context.waitUntil(
+                "rows back to submitted", timeout: .seconds(20),
+                every: .milliseconds(200)
+            ) {
                 let rows = try await context.int("SELECT count(*) AS n FROM attestation WHERE status = 'submitted'")
                 return try await transactionStatus() == "submitted" && rows == 30
             }
@@ -59,7 +68,9 @@ struct DaemonReorgTests {
             context.check(reorgLogged, "the daemon logged no reorg")
 
             // New blocks: the re-sent bytes are mined on the new chain and confirmed.
-            let confirmed = try await context.waitUntil("confirmed after the reorg", timeout: .seconds(60), every: .milliseconds(500)) {
+            let confirmed = try await context.waitUntil(
+                "confirmed after the reorg", timeout: .seconds(60), every: .milliseconds(500)
+            ) {
                 try await mine()
                 return try await context.int("SELECT count(*) AS n FROM attestation WHERE status = 'confirmed'") == 30
             }
@@ -67,18 +78,22 @@ struct DaemonReorgTests {
             context.check(confirmed, "not confirmed after the reorg: \(counts2)")
             await daemon.terminate()
 
-            let final = try await context.database.query("""
+            let final = try await context.database.query(
+                """
                 SELECT mined_hash, block_hash, replacements FROM attestation_transaction WHERE purpose = 'anchor'
-                """).rows[0]
+                """
+            ).rows[0]
             let finalHash = try final.decode(String.self, "mined_hash")
-            context.check(try final.decode(String.self, "block_hash") != firstBlockHash, "confirmed in the orphaned block")
+            context.check(
+                try final.decode(String.self, "block_hash") != firstBlockHash, "confirmed in the orphaned block")
             let receipt = try await eth.transactionReceipt(try Hex.decode(finalHash))
             context.check(receipt?.succeeded == true, "no successful receipt for \(finalHash) on the canonical chain")
             if let receipt {
                 let canonical = try await eth.block(.number(receipt.blockNumber))
                 context.check(canonical?.hash == receipt.blockHash, "the receipt's block is not canonical")
             }
-            context.check(try await eth.block(hash: try Hex.decode(firstBlockHash)) == nil, "the orphaned block is still served")
+            context.check(
+                try await eth.block(hash: try Hex.decode(firstBlockHash)) == nil, "the orphaned block is still served")
             try await context.checkEveryCaseConfirmedOnce(expected: 30)
             let audited = try await context.auditConfirmed(signer, confirmations: options.confirmations, eth: eth)
             context.check(audited == 30, "audited \(audited) rows")

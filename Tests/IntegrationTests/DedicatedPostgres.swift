@@ -32,7 +32,9 @@ final class DedicatedPostgres: @unchecked Sendable {
     /// Runs the script with posix_spawn and reaps it with waitpid: Foundation's
     /// Process left this child unreaped here (the server it starts outlives it).
     private static func script(_ command: String, _ directory: String) async throws -> String {
-        let outputPath = FileManager.default.temporaryDirectory.appendingPathComponent("pg-cluster-\(UUID().uuidString).out").path
+        let outputPath = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "pg-cluster-\(UUID().uuidString).out"
+        ).path
         defer { try? FileManager.default.removeItem(atPath: outputPath) }
         let arguments = ["/bin/bash", DaemonEnvironment.repoRoot + "/tests/support/pg_cluster.sh", command, directory]
         var actions = posix_spawn_file_actions_t()

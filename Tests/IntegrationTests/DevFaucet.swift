@@ -14,7 +14,9 @@ actor DevFaucet {
     }
 
     /// Funds a key the caller made (e.g. one it must also write to a key file, or a token's key).
-    func fund<Key: TransactionSigner>(_ key: Key, rpcURL: String, wei: UInt256 = UInt256(10).power(18)) async throws -> Key {
+    func fund<Key: TransactionSigner>(
+        _ key: Key, rpcURL: String, wei: UInt256 = UInt256(10).power(18)
+    ) async throws -> Key {
         let prior = previous
         let address = key.address
         let task = Task {
@@ -38,21 +40,25 @@ actor DevFaucet {
     }
 
     private static func fund(_ address: Address, rpcURL: String, wei: UInt256) async throws {
-        let eth = EthereumClient(rpc: try JSONRPCClient(configuration: .init(urls: [rpcURL]), logger: TestEnvironment.logger))
+        let eth = EthereumClient(
+            rpc: try JSONRPCClient(configuration: .init(urls: [rpcURL]), logger: TestEnvironment.logger))
         let faucet = try PrivateKey(hex: TestEnvironment.devKeyHex)
         let nonce = try await eth.transactionCount(of: faucet.address, at: .pending)
         let unsigned: UnsignedTransaction
         if try await eth.block(.latest)?.baseFeePerGas == nil {
             // A dev chain in pre-London mode takes legacy transactions only.
-            unsigned = .legacy(UnsignedLegacyTransaction(chainId: TestEnvironment.chainID, nonce: nonce,
-                                                         gasPrice: try await eth.gasPrice(), gasLimit: 21_000,
-                                                         to: address, value: wei))
+            unsigned = .legacy(
+                UnsignedLegacyTransaction(
+                    chainId: TestEnvironment.chainID, nonce: nonce,
+                    gasPrice: try await eth.gasPrice(), gasLimit: 21_000,
+                    to: address, value: wei))
         } else {
             // The node's suggested tip: 1 gwei, or its floor when started with --min-tip.
-            unsigned = .eip1559(UnsignedEIP1559Transaction(
-                chainId: TestEnvironment.chainID, nonce: nonce,
-                maxPriorityFeePerGas: try await eth.maxPriorityFeePerGas(), maxFeePerGas: UInt256(200_000_000_000),
-                gasLimit: 21_000, to: address, value: wei))
+            unsigned = .eip1559(
+                UnsignedEIP1559Transaction(
+                    chainId: TestEnvironment.chainID, nonce: nonce,
+                    maxPriorityFeePerGas: try await eth.maxPriorityFeePerGas(), maxFeePerGas: UInt256(200_000_000_000),
+                    gasLimit: 21_000, to: address, value: wei))
         }
         let signed = unsigned.sign(with: faucet)
         _ = try await eth.sendRawTransaction(signed.rawBytes)

@@ -1,8 +1,9 @@
 import Attestation
-@testable import AttestationService
 import Foundation
 import Postgres
 import Testing
+
+@testable import AttestationService
 
 /// Erasure that sticks (issue 14): `forget` at every stage of the pipeline,
 /// against the real daemon, PostgreSQL and dev chain. The pipeline's own
@@ -15,8 +16,9 @@ struct ErasureTests {
             let key = try PseudonymKey(contentsOfFile: signer.pseudonymKeyFile)
             // 0 requested, 1 committed, 2 batched, 3 failed, 4 confirmed; 5-7 batch mates.
             let cases = try await context.seedCases(8)
-            let intake = AttestationIntake(database: context.database, pseudonymKey: key,
-                                           logger: DaemonTestContext.quietLogger)
+            let intake = AttestationIntake(
+                database: context.database, pseudonymKey: key,
+                logger: DaemonTestContext.quietLogger)
             for caseID in cases { _ = try await intake.request(caseID: caseID, source: "test") }
             // Case 3 fails at commit: it is no longer resolved.
             try await context.database.query("UPDATE cases SET status = 'in_progress' WHERE id = \(cases[3])")
@@ -29,7 +31,8 @@ struct ErasureTests {
             #expect(commit.claimed == 7, "the erased request is never claimed")
             #expect(commit.committed == 6)
             #expect(commit.failed.count == 1)
-            let v2Rows = try await context.int("""
+            let v2Rows = try await context.int(
+                """
                 SELECT count(*) AS n FROM attestation
                 WHERE status = 'committed' AND schema_version = \(CaseDocument.schemaV2)
                 """)
@@ -37,9 +40,10 @@ struct ErasureTests {
             try await erasure.forget(caseID: cases[1])  // committed
             try await erasure.forget(caseID: cases[3])  // failed
             let batch = try await context.database.transaction { connection in
-                try PipelineStore.closeBatch(schedule: AnchorSchedule(batchMax: 100, batchWait: 0), slot: nil,
-                                             chainID: TestEnvironment.chainID, contract: signer.contract, now: Date(),
-                                             on: connection)
+                try PipelineStore.closeBatch(
+                    schedule: AnchorSchedule(batchMax: 100, batchWait: 0), slot: nil,
+                    chainID: TestEnvironment.chainID, contract: signer.contract, now: Date(),
+                    on: connection)
             }
             #expect(batch?.leafCount == 5, "cases 2, 4, 5, 6, 7: never the erased 0 or 1")
             try await erasure.forget(caseID: cases[2])  // batched
@@ -47,18 +51,21 @@ struct ErasureTests {
             let daemon = context.daemon(signer, options: DaemonOptions(confirmations: 1, sweepInterval: 1))
             try daemon.start()
             let confirmed = try await context.waitUntil("the batch confirmed", timeout: .seconds(120)) {
-                try await context.int("""
+                try await context.int(
+                    """
                     SELECT count(*) AS n FROM attestation_batch WHERE id = \(batch?.id ?? -1) AND status = 'confirmed'
                     """) == 1
             }
             context.check(confirmed, "the batch was not confirmed")
-            let publishedBefore = try await context.int("""
+            let publishedBefore = try await context.int(
+                """
                 SELECT count(*) AS n FROM public.caseattestation WHERE case_id = \(cases[4])
                 """)
             context.check(publishedBefore == 1, "the confirmed case had \(publishedBefore) caseattestation rows")
             try await erasure.forget(caseID: cases[4])  // confirmed
             // Its published row is withdrawn from the backend's table too.
-            let publishedAfter = try await context.int("""
+            let publishedAfter = try await context.int(
+                """
                 SELECT count(*) AS n FROM public.caseattestation WHERE case_id = \(cases[4])
                 """)
             context.check(publishedAfter == 0, "an erased case kept \(publishedAfter) caseattestation rows")
@@ -67,7 +74,8 @@ struct ErasureTests {
             // (the trigger on cases), the API's intake, the sweep. Case 3
             // becomes attestable again.
             try await context.database.query("UPDATE cases SET status = 'resolved' WHERE id = \(cases[3])")
-            try await context.database.query("""
+            try await context.database.query(
+                """
                 UPDATE cases SET resolved_at = resolved_at + interval '1 second' WHERE id IN (\(cases[0]), \(cases[1]),
                     \(cases[2]), \(cases[4]))
                 """)
@@ -82,18 +90,21 @@ struct ErasureTests {
             // taken the notices and swept meanwhile.
             let sentinel = try await context.seedCases(1)[0]
             let sentinelDone = try await context.waitUntil("the sentinel confirmed", timeout: .seconds(120)) {
-                try await context.int("""
+                try await context.int(
+                    """
                     SELECT count(*) AS n FROM attestation WHERE case_id = \(sentinel) AND status = 'confirmed'
                     """) == 1
             }
             context.check(sentinelDone, "the case resolved last was not confirmed")
 
             let erasedIDs = "{" + cases.prefix(5).map(String.init).joined(separator: ",") + "}"
-            let rows = try await context.database.query("""
+            let rows = try await context.database.query(
+                """
                 SELECT case_id, version, status, batch_id, erased_at IS NOT NULL AS erased,
                     (\(unescaped: Self.linkedSQL)) AS linked
                 FROM attestation WHERE case_id = ANY(\(erasedIDs)::bigint[]) ORDER BY case_id, version
-                """).rows
+                """
+            ).rows
             #expect(rows.count == 5, "one row each: nothing was requested again")
             var statusByCase: [Int64: String] = [:]
             for row in rows {
@@ -101,8 +112,9 @@ struct ErasureTests {
                 statusByCase[caseID] = try row.decode(String.self, "status")
                 #expect(try row.decode(Int.self, "version") == 1)
                 #expect(try row.decode(Bool.self, "erased"))
-                #expect(try row.decode(Bool.self, "linked") == false,
-                        "case \(caseID) still holds a salt, document or leaf")
+                #expect(
+                    try row.decode(Bool.self, "linked") == false,
+                    "case \(caseID) still holds a salt, document or leaf")
             }
             // Frozen where forget found them: never committed, batched or moved on.
             #expect(statusByCase[cases[0]] == "requested")
@@ -110,7 +122,8 @@ struct ErasureTests {
             #expect(statusByCase[cases[2]] == "batched")
             #expect(statusByCase[cases[3]] == "failed")
             #expect(statusByCase[cases[4]] == "confirmed")
-            let tombstones = try await context.int("""
+            let tombstones = try await context.int(
+                """
                 SELECT count(*) AS n FROM attestation WHERE batch_id = \(batch?.id ?? -1) AND erased_at IS NOT NULL
                 """)
             #expect(tombstones == 2, "cases 2 and 4 keep their batch")
@@ -122,8 +135,11 @@ struct ErasureTests {
                 "CASEATTEST_CHAIN_ID": String(TestEnvironment.chainID),
                 "CASEATTEST_PSEUDONYM_KEY_FILE": signer.pseudonymKeyFile,
             ]
-            let verify = try await CLI.run(["verify", "--all", "--json", "--confirmations", "1",
-                                            "--log-level", "warning"], environment: environment)
+            let verify = try await CLI.run(
+                [
+                    "verify", "--all", "--json", "--confirmations", "1",
+                    "--log-level", "warning",
+                ], environment: environment)
             let verdicts = try CLI.verdicts(verify)
             for caseID in cases.suffix(3) + [sentinel] {
                 #expect(verdicts.byCase[caseID]?.verdict == "verified", "case \(caseID): \(verify.stdout.prefix(600))")
@@ -133,9 +149,10 @@ struct ErasureTests {
             }
 
             // Reconciliation: the anchored batch of 5 has 3 live rows and 2 tombstones: no finding.
-            let reconciler = Reconciler(database: context.database, rpc: try context.ethereum(signer.rpcURL).rpc,
-                                        registry: signer.contract, chainID: TestEnvironment.chainID,
-                                        attesters: [signer.key.address], logger: DaemonTestContext.quietLogger)
+            let reconciler = Reconciler(
+                database: context.database, rpc: try context.ethereum(signer.rpcURL).rpc,
+                registry: signer.contract, chainID: TestEnvironment.chainID,
+                attesters: [signer.key.address], logger: DaemonTestContext.quietLogger)
             let report = try await reconciler.reconcile()
             #expect(report.findings.isEmpty, "\(report.text)")
             #expect(report.tombstones == 2)
@@ -144,10 +161,14 @@ struct ErasureTests {
             let refused = try await CLI.run(["attest", "--case", String(cases[3])], environment: environment)
             #expect(refused.status == 1)
             #expect(refused.stdout.contains("--after-erasure"))
-            let asked = try await CLI.run(["attest", "--case", String(cases[3]), "--after-erasure", "--wait",
-                                           "--timeout", "120"], environment: environment)
+            let asked = try await CLI.run(
+                [
+                    "attest", "--case", String(cases[3]), "--after-erasure", "--wait",
+                    "--timeout", "120",
+                ], environment: environment)
             #expect(asked.status == 0, "stdout: \(asked.stdout) stderr: \(asked.stderr)")
-            let versions = try await context.int("""
+            let versions = try await context.int(
+                """
                 SELECT count(*) AS n FROM attestation
                 WHERE case_id = \(cases[3]) AND version = 2 AND status = 'confirmed'
                     AND salt IS NOT NULL AND requested_by = 'cli-after-erasure'

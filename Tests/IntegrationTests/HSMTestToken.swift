@@ -19,8 +19,11 @@ struct HSMTestToken: Sendable {
             FileManager.default.isExecutableFile(atPath: "/usr/bin/softhsm2-util")
         else {
             let reason = "SoftHSM2 (Debian softhsm2) is not installed; run scripts/install-deps.sh"
-            if TestEnvironment.required { Issue.record("\(test): \(reason), but CASEATTEST_REQUIRE_SERVICES=1") }
-            else { print("SKIP \(test): \(reason)") }
+            if TestEnvironment.required {
+                Issue.record("\(test): \(reason), but CASEATTEST_REQUIRE_SERVICES=1")
+            } else {
+                print("SKIP \(test): \(reason)")
+            }
             return nil
         }
         let tokens = directory + "/softhsm-tokens"
@@ -32,22 +35,28 @@ struct HSMTestToken: Sendable {
         let pinFile = directory + "/token.pin", wrongPinFile = directory + "/wrong.pin"
         try (pin + "\n").write(toFile: pinFile, atomically: true, encoding: .utf8)
         try "not-the-pin\n".write(toFile: wrongPinFile, atomically: true, encoding: .utf8)
-        let token = HSMTestToken(module: module, pinFile: pinFile, wrongPinFile: wrongPinFile,
-                                 environment: ["SOFTHSM2_CONF": conf])
-        let result = try token.run("/usr/bin/softhsm2-util",
-                                   ["--init-token", "--free", "--label", token.label, "--pin", pin, "--so-pin", pin + "0"])
+        let token = HSMTestToken(
+            module: module, pinFile: pinFile, wrongPinFile: wrongPinFile,
+            environment: ["SOFTHSM2_CONF": conf])
+        let result = try token.run(
+            "/usr/bin/softhsm2-util",
+            ["--init-token", "--free", "--label", token.label, "--pin", pin, "--so-pin", pin + "0"])
         guard result.status == 0 else { throw HarnessError("softhsm2-util --init-token failed: \(result.error)") }
         return token
     }
 
     /// The `--signer pkcs11` flags for this token's key (PIN from a file).
     func flags(key: String? = nil, pinFile: String? = nil) -> [String] {
-        ["--pkcs11-module", module, "--pkcs11-token", label, "--pkcs11-key", key ?? keyLabel,
-         "--pkcs11-pin-file", pinFile ?? self.pinFile]
+        [
+            "--pkcs11-module", module, "--pkcs11-token", label, "--pkcs11-key", key ?? keyLabel,
+            "--pkcs11-pin-file", pinFile ?? self.pinFile,
+        ]
     }
 
     /// Runs a program with SOFTHSM2_CONF set; its exit status, stdout and stderr.
-    func run(_ executable: String, _ arguments: [String], extra: [String: String] = [:]) throws
+    func run(
+        _ executable: String, _ arguments: [String], extra: [String: String] = [:]
+    ) throws
         -> (status: Int32, output: String, error: String)
     {
         let process = Process()

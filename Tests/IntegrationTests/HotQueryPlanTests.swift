@@ -1,9 +1,10 @@
 import Attestation
-@testable import AttestationService
 import Ethereum
 import Foundation
 import Postgres
 import Testing
+
+@testable import AttestationService
 
 /// The daemon's and the verifier's hot statements, run for real on a table
 /// of 100,000 cases and attestations: none reads the big tables sequentially
@@ -18,7 +19,8 @@ struct HotQueryPlanTests {
         guard let scratch = try await ScratchDatabase.create(prefix: "caseattest_plans_") else { return }
         try await scratch.use { scratch in
             let migrations = VerifierWorld.repoRoot.appendingPathComponent("migrations").path
-            _ = try await Migrator(databaseURL: scratch.url, directory: migrations, logger: VerifierWorld.logger).migrate()
+            _ = try await Migrator(databaseURL: scratch.url, directory: migrations, logger: VerifierWorld.logger)
+                .migrate()
             try await scratch.pool.withConnection { connection in
                 try fill(connection)
                 let key = try PseudonymKey(bytes: [UInt8](repeating: 9, count: 32))
@@ -33,8 +35,9 @@ struct HotQueryPlanTests {
                 }
                 try expectIndexOnly("batch: claim committed attestations", connection) {
                     let batch = try connection.transaction {
-                        try PipelineStore.closeBatch(schedule: AnchorSchedule(batchMax: 4096, batchWait: 0), slot: nil,
-                                                     chainID: 1337, contract: contract, now: now, on: $0)
+                        try PipelineStore.closeBatch(
+                            schedule: AnchorSchedule(batchMax: 4096, batchWait: 0), slot: nil,
+                            chainID: 1337, contract: contract, now: now, on: $0)
                     }
                     #expect(batch?.leafCount == 800)
                 }
@@ -46,18 +49,21 @@ struct HotQueryPlanTests {
                 }
                 try expectIndexOnly("sweep: one window of fingerprints", connection) {
                     // The fill's fingerprints are not the cases' own: every case has changed.
-                    let window = try PipelineStore.casesChangedSinceAttested(after: 50_000, scan: 5_000, limit: 500,
-                                                                            on: connection)
+                    let window = try PipelineStore.casesChangedSinceAttested(
+                        after: 50_000, scan: 5_000, limit: 500,
+                        on: connection)
                     #expect(window.changed.count == 500)
                 }
                 try expectIndexOnly("verify: one page of cases", connection) {
-                    let page = try VerifierRows.load(VerificationSelection(), after: 60_000, limit: 5_000, on: connection)
+                    let page = try VerifierRows.load(
+                        VerificationSelection(), after: 60_000, limit: 5_000, on: connection)
                     #expect(page.attested.count == 5_000)
                     #expect(page.snapshots.count == 5_000)
                 }
                 try expectIndexOnly("verify: one case", connection) {
-                    let one = try VerifierRows.load(VerificationSelection(caseID: 777), after: nil, limit: 5_000,
-                                                    on: connection)
+                    let one = try VerifierRows.load(
+                        VerificationSelection(caseID: 777), after: nil, limit: 5_000,
+                        on: connection)
                     #expect(one.attested.map(\.record.caseID) == [777])
                 }
                 try expectIndexOnly("confirm: publish a batch's attestations", connection) {
@@ -77,7 +83,8 @@ struct HotQueryPlanTests {
     /// some requested, committed or failed.
     private func fill(_ connection: PostgresConnection) throws {
         let n = Self.cases
-        try connection.simpleExecute("""
+        try connection.simpleExecute(
+            """
             INSERT INTO users (email, hashed_password, role)
             SELECT 'u' || g || '@example.test', 'x', CASE WHEN g <= 10 THEN 'counsellor' ELSE 'user' END
             FROM generate_series(1, 1000) g;
@@ -91,12 +98,14 @@ struct HotQueryPlanTests {
             SELECT g, '0x' || lpad(to_hex(g), 64, '0'), 4000, 'confirmed', 1337, '0x' || repeat('11', 20)
             FROM generate_series(1, 25) g;
             SELECT setval(pg_get_serial_sequence('caseattest.attestation_batch', 'id'), 25);
-            INSERT INTO caseattest.attestation (case_id, version, status, content_hash, salt, batch_id, leaf_index, leaf,
+            INSERT INTO caseattest.attestation (case_id, version, status, content_hash, salt, batch_id, leaf_index, \
+            leaf,
                 proof, chain_id, contract_address, tx_hash, block_number, attested_at, source_fingerprint, retry_at)
             SELECT c.id, 1,
                    CASE WHEN c.id <= 99000 THEN 'confirmed' WHEN c.id <= 99500 THEN 'requested'
                         WHEN c.id <= 99800 THEN 'committed' ELSE 'failed' END,
-                   CASE WHEN c.id <= 99800 AND c.id > 99500 OR c.id <= 99000 THEN '0x' || md5(c.id::text) || md5('x' || c.id)
+                   CASE WHEN c.id <= 99800 AND c.id > 99500 OR c.id <= 99000 THEN '0x' || md5(c.id::text) || md5('x' \
+            || c.id)
                    END,
                    CASE WHEN c.id <= 99000 THEN decode(md5(c.id::text) || md5('s' || c.id), 'hex') END,
                    CASE WHEN c.id <= 99000 THEN 1 + (c.id - 1) / 4000 END,
@@ -141,11 +150,13 @@ struct HotQueryPlanTests {
         try connection.query("SELECT pg_stat_force_next_flush()")
         try connection.query("SELECT pg_stat_clear_snapshot()")
         var scans: [String: Int64] = [:]
-        for row in try connection.query("""
+        for row in try connection.query(
+            """
             SELECT schemaname || '.' || relname AS name, seq_scan FROM pg_stat_user_tables
             WHERE (schemaname, relname) IN (('caseattest', 'attestation'), ('public', 'cases'),
                                             ('public', 'appointments'), ('public', 'caseattestation'))
-            """) {
+            """)
+        {
             scans[try row.decode(String.self, "name")] = try row.decode(Int64.self, "seq_scan")
         }
         return scans

@@ -11,7 +11,8 @@ struct IntakeTests {
         try await DaemonTestContext.run { context in
             let caseID = try await context.seedCases(2)[0]
             let key = try PseudonymKey(bytes: Array(repeating: 7, count: 32))
-            let intake = AttestationIntake(database: context.database, pseudonymKey: key, logger: DaemonTestContext.quietLogger)
+            let intake = AttestationIntake(
+                database: context.database, pseudonymKey: key, logger: DaemonTestContext.quietLogger)
 
             guard case .created(let first) = try await intake.request(caseID: caseID, source: "test") else {
                 Issue.record("the first request should create version 1")
@@ -29,8 +30,10 @@ struct IntakeTests {
                 try CaseRows.load(ids: [caseID], on: connection)[caseID]
             }
             let hash = try #require(snapshot).document(pseudonymKey: key, salt: salt, schema: .v1).contentHash().hex
-            try await context.database.query("""
-                UPDATE attestation SET status = 'confirmed', salt = \(salt.bytes), content_hash = \(hash) WHERE id = \(first.id)
+            try await context.database.query(
+                """
+                UPDATE attestation SET status = 'confirmed', salt = \(salt.bytes), content_hash = \(hash) WHERE id = \
+                \(first.id)
                 """)
             guard case .existing(let same) = try await intake.request(caseID: caseID, source: "test") else {
                 Issue.record("an unchanged confirmed case must not get a new version")
@@ -38,7 +41,8 @@ struct IntakeTests {
             }
             #expect(same.id == first.id)
 
-            try await context.database.query("""
+            try await context.database.query(
+                """
                 UPDATE appointments SET status = CASE WHEN status = 'cancelled' THEN 'completed' ELSE 'cancelled' END
                 WHERE case_id = \(caseID)
                 """)

@@ -19,12 +19,14 @@ struct ReceiptArchiveTests {
 
             let directory = NSTemporaryDirectory() + "caseattest-archive-" + UUID().uuidString
             defer { try? FileManager.default.removeItem(atPath: directory) }
-            let archived = try await CLI.run(["receipt", "--all", "--out", directory], environment: world.cliEnvironment(),
-                                             timeout: .seconds(300))
+            let archived = try await CLI.run(
+                ["receipt", "--all", "--out", directory], environment: world.cliEnvironment(),
+                timeout: .seconds(300))
             #expect(archived.status == 0, "\(archived.stderr.prefix(400))")
             let files = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".json") }
             #expect(files.count == count)
-            let mode = try FileManager.default.attributesOfItem(atPath: directory + "/" + files[0])[.posixPermissions] as? Int
+            let mode =
+                try FileManager.default.attributesOfItem(atPath: directory + "/" + files[0])[.posixPermissions] as? Int
             #expect(mode == 0o600)
 
             // No database: only the node (through a counting proxy) and the registry the auditor trusts.
@@ -34,8 +36,9 @@ struct ReceiptArchiveTests {
                 environment.removeValue(forKey: "CASEATTEST_PSEUDONYM_KEY_FILE")
                 environment["CASEATTEST_RPC_URL"] = proxy.url
                 let started = ContinuousClock.now
-                let checked = try await CLI.run(["verify-receipt", directory, "--json"], environment: environment,
-                                                timeout: .seconds(300))
+                let checked = try await CLI.run(
+                    ["verify-receipt", directory, "--json"], environment: environment,
+                    timeout: .seconds(300))
                 let elapsed = ContinuousClock.now - started
                 #expect(checked.status == 0, "\(checked.stderr.prefix(400))")
                 let document = try JSONValue.parse(checked.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
@@ -45,7 +48,11 @@ struct ReceiptArchiveTests {
                 // One batched lookup per anchor: chain id and head, anchors and receipts, blocks.
                 let client = try JSONRPCClient(configuration: .init(urls: [proxy.url]), logger: VerifierWorld.logger)
                 let stats = try await client.call("proxy_stats")
-                if case .integer(let forwarded)? = stats["forwarded"] { #expect(forwarded <= 4) } else { Issue.record("no stats") }
+                if case .integer(let forwarded)? = stats["forwarded"] {
+                    #expect(forwarded <= 4)
+                } else {
+                    Issue.record("no stats")
+                }
 
                 // A tampered receipt and a file that is not one: exit 1, each named.
                 let victim = directory + "/" + files.sorted()[0]
@@ -53,7 +60,8 @@ struct ReceiptArchiveTests {
                 try original.replacingOccurrences(of: "\"completed\"", with: "\"cancelled\"")
                     .write(toFile: victim, atomically: true, encoding: .utf8)
                 try "not json".write(toFile: directory + "/zz-broken.json", atomically: true, encoding: .utf8)
-                let tampered = try await CLI.run(["verify-receipt", directory], environment: environment, timeout: .seconds(300))
+                let tampered = try await CLI.run(
+                    ["verify-receipt", directory], environment: environment, timeout: .seconds(300))
                 #expect(tampered.status == 1)
                 #expect(tampered.stdout.contains(files.sorted()[0]))
                 #expect(tampered.stdout.contains("zz-broken.json: unreadable"))

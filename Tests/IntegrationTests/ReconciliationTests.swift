@@ -31,8 +31,10 @@ struct ReconciliationTests {
             try await world.execute("DELETE FROM attestation WHERE case_id = \(cases[0])")
             try await world.execute("DELETE FROM appointments WHERE case_id = \(cases[0])")
             try await world.execute("DELETE FROM cases WHERE id = \(cases[0])")
-            try await world.execute("""
-                DELETE FROM attestation WHERE batch_id = (SELECT id FROM attestation_batch WHERE root = \(Hex.encodePrefixed(second.root)))
+            try await world.execute(
+                """
+                DELETE FROM attestation WHERE batch_id = (SELECT id FROM attestation_batch WHERE root = \
+                \(Hex.encodePrefixed(second.root)))
                 """)
 
             report = try await world.reconciler().reconcile()
@@ -52,8 +54,9 @@ struct ReconciliationTests {
             #expect(whole.missingLeafIndexes == [0, 1])
 
             // The CLI: a finding fails the audit and is counted in the summary.
-            let output = try await CLI.run(["verify", "--all", "--json", "--attester", world.key.address.lowercased],
-                                           environment: world.cliEnvironment())
+            let output = try await CLI.run(
+                ["verify", "--all", "--json", "--attester", world.key.address.lowercased],
+                environment: world.cliEnvironment())
             #expect(output.status == 1)
             let document = try JSONValue.parse(output.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
             #expect(document["summary"]?["findings"] == 2)
@@ -64,8 +67,11 @@ struct ReconciliationTests {
             #expect(verdicts.byCase[cases[0]] == nil)
 
             // --problems-only: only what is not verified is listed; the summary still counts all.
-            let problems = try await CLI.run(["verify", "--all", "--json", "--problems-only",
-                                              "--attester", world.key.address.lowercased], environment: world.cliEnvironment())
+            let problems = try await CLI.run(
+                [
+                    "verify", "--all", "--json", "--problems-only",
+                    "--attester", world.key.address.lowercased,
+                ], environment: world.cliEnvironment())
             #expect(problems.status == 1)
             let listed = try CLI.verdicts(problems)
             #expect(listed.byCase.keys.sorted() == [cases[1], cases[3], cases[4]])
@@ -79,22 +85,29 @@ struct ReconciliationTests {
             let cases = try await world.seedCases(2, appointments: 1)
             let batch = try await world.attest(cases)
             // Our signer anchors a root the database never had.
-            let sender = OneShotSender(ethereum: world.eth, key: world.key, chainID: world.chainID, logger: VerifierWorld.logger)
+            let sender = OneShotSender(
+                ethereum: world.eth, key: world.key, chainID: world.chainID, logger: VerifierWorld.logger)
             let stray = [UInt8](repeating: 0x5a, count: 32)
             _ = try await sender.send(to: world.registry, data: try RegistryCalls.anchor(root: stray, leafCount: 7))
             // Another attester of the same registry anchors its own root.
             let other = try await DevFaucet.shared.fundedKey(rpcURL: world.rpcURL)
-            _ = try await sender.send(to: world.registry, data: try RegistryCalls.setAttester(other.address, enabled: true))
-            let neighbour = OneShotSender(ethereum: world.eth, key: other, chainID: world.chainID, logger: VerifierWorld.logger)
+            _ = try await sender.send(
+                to: world.registry, data: try RegistryCalls.setAttester(other.address, enabled: true))
+            let neighbour = OneShotSender(
+                ethereum: world.eth, key: other, chainID: world.chainID, logger: VerifierWorld.logger)
             let theirs = [UInt8](repeating: 0x77, count: 32)
             _ = try await neighbour.send(to: world.registry, data: try RegistryCalls.anchor(root: theirs, leafCount: 3))
             // The database's batch claims one leaf more than was anchored.
-            try await world.execute("UPDATE attestation_batch SET leaf_count = 3 WHERE root = \(Hex.encodePrefixed(batch.root))")
+            try await world.execute(
+                "UPDATE attestation_batch SET leaf_count = 3 WHERE root = \(Hex.encodePrefixed(batch.root))")
             try await world.mine(2)
 
             let report = try await world.reconciler().reconcile()
             #expect(report.anchors == 3)
-            #expect(report.findings.map(\.kind).sorted { $0.rawValue < $1.rawValue } == [.leafCountMismatch, .unknownAnchor])
+            #expect(
+                report.findings.map(\.kind).sorted { $0.rawValue < $1.rawValue } == [
+                    .leafCountMismatch, .unknownAnchor,
+                ])
             let unknown = try #require(report.findings.first { $0.kind == .unknownAnchor })
             #expect(unknown.anchor.root == stray)
             #expect(unknown.anchor.leafCount == 7)
@@ -107,7 +120,8 @@ struct ReconciliationTests {
             #expect(!report.attesters.contains(other.address))
 
             // --reconcile alone, human output; our signer recorded as the daemon records it.
-            try await world.execute("""
+            try await world.execute(
+                """
                 INSERT INTO attestation_signer (chain_id, signer, next_nonce)
                 VALUES (\(Int64(world.chainID)), \(world.key.address.lowercased), 0)
                 """)
@@ -138,24 +152,33 @@ struct ReconciliationTests {
                 try await world.attest(Array(cases.suffix(2)))
                 try await world.mine(2)
 
-                let through = EthereumClient(rpc: try JSONRPCClient(configuration: .init(urls: [try #require(proxy?.url)]),
-                                                                    logger: VerifierWorld.logger))
+                let through = EthereumClient(
+                    rpc: try JSONRPCClient(
+                        configuration: .init(urls: [try #require(proxy?.url)]),
+                        logger: VerifierWorld.logger))
                 _ = try await through.rpc.call("proxy_setMode", [.string("max-log-range"), .string("1000")])
-                let report = try await Reconciler(database: world.database, rpc: through.rpc, registry: world.registry,
-                                                  chainID: world.chainID, attesters: [world.key.address],
-                                                  initialLogRange: 10_000, logger: VerifierWorld.logger).reconcile()
+                let report = try await Reconciler(
+                    database: world.database, rpc: through.rpc, registry: world.registry,
+                    chainID: world.chainID, attesters: [world.key.address],
+                    initialLogRange: 10_000, logger: VerifierWorld.logger
+                ).reconcile()
                 #expect(report.anchors == 2)
                 #expect(report.findings.isEmpty)
                 #expect(report.logRefusals >= 4)  // 10,000 -> 5,000 -> 2,500 -> 1,250 -> 625
                 #expect(report.scannedTo - report.deploymentBlock > 2_500)
                 let stats = try await through.rpc.call("proxy_stats")
-                guard case .integer(let refused)? = stats["logs-refused"] else { Issue.record("no proxy stats"); return }
+                guard case .integer(let refused)? = stats["logs-refused"] else {
+                    Issue.record("no proxy stats"); return
+                }
                 #expect(refused >= 4)
 
                 // The deployment block was stored once and is reused.
-                let stored = try await world.database.query("""
-                    SELECT deployment_block FROM attestation_registry_deployment WHERE contract_address = \(world.registry.lowercased)
-                    """).rows.first?.decode(Int64.self, "deployment_block")
+                let stored = try await world.database.query(
+                    """
+                    SELECT deployment_block FROM attestation_registry_deployment WHERE contract_address = \
+                    \(world.registry.lowercased)
+                    """
+                ).rows.first?.decode(Int64.self, "deployment_block")
                 #expect(stored == Int64(report.deploymentBlock))
 
                 var environment = world.cliEnvironment()
@@ -178,15 +201,17 @@ struct ReconciliationTests {
 
 extension VerifierWorld {
     func reconciler() -> Reconciler {
-        Reconciler(database: database, rpc: eth.rpc, registry: registry, chainID: chainID,
-                   attesters: [key.address], logger: Self.logger)
+        Reconciler(
+            database: database, rpc: eth.rpc, registry: registry, chainID: chainID,
+            attesters: [key.address], logger: Self.logger)
     }
 }
 
 /// tests/support/rpc_proxy.py in front of a node, owned by one test.
 enum LoopbackProxy {
     static func start(upstream: String) async throws -> LoopbackHelper {
-        try await LoopbackHelper.start(script: "tests/support/rpc_proxy.py", arguments: ["--upstream", upstream],
-                                       marker: "rpc proxy listening on ", name: "rpc proxy")
+        try await LoopbackHelper.start(
+            script: "tests/support/rpc_proxy.py", arguments: ["--upstream", upstream],
+            marker: "rpc proxy listening on ", name: "rpc proxy")
     }
 }

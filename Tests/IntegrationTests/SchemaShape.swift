@@ -12,19 +12,22 @@ enum SchemaShape {
 
     static func columns(of qualifiedTable: String, in database: PostgresPool) async throws -> [String] {
         let parts = qualifiedTable.split(separator: ".").map(String.init)
-        return try await database.query("""
+        return try await database.query(
+            """
             SELECT column_name || ' ' || data_type || ' ' || is_nullable
                    || CASE WHEN is_identity = 'YES' THEN ' identity' ELSE '' END
                    || coalesce(' default ' || column_default, '') AS line
             FROM information_schema.columns
             WHERE table_schema = \(parts[0]) AND table_name = \(parts[1]) ORDER BY ordinal_position
-            """).rows.map { try $0.decode(String.self, "line") }
+            """
+        ).rows.map { try $0.decode(String.self, "line") }
     }
 
     /// Tables and columns, indexes, constraints, functions of one schema, and
     /// the triggers on the backend's cases, each as a sorted line.
     static func catalog(schema: String, in database: PostgresPool) async throws -> [String] {
-        try await database.query("""
+        try await database.query(
+            """
             SELECT 'column ' || table_name || '.' || column_name || ' ' || data_type || ' ' || is_nullable
                    || coalesce(' default ' || column_default, '') AS line
             FROM information_schema.columns WHERE table_schema = \(schema)
@@ -40,7 +43,8 @@ enum SchemaShape {
             SELECT 'trigger ' || t.tgname || ' ' || t.tgfoid::regprocedure::text
             FROM pg_trigger t WHERE t.tgrelid = 'public.cases'::regclass AND NOT t.tgisinternal
             ORDER BY 1
-            """).rows.map { try $0.decode(String.self, "line") }
+            """
+        ).rows.map { try $0.decode(String.self, "line") }
     }
 }
 

@@ -1,7 +1,8 @@
-@testable import AttestationService
 import Foundation
 import Postgres
 import Testing
+
+@testable import AttestationService
 
 /// The sweep compares fingerprints a window of cases at a time and goes
 /// round: every case is looked at, none twice in one round.
@@ -14,7 +15,8 @@ struct SweepWindowTests {
             try await world.execute("UPDATE attestation SET source_fingerprint = caseattest.case_fingerprint(case_id)")
             let changedCases = [cases[1], cases[6], cases[11]]
             for caseID in changedCases {
-                try await world.execute("UPDATE cases SET resolved_at = resolved_at + interval '1 second' WHERE id = \(caseID)")
+                try await world.execute(
+                    "UPDATE cases SET resolved_at = resolved_at + interval '1 second' WHERE id = \(caseID)")
             }
             var after: Int64?
             var found: [Int64] = []

@@ -15,33 +15,42 @@ struct VerifierChainTests {
             let batch = try await world.attest(Array(cases.prefix(3)))
             try await world.mine(2)
             // A forger swaps one sibling of case 0's proof.
-            try await world.execute("""
-                UPDATE attestation SET proof = jsonb_set(proof, '{0}', to_jsonb(\("0x" + String(repeating: "ab", count: 32))::text))
+            try await world.execute(
+                """
+                UPDATE attestation SET proof = jsonb_set(proof, '{0}', \
+                to_jsonb(\("0x" + String(repeating: "ab", count: 32))::text))
                 WHERE id = \(batch.attestationIDs[0])
                 """)
             // Case 3 is resolved and never attested; case 4 has only a request.
-            try await world.execute("""
+            try await world.execute(
+                """
                 INSERT INTO attestation (case_id, counsellor_id, status, version, requested_by)
                 SELECT id, counsellor_id, 'requested', 1, 'sweep' FROM cases WHERE id = \(cases[4])
                 """)
             let report = try await world.verifier().verify(VerificationSelection())
             let verdicts = Dictionary(uniqueKeysWithValues: report.results.map { ($0.caseID, $0.verdict) })
-            #expect(verdicts == [cases[0]: .proofInvalid, cases[1]: .verified, cases[2]: .verified,
-                                 cases[3]: .missing, cases[4]: .pending])
+            #expect(
+                verdicts == [
+                    cases[0]: .proofInvalid, cases[1]: .verified, cases[2]: .verified,
+                    cases[3]: .missing, cases[4]: .pending,
+                ])
             #expect(report.summary.total == 5)
 
             // Demanding more confirmations than the chain has: unconfirmed.
-            let strict = try await world.verifier(confirmations: 1_000_000).verify(VerificationSelection(caseID: cases[1]))
+            let strict = try await world.verifier(confirmations: 1_000_000).verify(
+                VerificationSelection(caseID: cases[1]))
             #expect(strict.results.map(\.verdict) == [.unconfirmed])
 
             // The API's view is the same object verify --json prints.
-            let service = DatabaseVerificationService(verifier: try world.verifier(),
-                                                      receipts: ReceiptBuilder(database: world.database, pseudonymKey: nil))
+            let service = DatabaseVerificationService(
+                verifier: try world.verifier(),
+                receipts: ReceiptBuilder(database: world.database, pseudonymKey: nil))
             let json = try #require(try await service.verification(caseID: cases[0]))
             #expect(json.verdict == "proof-invalid")
             #expect(try await service.verification(caseID: 987_654_321) == nil)
-            let receipt = try await service.receipt(attestationID: batch.attestationIDs[1],
-                                                    issuedTo: .token(id: "test"))
+            let receipt = try await service.receipt(
+                attestationID: batch.attestationIDs[1],
+                issuedTo: .token(id: "test"))
             #expect(receipt?["format"] == "caseattest-receipt/v1")
         }
     }
@@ -63,15 +72,18 @@ struct VerifierChainTests {
 
             // A forger rewrites the rows to claim the configured registry: the
             // transaction went elsewhere and the registry never saw the root.
-            try await world.execute("UPDATE attestation SET contract_address = \(world.registry.lowercased) WHERE case_id = \(cases[0])")
+            try await world.execute(
+                "UPDATE attestation SET contract_address = \(world.registry.lowercased) WHERE case_id = \(cases[0])")
             report = try await world.verifier().verify(VerificationSelection(caseID: cases[0]))
             let outcome = try #require(report.results.first?.outcome)
             #expect(outcome.verdict == .wrongContract)
             #expect(outcome.reason.contains(second.lowercased))
 
             // A transaction hash that never existed: not anchored.
-            try await world.execute("""
-                UPDATE attestation SET contract_address = \(second.lowercased), tx_hash = \("0x" + String(repeating: "cd", count: 32))
+            try await world.execute(
+                """
+                UPDATE attestation SET contract_address = \(second.lowercased), tx_hash = \
+                \("0x" + String(repeating: "cd", count: 32))
                 WHERE case_id = \(cases[1])
                 """)
             report = try await world.verifier(registry: second).verify(VerificationSelection(caseID: cases[1]))
@@ -125,8 +137,9 @@ final class SnapshotBox: @unchecked Sendable {
 /// `devchain/server.py --port 0 --block-time 1`, owned by one test.
 enum DedicatedDevChain {
     static func start() async throws -> LoopbackHelper {
-        try await LoopbackHelper.start(script: "devchain/server.py", arguments: ["--port", "0", "--block-time", "1"],
-                                       marker: "devchain listening on ", name: "dedicated dev chain")
+        try await LoopbackHelper.start(
+            script: "devchain/server.py", arguments: ["--port", "0", "--block-time", "1"],
+            marker: "devchain listening on ", name: "dedicated dev chain")
     }
 }
 
@@ -141,7 +154,8 @@ final class LoopbackHelper: @unchecked Sendable {
         self.url = url
     }
 
-    static func start(script: String, arguments: [String], marker: String, name: String) async throws -> LoopbackHelper {
+    static func start(script: String, arguments: [String], marker: String, name: String) async throws -> LoopbackHelper
+    {
         let root = VerifierWorld.repoRoot
         let process = Process()
         process.executableURL = root.appendingPathComponent(".venv/bin/python")
@@ -165,7 +179,7 @@ final class LoopbackHelper: @unchecked Sendable {
             }.start()
         }
         guard let range = line.range(of: marker),
-              let url = line[range.upperBound...].split(whereSeparator: \.isWhitespace).first.map(String.init)
+            let url = line[range.upperBound...].split(whereSeparator: \.isWhitespace).first.map(String.init)
         else {
             process.terminate()
             throw CLI.CLIError(message: "\(name) did not start: \(line.prefix(200))")

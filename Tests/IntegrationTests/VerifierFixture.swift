@@ -1,5 +1,4 @@
 import Attestation
-@testable import AttestationService
 import Ethereum
 import EthereumRPC
 import Foundation
@@ -7,6 +6,8 @@ import Logging
 import Postgres
 import Registry
 import Testing
+
+@testable import AttestationService
 
 /// A world for verifier tests: a fresh database with the migrations applied,
 /// a funded key, a registry deployed by it, a pseudonym key file, and helpers
@@ -34,8 +35,10 @@ struct VerifierWorld: Sendable {
 
     /// Runs `body` in a fresh world; nil services skip (see `TestEnvironment`).
     /// `key` replaces the faucet (for a dedicated chain the faucet does not serve).
-    static func with(rpcURL overrideRPC: String? = nil, key givenKey: PrivateKey? = nil, _ test: String = #function,
-                     _ body: (VerifierWorld) async throws -> Void) async throws {
+    static func with(
+        rpcURL overrideRPC: String? = nil, key givenKey: PrivateKey? = nil, _ test: String = #function,
+        _ body: (VerifierWorld) async throws -> Void
+    ) async throws {
         guard let serverURL = TestEnvironment.requireDatabase(test) else { return }
         guard let rpcURL = overrideRPC ?? TestEnvironment.requireRPC(test) else { return }
         let name = "caseattest_verify_" + (0..<12).map { _ in String("0123456789abcdef".randomElement()!) }.joined()
@@ -44,8 +47,10 @@ struct VerifierWorld: Sendable {
         let keyFile = NSTemporaryDirectory() + "caseattest-pseudonym-\(name)"
         let database = try PostgresPool(url: databaseURL, maxConnections: 2, logger: logger)
         do {
-            _ = try await Migrator(databaseURL: databaseURL, directory: repoRoot.appendingPathComponent("migrations").path,
-                                   logger: logger).migrate()
+            _ = try await Migrator(
+                databaseURL: databaseURL, directory: repoRoot.appendingPathComponent("migrations").path,
+                logger: logger
+            ).migrate()
             let keyText = (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
             try Data(keyText.utf8).write(to: URL(fileURLWithPath: keyFile))
             let eth = EthereumClient(rpc: try JSONRPCClient(configuration: .init(urls: [rpcURL]), logger: logger))
@@ -65,14 +70,17 @@ struct VerifierWorld: Sendable {
         await cleanUp(database, serverURL, name, keyFile)
     }
 
-    private static func cleanUp(_ database: PostgresPool, _ serverURL: String, _ name: String, _ keyFile: String) async {
+    private static func cleanUp(_ database: PostgresPool, _ serverURL: String, _ name: String, _ keyFile: String) async
+    {
         await database.close()
         try? await dropDatabase(serverURL: serverURL, name: name)
         try? FileManager.default.removeItem(atPath: keyFile)
     }
 
     static func dropDatabase(serverURL: String, name: String) async throws {
-        try await admin(serverURL) { try $0.simpleExecute("DROP DATABASE IF EXISTS \(try $0.quoteIdentifier(name)) WITH (FORCE)") }
+        try await admin(serverURL) {
+            try $0.simpleExecute("DROP DATABASE IF EXISTS \(try $0.quoteIdentifier(name)) WITH (FORCE)")
+        }
     }
 
     static func deployRegistry(eth: EthereumClient, key: PrivateKey, chainID: UInt64) async throws -> Address {
@@ -83,7 +91,9 @@ struct VerifierWorld: Sendable {
         return registry
     }
 
-    private static func admin(_ serverURL: String, _ body: @escaping @Sendable (PostgresConnection) throws -> Void) async throws {
+    private static func admin(
+        _ serverURL: String, _ body: @escaping @Sendable (PostgresConnection) throws -> Void
+    ) async throws {
         let pool = try PostgresPool(url: serverURL, maxConnections: 1, logger: logger)
         do {
             try await pool.withConnection(body)
@@ -106,25 +116,35 @@ struct VerifierWorld: Sendable {
     func seedCases(_ count: Int, appointments: Int = 2) async throws -> [Int64] {
         try await database.transaction { connection in
             let suffix = UUID().uuidString
-            let user = try connection.query("""
-                INSERT INTO users (email, hashed_password, role) VALUES (\("student-\(suffix)@example.test"), 'x', 'user') RETURNING id
-                """).rows[0].decode(Int64.self, "id")
-            let counsellor = try connection.query("""
-                INSERT INTO users (email, hashed_password, role) VALUES (\("counsellor-\(suffix)@example.test"), 'x', 'counsellor') RETURNING id
-                """).rows[0].decode(Int64.self, "id")
+            let user = try connection.query(
+                """
+                INSERT INTO users (email, hashed_password, role) VALUES (\("student-\(suffix)@example.test"), 'x', \
+                'user') RETURNING id
+                """
+            ).rows[0].decode(Int64.self, "id")
+            let counsellor = try connection.query(
+                """
+                INSERT INTO users (email, hashed_password, role) VALUES (\("counsellor-\(suffix)@example.test"), 'x', \
+                'counsellor') RETURNING id
+                """
+            ).rows[0].decode(Int64.self, "id")
             var ids: [Int64] = []
             for index in 0..<count {
-                let id = try connection.query("""
+                let id = try connection.query(
+                    """
                     INSERT INTO cases (user_id, counsellor_id, status, risk_level_at_creation, created_at, resolved_at)
                     VALUES (\(user), \(counsellor), 'resolved', \(Int32(index % 4)),
                             timestamptz '2026-01-05 09:00:00.123456+00' + make_interval(mins => \(Int32(index))),
                             timestamptz '2026-02-01 10:30:00.654321+00' + make_interval(mins => \(Int32(index))))
                     RETURNING id
-                    """).rows[0].decode(Int64.self, "id")
+                    """
+                ).rows[0].decode(Int64.self, "id")
                 for slot in 0..<appointments {
-                    try connection.query("""
+                    try connection.query(
+                        """
                         INSERT INTO appointments (case_id, user_id, counsellor_id, scheduled_at, status, location_type)
-                        VALUES (\(id), \(user), \(counsellor), timestamptz '2026-01-10 14:00:00+00' + make_interval(days => \(Int32(slot))),
+                        VALUES (\(id), \(user), \(counsellor), timestamptz '2026-01-10 14:00:00+00' + \
+                        make_interval(days => \(Int32(slot))),
                                 'completed', \(slot % 2 == 0 ? "online" : "in_person"))
                         """)
                 }
@@ -147,26 +167,32 @@ struct VerifierWorld: Sendable {
     /// the anchoring transaction is sent (reorg tests take a snapshot there).
     @discardableResult
     /// `schema`: the document version written (v1: as before the v2 upgrade).
-    func attest(_ caseIDs: [Int64], registry: Address? = nil, schema: CaseDocument.Schema = .v1,
-                beforeAnchor: (() async throws -> Void)? = nil) async throws -> Batch {
+    func attest(
+        _ caseIDs: [Int64], registry: Address? = nil, schema: CaseDocument.Schema = .v1,
+        beforeAnchor: (() async throws -> Void)? = nil
+    ) async throws -> Batch {
         let pseudonymKey = self.pseudonymKey
         let committed = try await database.transaction { connection -> [(id: Int64, hash: ContentHash)] in
             let snapshots = try CaseRows.load(ids: caseIDs, on: connection)
             var rows: [(id: Int64, hash: ContentHash)] = []
             for caseID in caseIDs {
-                guard let snapshot = snapshots[caseID] else { throw PostgresError(.decoding, message: "no case \(caseID)") }
+                guard let snapshot = snapshots[caseID] else {
+                    throw PostgresError(.decoding, message: "no case \(caseID)")
+                }
                 let salt = try Salt.random()
                 let bytes = try snapshot.document(pseudonymKey: pseudonymKey, salt: salt, schema: schema)
                     .canonicalBytes()
                 let hash = ContentHash(canonicalBytes: bytes)
-                let id = try connection.query("""
+                let id = try connection.query(
+                    """
                     INSERT INTO attestation (case_id, counsellor_id, content_hash, status, version, schema_version,
                                                  salt, attested_document, requested_by)
                     VALUES (\(caseID), \(snapshot.record.counsellorID), \(hash.hex), 'batched',
                             (SELECT coalesce(max(version), 0) + 1 FROM attestation WHERE case_id = \(caseID)),
                             \(schema.rawValue), \(salt.bytes), \(bytes), 'cli')
                     RETURNING id
-                    """).rows[0].decode(Int64.self, "id")
+                    """
+                ).rows[0].decode(Int64.self, "id")
                 rows.append((id, hash))
             }
             return rows.sorted { $0.id < $1.id }
@@ -175,7 +201,8 @@ struct VerifierWorld: Sendable {
         let target = registry ?? self.registry
         try await beforeAnchor?()
         let sender = OneShotSender(ethereum: eth, key: key, chainID: chainID, logger: Self.logger)
-        let receipt = try await sender.send(to: target, data: try RegistryCalls.anchor(root: tree.root, leafCount: UInt32(tree.leafCount)))
+        let receipt = try await sender.send(
+            to: target, data: try RegistryCalls.anchor(root: tree.root, leafCount: UInt32(tree.leafCount)))
         let block = try #require(try await eth.block(.number(receipt.blockNumber)))
         let (root, chainID) = (tree.root, Int64(self.chainID))
         var leavesAndProofs: [(leaf: String, proof: String)] = []
@@ -185,17 +212,22 @@ struct VerifierWorld: Sendable {
         }
         let proofs = leavesAndProofs
         try await database.transaction { connection in
-            let batchID = try connection.query("""
+            let batchID = try connection.query(
+                """
                 INSERT INTO attestation_batch (root, leaf_count, status, chain_id, contract_address)
                 VALUES (\(Hex.encodePrefixed(root)), \(committed.count), 'confirmed', \(chainID), \(target.lowercased))
                 RETURNING id
-                """).rows[0].decode(Int64.self, "id")
+                """
+            ).rows[0].decode(Int64.self, "id")
             for (index, row) in committed.enumerated() {
-                try connection.query("""
+                try connection.query(
+                    """
                     UPDATE attestation SET status = 'confirmed', batch_id = \(batchID), leaf_index = \(index),
                         leaf = \(proofs[index].leaf), proof = \(proofs[index].proof)::jsonb, chain_id = \(chainID),
-                        contract_address = \(target.lowercased), tx_hash = \(Hex.encodePrefixed(receipt.transactionHash)),
-                        block_number = \(Int64(receipt.blockNumber)), block_hash = \(Hex.encodePrefixed(receipt.blockHash)),
+                        contract_address = \(target.lowercased), tx_hash = \
+                    \(Hex.encodePrefixed(receipt.transactionHash)),
+                        block_number = \(Int64(receipt.blockNumber)), block_hash = \
+                    \(Hex.encodePrefixed(receipt.blockHash)),
                         confirmations = 2, attested_at = to_timestamp(\(Int64(block.timestamp))), updated_at = now()
                     WHERE id = \(row.id)
                     """)
@@ -203,8 +235,9 @@ struct VerifierWorld: Sendable {
             // Published as the daemon's confirmation does (one place: SeedRecord).
             try SeedRecord.publish(batch: batchID, on: connection)
         }
-        return Batch(root: root, txHash: receipt.transactionHash, blockNumber: receipt.blockNumber,
-                     attestationIDs: committed.map(\.id))
+        return Batch(
+            root: root, txHash: receipt.transactionHash, blockNumber: receipt.blockNumber,
+            attestationIDs: committed.map(\.id))
     }
 
     /// Mines blocks so anchors gain confirmations (harmless on a shared chain).
@@ -216,12 +249,16 @@ struct VerifierWorld: Sendable {
         try await database.query(sql)
     }
 
-    func verifier(confirmations: UInt64 = 2, registry: Address? = nil,
-                  pageSize: Int = Verifier.defaultPageSize) throws -> Verifier {
-        Verifier(database: database, rpc: eth.rpc,
-                 configuration: VerifierConfiguration(registry: registry ?? self.registry, chainID: chainID,
-                                                      confirmations: confirmations, pseudonymKey: pseudonymKey),
-                 logger: Self.logger, pageSize: pageSize)
+    func verifier(
+        confirmations: UInt64 = 2, registry: Address? = nil,
+        pageSize: Int = Verifier.defaultPageSize
+    ) throws -> Verifier {
+        Verifier(
+            database: database, rpc: eth.rpc,
+            configuration: VerifierConfiguration(
+                registry: registry ?? self.registry, chainID: chainID,
+                confirmations: confirmations, pseudonymKey: pseudonymKey),
+            logger: Self.logger, pageSize: pageSize)
     }
 
     /// The environment the CLI gets: only what it needs, nothing inherited.
@@ -248,8 +285,10 @@ enum CLI {
         return VerifierWorld.repoRoot.appendingPathComponent(".build/debug/caseattest").path
     }
 
-    static func run(_ arguments: [String], environment: [String: String], stdin: String? = nil,
-                    timeout: Duration = .seconds(120)) async throws -> Output {
+    static func run(
+        _ arguments: [String], environment: [String: String], stdin: String? = nil,
+        timeout: Duration = .seconds(120)
+    ) async throws -> Output {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
@@ -283,7 +322,9 @@ enum CLI {
     static func verdicts(_ output: Output) throws -> (byCase: [Int64: JSONValue], summary: JSONValue) {
         let document = try JSONValue.parse(output.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
         guard case .array(let cases)? = document["cases"], let summary = document["summary"] else {
-            throw CLIError(message: "verify --json printed no cases/summary: \(output.stdout.prefix(200)) \(output.stderr.prefix(400))")
+            throw CLIError(
+                message:
+                    "verify --json printed no cases/summary: \(output.stdout.prefix(200)) \(output.stderr.prefix(400))")
         }
         var byCase: [Int64: JSONValue] = [:]
         for entry in cases {

@@ -15,7 +15,8 @@ struct VerifierPagingTests {
             try await world.attest(Array(cases[10..<20]))
             try await world.mine(2)
             // Three cases without attestation (missing), one tampered.
-            try await world.execute("UPDATE cases SET resolved_at = resolved_at + interval '1 second' WHERE id = \(cases[4])")
+            try await world.execute(
+                "UPDATE cases SET resolved_at = resolved_at + interval '1 second' WHERE id = \(cases[4])")
             let base = try world.verifier()
             let everything = try await base.verify(VerificationSelection())
             #expect(everything.summary.total == 23)

@@ -15,8 +15,9 @@ struct VerifierReceiptTests {
             try await world.mine(2)
             let path = NSTemporaryDirectory() + "receipt-\(UUID().uuidString).json"
             defer { try? FileManager.default.removeItem(atPath: path) }
-            let written = try await CLI.run(["receipt", "--case", String(cases[1]), "--out", path, "--log-level", "warning"],
-                                            environment: world.cliEnvironment())
+            let written = try await CLI.run(
+                ["receipt", "--case", String(cases[1]), "--out", path, "--log-level", "warning"],
+                environment: world.cliEnvironment())
             #expect(written.status == 0, "stderr: \(written.stderr)")
             receiptText = try String(contentsOfFile: path, encoding: .utf8)
             let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
@@ -32,8 +33,11 @@ struct VerifierReceiptTests {
             let path = NSTemporaryDirectory() + "receipt-\(UUID().uuidString).json"
             defer { try? FileManager.default.removeItem(atPath: path) }
             try Data(text.utf8).write(to: URL(fileURLWithPath: path))
-            return try await CLI.run(["verify-receipt", path, "--rpc", environment["CASEATTEST_RPC_URL"] ?? "",
-                                      "--contract", environment["CASEATTEST_CONTRACT"] ?? ""], environment: ["PATH": "/usr/bin:/bin"])
+            return try await CLI.run(
+                [
+                    "verify-receipt", path, "--rpc", environment["CASEATTEST_RPC_URL"] ?? "",
+                    "--contract", environment["CASEATTEST_CONTRACT"] ?? "",
+                ], environment: ["PATH": "/usr/bin:/bin"])
         }
         let original = try await check(receiptText)
         #expect(original.status == 0, "stdout: \(original.stdout) stderr: \(original.stderr)")
@@ -76,37 +80,47 @@ struct VerifierReceiptTests {
             try await world.attest(cases)
             try await world.mine(2)
 
-            let refused = try await CLI.run(["forget", "--case", String(cases[0])], environment: world.cliEnvironment())
+            let refused = try await CLI.run(
+                ["forget", "--case", String(cases[0])], environment: world.cliEnvironment())
             #expect(refused.status == 2)
             #expect(refused.stderr.contains("--yes"))
 
-            let forgotten = try await CLI.run(["forget", "--case", String(cases[0]), "--yes", "--log-level", "warning"],
-                                              environment: world.cliEnvironment())
+            let forgotten = try await CLI.run(
+                ["forget", "--case", String(cases[0]), "--yes", "--log-level", "warning"],
+                environment: world.cliEnvironment())
             #expect(forgotten.status == 0, "stderr: \(forgotten.stderr)")
             #expect(forgotten.stdout.contains("erased 1 attestation"))
-            let salts = try await world.database.query("""
-                SELECT count(*)::bigint AS n FROM attestation WHERE case_id = \(cases[0]) AND (salt IS NOT NULL OR attested_document IS NOT NULL)
-                """).rows[0].decode(Int64.self, "n")
+            let salts = try await world.database.query(
+                """
+                SELECT count(*)::bigint AS n FROM attestation WHERE case_id = \(cases[0]) AND (salt IS NOT NULL OR \
+                attested_document IS NOT NULL)
+                """
+            ).rows[0].decode(Int64.self, "n")
             #expect(salts == 0)
 
-            let verify = try await CLI.run(["verify", "--all", "--json", "--log-level", "warning"], environment: world.cliEnvironment())
+            let verify = try await CLI.run(
+                ["verify", "--all", "--json", "--log-level", "warning"], environment: world.cliEnvironment())
             #expect(verify.status == 1)
             let verdicts = try CLI.verdicts(verify)
             #expect(verdicts.byCase[cases[0]]?.verdict == "erased")
             #expect(verdicts.byCase[cases[1]]?.verdict == "verified")
             #expect(verdicts.byCase[cases[2]]?.verdict == "verified")
 
-            let receipt = try await CLI.run(["receipt", "--case", String(cases[0])], environment: world.cliEnvironment())
+            let receipt = try await CLI.run(
+                ["receipt", "--case", String(cases[0])], environment: world.cliEnvironment())
             #expect(receipt.status == 1)
             #expect(receipt.stderr.contains("erased"))
 
-            let unknown = try await CLI.run(["forget", "--case", "987654321", "--yes"], environment: world.cliEnvironment())
+            let unknown = try await CLI.run(
+                ["forget", "--case", "987654321", "--yes"], environment: world.cliEnvironment())
             #expect(unknown.status == 1)
         }
     }
 
     private func replacing(_ key: String, with value: JSONValue, in object: JSONValue) -> JSONValue {
-        guard case .object(var members) = object, let index = members.firstIndex(where: { $0.key == key }) else { return object }
+        guard case .object(var members) = object, let index = members.firstIndex(where: { $0.key == key }) else {
+            return object
+        }
         members[index].value = value
         return .object(members)
     }

@@ -1,8 +1,9 @@
 import CPKCS11
 import Ethereum
 import Foundation
-@testable import PKCS11
 import Testing
+
+@testable import PKCS11
 
 /// What the token promises about a generated key: it cannot be read out, and
 /// keys the signer cannot use are refused with their reason.
@@ -34,11 +35,15 @@ extension PKCS11TokenTests {
         let session = try token.configuration(key: label).loggedInSession(readWrite: true)
         let prime256v1: [UInt8] = [0x06, 0x08, 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x03, 0x01, 0x07]
         _ = try session.generateKeyPair(
-            publicTemplate: [PKCS11Attribute(CKA_TOKEN, bool: true), PKCS11Attribute(CKA_EC_PARAMS, bytes: prime256v1),
-                             PKCS11Attribute(CKA_LABEL, text: label), PKCS11Attribute(CKA_VERIFY, bool: true)],
-            privateTemplate: [PKCS11Attribute(CKA_TOKEN, bool: true), PKCS11Attribute(CKA_PRIVATE, bool: true),
-                              PKCS11Attribute(CKA_SENSITIVE, bool: true), PKCS11Attribute(CKA_SIGN, bool: true),
-                              PKCS11Attribute(CKA_LABEL, text: label)])
+            publicTemplate: [
+                PKCS11Attribute(CKA_TOKEN, bool: true), PKCS11Attribute(CKA_EC_PARAMS, bytes: prime256v1),
+                PKCS11Attribute(CKA_LABEL, text: label), PKCS11Attribute(CKA_VERIFY, bool: true),
+            ],
+            privateTemplate: [
+                PKCS11Attribute(CKA_TOKEN, bool: true), PKCS11Attribute(CKA_PRIVATE, bool: true),
+                PKCS11Attribute(CKA_SENSITIVE, bool: true), PKCS11Attribute(CKA_SIGN, bool: true),
+                PKCS11Attribute(CKA_LABEL, text: label),
+            ])
         let error = openingError(token.configuration(key: label))
         #expect(error?.isWrongCurve == true, "a P-256 key: \(String(describing: error))")
     }
@@ -48,13 +53,18 @@ extension PKCS11TokenTests {
         let label = "nosign-\(UUID().uuidString.prefix(8))"
         let session = try token.configuration(key: label).loggedInSession(readWrite: true)
         _ = try session.generateKeyPair(
-            publicTemplate: [PKCS11Attribute(CKA_TOKEN, bool: true), PKCS11Attribute(CKA_EC_PARAMS, bytes: secp256k1Parameters),
-                             PKCS11Attribute(CKA_LABEL, text: label)],
-            privateTemplate: [PKCS11Attribute(CKA_TOKEN, bool: true), PKCS11Attribute(CKA_PRIVATE, bool: true),
-                              PKCS11Attribute(CKA_SENSITIVE, bool: true), PKCS11Attribute(CKA_SIGN, bool: false),
-                              PKCS11Attribute(CKA_DERIVE, bool: true), PKCS11Attribute(CKA_LABEL, text: label)])
+            publicTemplate: [
+                PKCS11Attribute(CKA_TOKEN, bool: true), PKCS11Attribute(CKA_EC_PARAMS, bytes: secp256k1Parameters),
+                PKCS11Attribute(CKA_LABEL, text: label),
+            ],
+            privateTemplate: [
+                PKCS11Attribute(CKA_TOKEN, bool: true), PKCS11Attribute(CKA_PRIVATE, bool: true),
+                PKCS11Attribute(CKA_SENSITIVE, bool: true), PKCS11Attribute(CKA_SIGN, bool: false),
+                PKCS11Attribute(CKA_DERIVE, bool: true), PKCS11Attribute(CKA_LABEL, text: label),
+            ])
         let error = openingError(token.configuration(key: label))
-        #expect(error?.description.contains("cannot sign") == true, "a key without CKA_SIGN: \(String(describing: error))")
+        #expect(
+            error?.description.contains("cannot sign") == true, "a key without CKA_SIGN: \(String(describing: error))")
     }
 
     /// The token's signature and the file signer's are interchangeable: the

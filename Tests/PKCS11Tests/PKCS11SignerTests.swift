@@ -39,12 +39,19 @@ extension PKCS11TokenTests {
         let halfOrder = try UInt256(hex: "0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0")
         var hashes = Set<[UInt8]>()
         for nonce in 0..<UInt64(1_000) {
-            let data = ABI.functionSelector("anchor(bytes32,uint32)") + Keccak256.hash(Array("case \(nonce)".utf8)) + [UInt8](repeating: 0, count: 32)
-            let unsigned: UnsignedTransaction = nonce % 4 == 3
-                ? .legacy(UnsignedLegacyTransaction(chainId: 31337, nonce: nonce, gasPrice: 2_000_000_000, gasLimit: 90_000,
-                                                    to: to, value: .zero, data: data))
-                : .eip1559(UnsignedEIP1559Transaction(chainId: 31337, nonce: nonce, maxPriorityFeePerGas: 1_000_000_000,
-                                                      maxFeePerGas: 30_000_000_000, gasLimit: 90_000, to: to, value: .zero, data: data))
+            let data =
+                ABI.functionSelector("anchor(bytes32,uint32)") + Keccak256.hash(Array("case \(nonce)".utf8))
+                + [UInt8](repeating: 0, count: 32)
+            let unsigned: UnsignedTransaction =
+                nonce % 4 == 3
+                ? .legacy(
+                    UnsignedLegacyTransaction(
+                        chainId: 31337, nonce: nonce, gasPrice: 2_000_000_000, gasLimit: 90_000,
+                        to: to, value: .zero, data: data))
+                : .eip1559(
+                    UnsignedEIP1559Transaction(
+                        chainId: 31337, nonce: nonce, maxPriorityFeePerGas: 1_000_000_000,
+                        maxFeePerGas: 30_000_000_000, gasLimit: 90_000, to: to, value: .zero, data: data))
             let signed = try unsigned.sign(with: signer)
             #expect(try UInt256(bigEndianBytes: signed.signature.s) <= halfOrder)
             let decoded = try SignedTransaction.decode(raw: signed.rawBytes)

@@ -20,7 +20,8 @@ struct SoftHSMToken: Sendable {
 
     static func require(_ test: String = #function) -> SoftHSMToken? {
         if let shared { return shared }
-        let reason = "SoftHSM2 (Debian softhsm2: softhsm2-util and libsofthsm2.so) is not installed; run scripts/install-deps.sh"
+        let reason =
+            "SoftHSM2 (Debian softhsm2: softhsm2-util and libsofthsm2.so) is not installed; run scripts/install-deps.sh"
         if ProcessInfo.processInfo.environment["CASEATTEST_REQUIRE_SERVICES"] == "1" {
             Issue.record("\(test): \(reason), but CASEATTEST_REQUIRE_SERVICES=1")
         } else {
@@ -51,7 +52,8 @@ struct SoftHSMToken: Sendable {
     }
 
     func configuration(key: String, pinFile: String? = nil) -> PKCS11Configuration {
-        PKCS11Configuration(modulePath: module, tokenLabel: Self.label, keyLabel: key, pinFile: pinFile ?? directory + "/pin")
+        PKCS11Configuration(
+            modulePath: module, tokenLabel: Self.label, keyLabel: key, pinFile: pinFile ?? directory + "/pin")
     }
 
     /// A key generated once per label for this process.

@@ -1,6 +1,7 @@
 import Foundation
-@testable import Postgres
 import Testing
+
+@testable import Postgres
 
 /// Collects what a listener delivers, for bounded waits in tests.
 private final class Collector: @unchecked Sendable {
@@ -61,7 +62,9 @@ struct ListenerTests {
             _ = try await notify(url, "not listened", "ignored")
             #expect(try await eventually { collector.notifications.count >= 2 })
             let received = collector.notifications
-            #expect(received.first == PostgresNotification(channel: "case events", payload: "case 42 resolved ✓", pid: sender))
+            #expect(
+                received.first
+                    == PostgresNotification(channel: "case events", payload: "case 42 resolved ✓", pid: sender))
             #expect(received.contains { $0.channel == "We\"ird" && $0.payload.isEmpty })
             try await listener.unlisten("case events")
             _ = try await notify(url, "case events", "after unlisten")
@@ -103,7 +106,8 @@ struct ListenerTests {
 
     @Test func listenFailsWhenTheServerIsUnreachable() async throws {
         // Port 1 on loopback: nothing listens there.
-        let listener = try PostgresListener(url: "postgres://nobody@127.0.0.1:1/none?connect_timeout=2", logger: LiveServer.quietLogger)
+        let listener = try PostgresListener(
+            url: "postgres://nobody@127.0.0.1:1/none?connect_timeout=2", logger: LiveServer.quietLogger)
         await #expect(throws: PostgresError.self) { try await listener.listen("x") }
         listener.close()
         await #expect {

@@ -1,7 +1,8 @@
 import Foundation
 import Logging
-@testable import Postgres
 import Testing
+
+@testable import Postgres
 
 /// Against a real server (DATABASE_URL), each test on a fresh database.
 struct LiveQueryTests {
@@ -9,7 +10,8 @@ struct LiveQueryTests {
         try await LiveServer.withFreshDatabase { url in
             try await LiveServer.onOwnThread {
                 try LiveServer.withConnection(url) { connection in
-                    try connection.simpleExecute("""
+                    try connection.simpleExecute(
+                        """
                         CREATE TABLE samples (
                             small int2, normal int4, big int8, word text, flag bool, at timestamptz,
                             blob bytea, doc jsonb, amount numeric, ratio float8
@@ -18,11 +20,19 @@ struct LiveQueryTests {
                     let stamp = PostgresTimestamp(microsecondsSinceEpoch: 1_709_210_096_789_012)
                     let blob: [UInt8] = [0, 1, 0, 0, 255, 0, 92, 120]
                     let word = "Grüße, 世界 🙂 'quoted' \"double\" \\ back"
-                    try connection.query("""
-                        INSERT INTO samples VALUES (\(Int16(-32768)), \(Int32.max), \(Int64.min), \(word), \(true), \(stamp),
-                            \(blob), \(PostgresValue.jsonb(#"{"b": [1, 2], "a": "ü"}"#)), \(PostgresValue.numeric("-12345678901234567890.0000000001")), \(0.1))
+                    try connection.query(
+                        """
+                        INSERT INTO samples VALUES (\(Int16(-32768)), \(Int32.max), \(Int64.min), \(word), \(true), \
+                        \(stamp),
+                            \(blob), \(PostgresValue.jsonb(#"{"b": [1, 2], "a": "ü"}"#)), \
+                        \(PostgresValue.numeric("-12345678901234567890.0000000001")), \(0.1))
                         """)
-                    try connection.query("INSERT INTO samples VALUES (\(PostgresValue.null), NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)")
+                    try connection.query(
+                        """
+                        INSERT INTO samples VALUES (\(PostgresValue.null), NULL, NULL, NULL, NULL, NULL, NULL, NULL, \
+                        NULL, NULL)
+                        """
+                    )
                     let rows = try connection.query("SELECT * FROM samples ORDER BY big NULLS LAST")
                     #expect(rows.count == 2)
                     let row = rows[0]
@@ -71,13 +81,18 @@ struct LiveQueryTests {
         try await LiveServer.withFreshDatabase { url in
             try await LiveServer.onOwnThread {
                 try LiveServer.withConnection(url) { connection in
-                    let rows = try connection.query("""
-                        SELECT '2024-02-29 14:34:56.5+02'::timestamptz AS a, '0044-03-15 12:00:00+00 BC'::timestamptz AS b,
+                    let rows = try connection.query(
+                        """
+                        SELECT '2024-02-29 14:34:56.5+02'::timestamptz AS a, '0044-03-15 12:00:00+00 BC'::timestamptz \
+                        AS b,
                                current_setting('TimeZone') AS zone, current_setting('DateStyle') AS style,
                                current_setting('application_name') AS app
                         """)
-                    #expect(try rows[0].decode(PostgresTimestamp.self, "a").microsecondsSinceEpoch == 1_709_210_096_500_000)
-                    #expect(try rows[0].decode(PostgresTimestamp.self, "b").postgresText == "0044-03-15 12:00:00.000000+00 BC")
+                    #expect(
+                        try rows[0].decode(PostgresTimestamp.self, "a").microsecondsSinceEpoch == 1_709_210_096_500_000)
+                    #expect(
+                        try rows[0].decode(PostgresTimestamp.self, "b").postgresText
+                            == "0044-03-15 12:00:00.000000+00 BC")
                     #expect(try rows[0].decode(String.self, "zone") == "UTC")
                     #expect(try rows[0].decode(String.self, "style").hasPrefix("ISO"))
                     #expect(try rows[0].decode(String.self, "app") == "caseattest")
@@ -174,7 +189,9 @@ struct LiveQueryTests {
                         }
                     } throws: { ($0 as? PostgresError)?.code == .transactionAborted }
                     #expect(connection.isIdle)
-                    let ids = try connection.query("SELECT id FROM ledger ORDER BY id").map { try $0.decode(Int.self, "id") }
+                    let ids = try connection.query("SELECT id FROM ledger ORDER BY id").map {
+                        try $0.decode(Int.self, "id")
+                    }
                     #expect(ids == [1])
                     #expect(try connection.query("UPDATE ledger SET id = id + 10").affectedRows == 1)
                 }
@@ -188,14 +205,18 @@ struct LiveQueryTests {
             let logger = logs.logger
             try await LiveServer.onOwnThread {
                 try LiveServer.withConnection(url, logger: logger) { connection in
-                    try connection.simpleExecute("DO $$ BEGIN RAISE NOTICE 'hello from plpgsql'; RAISE WARNING 'careful now'; END $$")
+                    try connection.simpleExecute(
+                        "DO $$ BEGIN RAISE NOTICE 'hello from plpgsql'; RAISE WARNING 'careful now'; END $$")
                     try connection.simpleExecute("DROP TABLE IF EXISTS never_there")
                 }
             }
             let entries = logs.entries
             #expect(entries.contains { $0.level == .notice && $0.message.contains("hello from plpgsql") })
             #expect(entries.contains { $0.level == .warning && $0.message.contains("careful now") })
-            #expect(entries.contains { $0.level == .notice && $0.message.contains("never_there") && $0.metadata["sqlstate"] == "00000" })
+            #expect(
+                entries.contains {
+                    $0.level == .notice && $0.message.contains("never_there") && $0.metadata["sqlstate"] == "00000"
+                })
         }
     }
 

@@ -1,6 +1,7 @@
 import Foundation
-@testable import Postgres
 import Testing
+
+@testable import Postgres
 
 /// A temporary migrations folder, seeded with the repository's seed schema
 /// (0001) only: these tests are about the migrator, and add their own later
@@ -15,7 +16,9 @@ private final class MigrationsFolder {
     }
 
     init(copyingRepository: Bool = true) throws {
-        path = FileManager.default.temporaryDirectory.appendingPathComponent("caseattest-migrations-\(UUID().uuidString)").path
+        path =
+            FileManager.default.temporaryDirectory.appendingPathComponent("caseattest-migrations-\(UUID().uuidString)")
+            .path
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         if copyingRepository {
             let seed = "0001_seed_schema.sql"
@@ -43,13 +46,18 @@ private final class MigrationsFolder {
 
 private func recordedVersions(_ url: String) async throws -> [String] {
     try await LiveServer.admin(url) { connection in
-        try connection.query("SELECT version FROM schema_migrations ORDER BY version").map { try $0.decode(String.self, "version") }
+        try connection.query("SELECT version FROM schema_migrations ORDER BY version").map {
+            try $0.decode(String.self, "version")
+        }
     }
 }
 
 private func tableNames(_ url: String) async throws -> Set<String> {
     try await LiveServer.admin(url) { connection in
-        Set(try connection.query("SELECT table_name::text AS t FROM information_schema.tables WHERE table_schema = 'public'")
+        Set(
+            try connection.query(
+                "SELECT table_name::text AS t FROM information_schema.tables WHERE table_schema = 'public'"
+            )
             .map { try $0.decode(String.self, "t") })
     }
 }
@@ -73,7 +81,9 @@ struct MigrationFileTests {
     @Test func aFileMayDeclareTheChecksumsOfItsEarlierWordings() throws {
         let folder = try MigrationsFolder(copyingRepository: false)
         let earlier = String(repeating: "ab", count: 32)
-        try folder.write("0002_amended.sql", """
+        try folder.write(
+            "0002_amended.sql",
+            """
             -- caseattest:supersedes-checksum \(earlier)
             -- caseattest:supersedes-checksum NOT-HEX
             SELECT 1;
@@ -96,15 +106,18 @@ struct MigrationFileTests {
         let folder = try MigrationsFolder(copyingRepository: false)
         try folder.write("0001_a.sql", "SELECT 1;")
         try folder.write("00001_b.sql", "SELECT 2;")
-        #expect(performing: { try MigrationFile.load(directory: folder.path) }, throws: isMigrationError(.duplicateVersion))
+        #expect(
+            performing: { try MigrationFile.load(directory: folder.path) }, throws: isMigrationError(.duplicateVersion))
     }
 
     @Test func retiredFilesAreSkippedOnlyWhereNoneOfThemRan() throws {
         func file(_ version: String, _ sql: String) -> MigrationFile {
             MigrationFile(version: version, name: "f", fileName: version + "_f.sql", sql: sql, checksum: "")
         }
-        let files = [file("0001", ""), file("0002", ""), file("0003", ""),
-                     file("0004", "-- x\n-- caseattest:retires 0002 0003 bogus\nSELECT 1;")]
+        let files = [
+            file("0001", ""), file("0002", ""), file("0003", ""),
+            file("0004", "-- x\n-- caseattest:retires 0002 0003 bogus\nSELECT 1;"),
+        ]
         #expect(files[3].retiredVersions == ["0002", "0003"])
         #expect(files[0].retiredVersions.isEmpty)
         // A fresh database (or one baselined at 0001) skips them for 0004.
@@ -115,8 +128,9 @@ struct MigrationFileTests {
     }
 
     @Test func aMissingDirectoryIsAnError() {
-        #expect(performing: { try MigrationFile.load(directory: "/nonexistent/caseattest/migrations") },
-                throws: isMigrationError(.directoryUnreadable))
+        #expect(
+            performing: { try MigrationFile.load(directory: "/nonexistent/caseattest/migrations") },
+            throws: isMigrationError(.directoryUnreadable))
     }
 }
 
@@ -145,7 +159,9 @@ struct MigratorTests {
 
             #expect(try await migrator.migrate().isEmpty)
 
-            try folder.write("0002_add_notes.sql", "CREATE TABLE notes (id bigint PRIMARY KEY);\nCREATE INDEX notes_id_idx ON notes (id);\n")
+            try folder.write(
+                "0002_add_notes.sql",
+                "CREATE TABLE notes (id bigint PRIMARY KEY);\nCREATE INDEX notes_id_idx ON notes (id);\n")
             #expect(try await migrator.status().map(\.state).last == .pending)
             #expect(try await migrator.migrate().map(\.version) == ["0002"])
             #expect(try await recordedVersions(url) == ["0001", "0002"])
@@ -157,8 +173,10 @@ struct MigratorTests {
             let folder = try MigrationsFolder()
             _ = try await Migrator(databaseURL: url, directory: folder.path, logger: LiveServer.quietLogger).migrate()
             try await LiveServer.admin(url) { connection in
-                let userID = try connection.query("""
-                    INSERT INTO users (email, hashed_password, role) VALUES (\("a@example.org"), \("x"), \("counsellor")) RETURNING id
+                let userID = try connection.query(
+                    """
+                    INSERT INTO users (email, hashed_password, role) VALUES (\("a@example.org"), \("x"), \
+                    \("counsellor")) RETURNING id
                     """)[0].decode(Int64.self, "id")
                 func violation(_ query: PostgresQuery) -> String? {
                     do {
@@ -168,19 +186,36 @@ struct MigratorTests {
                         return (error as? PostgresError)?.sqlState
                     }
                 }
-                #expect(violation("INSERT INTO users (email, hashed_password, role) VALUES (\("b@example.org"), \("x"), \("superuser"))") == "23514")
-                #expect(violation("INSERT INTO users (email, hashed_password) VALUES (\("a@example.org"), \("x"))") == "23505")
+                #expect(
+                    violation(
+                        """
+                        INSERT INTO users (email, hashed_password, role) VALUES (\("b@example.org"), \("x"), \
+                        \("superuser"))
+                        """
+                    ) == "23514")
+                #expect(
+                    violation("INSERT INTO users (email, hashed_password) VALUES (\("a@example.org"), \("x"))")
+                        == "23505")
                 #expect(violation("INSERT INTO cases (user_id, status) VALUES (\(userID), \("resolved"))") == "23514")
                 #expect(violation("INSERT INTO cases (user_id, status) VALUES (\(userID), \("archived"))") == "23514")
                 #expect(violation("INSERT INTO cases (user_id) VALUES (\(userID + 1000))") == "23503")
-                let caseID = try connection.query("""
-                    INSERT INTO cases (user_id, counsellor_id, status, resolved_at) VALUES (\(userID), \(userID), \("resolved"), now()) RETURNING id
+                let caseID = try connection.query(
+                    """
+                    INSERT INTO cases (user_id, counsellor_id, status, resolved_at) VALUES (\(userID), \(userID), \
+                    \("resolved"), now()) RETURNING id
                     """)[0].decode(Int64.self, "id")
-                #expect(violation("""
-                    INSERT INTO appointments (case_id, user_id, counsellor_id, scheduled_at, location_type)
-                    VALUES (\(caseID), \(userID), \(userID), now(), \("by_carrier_pigeon"))
-                    """) == "23514")
-                try connection.query("INSERT INTO caseattestation (case_id, counsellor_id, content_hash) VALUES (\(caseID), \(userID), \("0xab"))")
+                #expect(
+                    violation(
+                        """
+                        INSERT INTO appointments (case_id, user_id, counsellor_id, scheduled_at, location_type)
+                        VALUES (\(caseID), \(userID), \(userID), now(), \("by_carrier_pigeon"))
+                        """) == "23514")
+                try connection.query(
+                    """
+                    INSERT INTO caseattestation (case_id, counsellor_id, content_hash) VALUES (\(caseID), \(userID), \
+                    \("0xab"))
+                    """
+                )
                 // Attested cases cannot be deleted from under their attestation.
                 #expect(violation("DELETE FROM cases WHERE id = \(caseID)") == "23503")
             }
@@ -247,8 +282,10 @@ struct MigratorTests {
             #expect(file.fileName == "0001_seed_schema.sql")
             #expect(try await recordedVersions(url) == ["0001"])
             #expect(try await migrator.migrate().isEmpty)
-            await #expect(performing: { try await migrator.baseline("0001") }, throws: isMigrationError(.alreadyRecorded))
-            await #expect(performing: { try await migrator.baseline("0009") }, throws: isMigrationError(.unknownVersion))
+            await #expect(
+                performing: { try await migrator.baseline("0001") }, throws: isMigrationError(.alreadyRecorded))
+            await #expect(
+                performing: { try await migrator.baseline("0009") }, throws: isMigrationError(.unknownVersion))
         }
     }
 
@@ -256,7 +293,9 @@ struct MigratorTests {
         try await LiveServer.withFreshDatabase { url in
             let folder = try MigrationsFolder()
             // A slow second file keeps the lock held long enough for the race to matter.
-            try folder.write("0002_slow.sql", "SELECT pg_sleep(1);\nCREATE TABLE counter (n int);\nINSERT INTO counter VALUES (1);\n")
+            try folder.write(
+                "0002_slow.sql", "SELECT pg_sleep(1);\nCREATE TABLE counter (n int);\nINSERT INTO counter VALUES (1);\n"
+            )
             let firstLogs = CapturedLogs()
             let secondLogs = CapturedLogs()
             let first = Migrator(databaseURL: url, directory: folder.path, logger: firstLogs.logger)
@@ -267,9 +306,13 @@ struct MigratorTests {
             let all = (appliedByA + appliedByB).map(\.version).sorted()
             #expect(all == ["0001", "0002"])
             #expect(try await recordedVersions(url) == ["0001", "0002"])
-            let rows = try await LiveServer.admin(url) { try $0.query("SELECT count(*) AS n FROM counter")[0].decode(Int.self, "n") }
+            let rows = try await LiveServer.admin(url) {
+                try $0.query("SELECT count(*) AS n FROM counter")[0].decode(Int.self, "n")
+            }
             #expect(rows == 1)
-            let waited = (firstLogs.entries + secondLogs.entries).contains { $0.message.contains("holds the migration lock") }
+            let waited = (firstLogs.entries + secondLogs.entries).contains {
+                $0.message.contains("holds the migration lock")
+            }
             #expect(waited, "one migrator should have waited for the other's lock")
         }
     }

@@ -1,6 +1,7 @@
 import Foundation
-@testable import Postgres
 import Testing
+
+@testable import Postgres
 
 /// Counts bodies running at once, and what the server saw, across pool threads.
 private final class ConcurrencyTracker: @unchecked Sendable {
@@ -38,11 +39,15 @@ struct PoolTests {
                     group.addTask {
                         try await pool.withConnection { connection in
                             tracker.enter(onExecutorThread: BlockingExecutor.isExecutorThread)
-                            let row = try connection.query("""
+                            let row = try connection.query(
+                                """
                                 SELECT pg_backend_pid() AS pid, pg_sleep(0.02)::text AS slept,
-                                       (SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()) AS connections
+                                       (SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()) AS \
+                                connections
                                 """)[0]
-                            tracker.leave(pid: try row.decode(Int32.self, "pid"), serverConnections: try row.decode(Int.self, "connections"))
+                            tracker.leave(
+                                pid: try row.decode(Int32.self, "pid"),
+                                serverConnections: try row.decode(Int.self, "connections"))
                         }
                     }
                 }

@@ -1,6 +1,7 @@
 import Foundation
-@testable import Postgres
 import Testing
+
+@testable import Postgres
 
 struct PostgresQueryTests {
     @Test func interpolationsBecomeNumberedBinds() {
@@ -21,12 +22,16 @@ struct PostgresQueryTests {
     @Test func everyEncodableTypeMapsToItsValue() {
         let date = Date(timeIntervalSince1970: 1.5)
         let bytes: [UInt8] = [0, 1, 255]
-        let query: PostgresQuery = "\(1)\(Int32(2))\(Int16(3))\(2.5)\(true)\(bytes)\(date)\(PostgresValue.jsonb("{}"))\(PostgresValue.numeric("1.10"))"
+        let query: PostgresQuery = """
+            \(1)\(Int32(2))\(Int16(3))\(2.5)\(true)\(bytes)\(date)\
+            \(PostgresValue.jsonb("{}"))\(PostgresValue.numeric("1.10"))
+            """
         #expect(query.sql == "$1$2$3$4$5$6$7$8$9")
-        #expect(query.binds == [
-            .int(1), .int32(2), .int32(3), .double(2.5), .bool(true), .bytea(bytes),
-            .timestamp(PostgresTimestamp(microsecondsSinceEpoch: 1_500_000)), .jsonb("{}"), .numeric("1.10"),
-        ])
+        #expect(
+            query.binds == [
+                .int(1), .int32(2), .int32(3), .double(2.5), .bool(true), .bytea(bytes),
+                .timestamp(PostgresTimestamp(microsecondsSinceEpoch: 1_500_000)), .jsonb("{}"), .numeric("1.10"),
+            ])
     }
 
     @Test func wireParametersUseTextExceptForBytea() throws {
@@ -36,7 +41,8 @@ struct PostgresQueryTests {
         #expect(bytea.typeOID == PostgresTypeOID.bytea && bytea.binary && bytea.bytes == [0, 0, 7])
         let null = try PostgresValue.null.wireParameter(position: 3)
         #expect(null.bytes == nil)
-        let stamp = try PostgresValue.timestamp(PostgresTimestamp(microsecondsSinceEpoch: -1)).wireParameter(position: 4)
+        let stamp = try PostgresValue.timestamp(PostgresTimestamp(microsecondsSinceEpoch: -1)).wireParameter(
+            position: 4)
         #expect(stamp.bytes == Array("1969-12-31 23:59:59.999999+00".utf8))
         let infinity = try PostgresValue.double(-.infinity).wireParameter(position: 5)
         #expect(infinity.bytes == Array("-Infinity".utf8))
@@ -53,7 +59,9 @@ struct PostgresQueryTests {
 
     @Test func bindRedactionRemovesQuotedAndLongValues() {
         let message = #"invalid input syntax for type integer: "hunter2-secret""#
-        #expect(BindRedaction.scrub(message, binds: [.text("hunter2-secret")]) == #"invalid input syntax for type integer: "<value>""#)
+        #expect(
+            BindRedaction.scrub(message, binds: [.text("hunter2-secret")])
+                == #"invalid input syntax for type integer: "<value>""#)
         #expect(BindRedaction.scrub("value x is bad", binds: [.text("x")]) == "value x is bad")
         #expect(BindRedaction.scrub(#"bad "x""#, binds: [.text("x")]) == #"bad "<value>""#)
     }

@@ -1,12 +1,19 @@
-@testable import Postgres
 import Testing
+
+@testable import Postgres
 
 struct PostgresURLTests {
     @Test(arguments: [
         ("postgres://alice:s3cret@db.local:5432/app", "postgres://alice:***@db.local:5432/app"),
-        ("postgresql://alice:s3cret@db.local/app?sslmode=require", "postgresql://alice:***@db.local/app?sslmode=require"),
+        (
+            "postgresql://alice:s3cret@db.local/app?sslmode=require",
+            "postgresql://alice:***@db.local/app?sslmode=require"
+        ),
         ("postgres://alice@db.local/app", "postgres://alice@db.local/app"),
-        ("postgres://db.local/app?user=alice&password=s3cret&sslmode=disable", "postgres://db.local/app?user=alice&password=***&sslmode=disable"),
+        (
+            "postgres://db.local/app?user=alice&password=s3cret&sslmode=disable",
+            "postgres://db.local/app?user=alice&password=***&sslmode=disable"
+        ),
         // An unencoded '/' or '@' in the password must not leak a part of it.
         ("postgres://alice:pa/ss@w0rd@db.local/app", "postgres://alice:***@db.local/app"),
         ("postgres://alice:p%40ss@db.local/app", "postgres://alice:***@db.local/app"),

@@ -1,7 +1,8 @@
 import Foundation
 import Logging
-@testable import Postgres
 import Testing
+
+@testable import Postgres
 
 /// Live tests read DATABASE_URL. Without it they print why they skipped,
 /// unless CASEATTEST_REQUIRE_SERVICES=1, when a missing server is a failure.
@@ -25,7 +26,8 @@ enum LiveServer {
             if required {
                 Issue.record("DATABASE_URL is not set, but CASEATTEST_REQUIRE_SERVICES=1 requires PostgreSQL")
             } else {
-                print("skipped \(test): DATABASE_URL is not set (set it, or run make test, to run live PostgreSQL tests)")
+                print(
+                    "skipped \(test): DATABASE_URL is not set (set it, or run make test, to run live PostgreSQL tests)")
             }
             return
         }
@@ -42,15 +44,21 @@ enum LiveServer {
     }
 
     private static func dropDatabase(_ serverURL: String, _ name: String) async throws {
-        try await admin(serverURL) { try $0.simpleExecute("DROP DATABASE IF EXISTS \(try $0.quoteIdentifier(name)) WITH (FORCE)") }
+        try await admin(serverURL) {
+            try $0.simpleExecute("DROP DATABASE IF EXISTS \(try $0.quoteIdentifier(name)) WITH (FORCE)")
+        }
     }
 
     /// A short session on the server's own database, on a thread of its own.
-    static func admin<T: Sendable>(_ serverURL: String, _ body: @escaping @Sendable (PostgresConnection) throws -> T) async throws -> T {
+    static func admin<T: Sendable>(
+        _ serverURL: String, _ body: @escaping @Sendable (PostgresConnection) throws -> T
+    ) async throws -> T {
         try await onOwnThread { try withConnection(serverURL, body) }
     }
 
-    static func withConnection<T>(_ url: String, logger: Logger = quietLogger, _ body: (PostgresConnection) throws -> T) throws -> T {
+    static func withConnection<T>(
+        _ url: String, logger: Logger = quietLogger, _ body: (PostgresConnection) throws -> T
+    ) throws -> T {
         let connection = try PostgresConnection.connect(url: url, logger: logger)
         defer { connection.close() }
         return try body(connection)
@@ -121,6 +129,7 @@ struct CapturingLogHandler: LogHandler {
 
     func log(event: LogEvent) {
         let merged = metadata.merging(event.metadata ?? [:]) { _, new in new }
-        store.append(.init(level: event.level, message: event.message.description, metadata: merged.mapValues { "\($0)" }))
+        store.append(
+            .init(level: event.level, message: event.message.description, metadata: merged.mapValues { "\($0)" }))
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
-@testable import Postgres
 import Testing
+
+@testable import Postgres
 
 struct TextFormatTests {
     @Test(arguments: [
@@ -19,9 +20,11 @@ struct TextFormatTests {
         #expect(value.microsecondsSinceEpoch == micros)
     }
 
-    @Test(arguments: ["infinity", "-infinity", "2024-02-30 00:00:00+00", "2024-13-01 00:00:00+00",
-                      "2024-01-01", "2024-01-01 25:00:00+00", "2024-01-01 00:00:00.1234567+00",
-                      "2024-01-01 00:00:00+00 junk", "", "yesterday"])
+    @Test(arguments: [
+        "infinity", "-infinity", "2024-02-30 00:00:00+00", "2024-13-01 00:00:00+00",
+        "2024-01-01", "2024-01-01 25:00:00+00", "2024-01-01 00:00:00.1234567+00",
+        "2024-01-01 00:00:00+00 junk", "", "yesterday",
+    ])
     func malformedTimestampsAreErrors(text: String) {
         #expect(throws: TextFormat.Failure.self) { try TextFormat.timestamp(Array(text.utf8)) }
     }
@@ -62,7 +65,9 @@ struct TextFormatTests {
     }
 
     @Test func numericDecodesAsExactText() throws {
-        #expect(try String.decode(cell(PostgresTypeOID.numeric, "12345678901234567890.000000001")) == "12345678901234567890.000000001")
+        #expect(
+            try String.decode(cell(PostgresTypeOID.numeric, "12345678901234567890.000000001"))
+                == "12345678901234567890.000000001")
         #expect(try String.decode(cell(PostgresTypeOID.numeric, "NaN")) == "NaN")
     }
 

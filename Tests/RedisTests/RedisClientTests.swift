@@ -1,6 +1,7 @@
 import Logging
-@testable import Redis
 import Testing
+
+@testable import Redis
 
 /// What needs no server: URLs, and failing fast when Redis is not there.
 /// tests/ops drives the client against a real redis-server.

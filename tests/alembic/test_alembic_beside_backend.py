@@ -44,7 +44,7 @@ def backend_opens_cases(session_factory):
     """What the backend writes before anything is resolved: people, cases in progress, appointments."""
     from backend_models import Appointment, Case, User
 
-    start = dt.datetime(2026, 3, 2, 9, 0, 0, 123456, tzinfo=dt.timezone.utc)
+    start = dt.datetime(2026, 3, 2, 9, 0, 0, 123456, tzinfo=dt.UTC)
     with session_factory.begin() as session:
         counsellor = User(email="counsellor@backend.invalid", hashed_password="x", role="counsellor",
                           full_name="Konselor")
@@ -69,7 +69,7 @@ def backend_sets_status(session_factory, case_id, status):
     with session_factory.begin() as session:
         case = session.get(Case, case_id)
         case.status = status
-        case.resolved_at = dt.datetime.now(dt.timezone.utc)
+        case.resolved_at = dt.datetime.now(dt.UTC)
 
 
 @pytest.fixture(scope="module")
@@ -152,7 +152,7 @@ def test_caseattestation_keeps_the_seed_columns_and_only_confirmed_attestations(
         assert (row.content_hash, row.tx_hash, row.counsellor_id) == (
             latest["contentHash"], latest["txHash"], latest["counsellorId"])
         block = world.rpc("eth_getBlockByNumber", hex(latest["blockNumber"]), False)
-        block_time = dt.datetime.fromtimestamp(int(block["timestamp"], 16), dt.timezone.utc)
+        block_time = dt.datetime.fromtimestamp(int(block["timestamp"], 16), dt.UTC)
         assert row.attested_at == block_time == dt.datetime.fromisoformat(latest["attestedAt"])
 
 

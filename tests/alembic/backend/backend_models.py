@@ -11,7 +11,7 @@ as 0001's inline constraints get them, through the metadata's naming convention.
 """
 
 from datetime import datetime
-from typing import Any, Optional
+from typing import Any
 
 from sqlalchemy import (BigInteger, Boolean, CheckConstraint, DateTime, Double, ForeignKey, Identity, Index,
                         Integer, MetaData, Text, UniqueConstraint, func, text)
@@ -53,9 +53,9 @@ class User(Base):
     email: Mapped[str] = mapped_column(Text, nullable=False)
     hashed_password: Mapped[str] = mapped_column(Text, nullable=False)
     role: Mapped[str] = mapped_column(Text, nullable=False, server_default="user")
-    full_name: Mapped[Optional[str]] = mapped_column(Text)
-    nim: Mapped[Optional[str]] = mapped_column(Text)
-    faculty: Mapped[Optional[str]] = mapped_column(Text)
+    full_name: Mapped[str | None] = mapped_column(Text)
+    nim: Mapped[str | None] = mapped_column(Text)
+    faculty: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = created_now()
 
 
@@ -71,7 +71,7 @@ class Conversation(Base):
     user_id: Mapped[int] = mapped_column(Key, ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
     session_id: Mapped[str] = mapped_column(Text, nullable=False)
     started_at: Mapped[datetime] = created_now()
-    ended_at: Mapped[Optional[datetime]] = mapped_column(Timestamp)
+    ended_at: Mapped[datetime | None] = mapped_column(Timestamp)
     is_active: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default=text("true"))
 
 
@@ -103,14 +103,14 @@ class ConversationRiskAssessment(Base):
                                                  nullable=False)
     user_hash: Mapped[str] = mapped_column(Text, nullable=False)
     risk_level: Mapped[int] = mapped_column(Integer, nullable=False)
-    risk_score: Mapped[Optional[float]] = mapped_column(Double)
-    severity: Mapped[Optional[str]] = mapped_column(Text)
-    intent: Mapped[Optional[str]] = mapped_column(Text)
-    phq9_indicators: Mapped[Optional[Any]] = mapped_column(JSONB)
-    gad7_indicators: Mapped[Optional[Any]] = mapped_column(JSONB)
-    trend: Mapped[Optional[str]] = mapped_column(Text)
-    summary: Mapped[Optional[str]] = mapped_column(Text)
-    counsellor_recommendation: Mapped[Optional[str]] = mapped_column(Text)
+    risk_score: Mapped[float | None] = mapped_column(Double)
+    severity: Mapped[str | None] = mapped_column(Text)
+    intent: Mapped[str | None] = mapped_column(Text)
+    phq9_indicators: Mapped[Any | None] = mapped_column(JSONB)
+    gad7_indicators: Mapped[Any | None] = mapped_column(JSONB)
+    trend: Mapped[str | None] = mapped_column(Text)
+    summary: Mapped[str | None] = mapped_column(Text)
+    counsellor_recommendation: Mapped[str | None] = mapped_column(Text)
     analysed_at: Mapped[datetime] = created_now()
 
 
@@ -124,9 +124,9 @@ class ScreeningProfile(Base):
     id: Mapped[int] = key()
     user_id: Mapped[int] = mapped_column(Key, ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
     user_hash: Mapped[str] = mapped_column(Text, nullable=False)
-    phq9_history: Mapped[Optional[Any]] = mapped_column(JSONB)
-    gad7_history: Mapped[Optional[Any]] = mapped_column(JSONB)
-    dass21_history: Mapped[Optional[Any]] = mapped_column(JSONB)
+    phq9_history: Mapped[Any | None] = mapped_column(JSONB)
+    gad7_history: Mapped[Any | None] = mapped_column(JSONB)
+    dass21_history: Mapped[Any | None] = mapped_column(JSONB)
     last_updated: Mapped[datetime] = created_now()
 
 
@@ -146,11 +146,11 @@ class Case(Base):
 
     id: Mapped[int] = key()
     user_id: Mapped[int] = mapped_column(Key, ForeignKey("users.id"), nullable=False)
-    counsellor_id: Mapped[Optional[int]] = mapped_column(Key, ForeignKey("users.id"))
+    counsellor_id: Mapped[int | None] = mapped_column(Key, ForeignKey("users.id"))
     status: Mapped[str] = mapped_column(Text, nullable=False, server_default="open")
-    risk_level_at_creation: Mapped[Optional[int]] = mapped_column(Integer)
+    risk_level_at_creation: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = created_now()
-    resolved_at: Mapped[Optional[datetime]] = mapped_column(Timestamp)
+    resolved_at: Mapped[datetime | None] = mapped_column(Timestamp)
 
 
 class Appointment(Base):
@@ -180,9 +180,9 @@ class CaseAttestation(Base):
 
     id: Mapped[int] = key()
     case_id: Mapped[int] = mapped_column(Key, ForeignKey("cases.id"), nullable=False)
-    counsellor_id: Mapped[Optional[int]] = mapped_column(Key, ForeignKey("users.id"))
+    counsellor_id: Mapped[int | None] = mapped_column(Key, ForeignKey("users.id"))
     content_hash: Mapped[str] = mapped_column(Text, nullable=False)
-    tx_hash: Mapped[Optional[str]] = mapped_column(Text)
+    tx_hash: Mapped[str | None] = mapped_column(Text)
     attested_at: Mapped[datetime] = created_now()
 
 
@@ -193,8 +193,8 @@ class UserInterventionPlan(Base):
     id: Mapped[int] = key()
     user_id: Mapped[int] = mapped_column(Key, ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
     category: Mapped[str] = mapped_column(Text, nullable=False)
-    coping_strategies: Mapped[Optional[Any]] = mapped_column(JSONB)
-    psychoeducation: Mapped[Optional[str]] = mapped_column(Text)
-    homework: Mapped[Optional[str]] = mapped_column(Text)
+    coping_strategies: Mapped[Any | None] = mapped_column(JSONB)
+    psychoeducation: Mapped[str | None] = mapped_column(Text)
+    homework: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = created_now()
     completed: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default=text("false"))
