@@ -1,4 +1,6 @@
 import Attestation
+import Ethereum
+import EthereumRPC
 import Foundation
 import Postgres
 import Testing
@@ -14,7 +16,7 @@ struct ErasureTests {
         try await DaemonTestContext.run { context in
             let signer = try await context.makeSigner()
             let key = try PseudonymKey(contentsOfFile: signer.pseudonymKeyFile)
-            // 0 requested, 1 committed, 2 batched, 3 failed, 4 confirmed; 5-7 batch mates.
+            // 0 requested, 1 committed, 2 batched, 3 failed, 4 confirmed, 5 signed; 6-7 batch mates.
             let cases = try await context.seedCases(8)
             let intake = AttestationIntake(
                 database: context.database, pseudonymKey: key,
@@ -48,6 +50,32 @@ struct ErasureTests {
             #expect(batch?.leafCount == 5, "cases 2, 4, 5, 6, 7: never the erased 0 or 1")
             try await erasure.forget(caseID: cases[2])  // batched
 
+            // Signed as the daemon signs (nonce from the table, bytes stored
+            // before anything is sent), then forgotten before it is sent: the
+            // daemon started below sends what it finds stored.
+            let eth = try context.ethereum(signer.rpcURL)
+            let pending = try await eth.transactionCount(of: signer.key.address, at: .pending)
+            let signedID = try await context.database.transaction { connection -> Int64? in
+                try connection.query(
+                    """
+                    INSERT INTO attestation_signer (chain_id, signer, next_nonce)
+                    VALUES (\(Int64(TestEnvironment.chainID)), \(Hex.encodePrefixed(signer.key.address.bytes)), \
+                    \(Int64(pending)))
+                    """)
+                guard let batch else { return nil }
+                let row = try connection.query("SELECT root FROM attestation_batch WHERE id = \(batch.id)").rows[0]
+                let pendingBatch = PipelineStore.PendingBatch(
+                    id: batch.id, root: try Hex.decode(try row.decode(String.self, "root")), leafCount: batch.leafCount)
+                let gwei = UInt256(1_000_000_000)
+                return try PipelineStore.signBatch(
+                    pendingBatch, signer: signer.key, chainID: TestEnvironment.chainID, contract: signer.contract,
+                    fees: Fees(maxFeePerGas: gwei * UInt256(50), maxPriorityFeePerGas: gwei * UInt256(2)),
+                    gasLimit: 300_000, now: Date(), on: connection)
+            }
+            #expect(signedID != nil, "the batch was signed")
+            #expect(try await context.int("SELECT count(*) AS n FROM attestation WHERE status = 'signed'") == 4)
+            try await erasure.forget(caseID: cases[5])  // signed
+
             let daemon = context.daemon(signer, options: DaemonOptions(confirmations: 1, sweepInterval: 1))
             try daemon.start()
             let confirmed = try await context.waitUntil("the batch confirmed", timeout: .seconds(120)) {
@@ -77,9 +105,9 @@ struct ErasureTests {
             try await context.database.query(
                 """
                 UPDATE cases SET resolved_at = resolved_at + interval '1 second' WHERE id IN (\(cases[0]), \(cases[1]),
-                    \(cases[2]), \(cases[4]))
+                    \(cases[2]), \(cases[4]), \(cases[5]))
                 """)
-            for caseID in cases.prefix(5) {
+            for caseID in cases.prefix(6) {
                 let outcome = try await intake.request(caseID: caseID, source: "api")
                 guard case .erased = outcome else {
                     Issue.record("case \(caseID): an API request must not re-request an erased case: \(outcome)")
@@ -97,7 +125,7 @@ struct ErasureTests {
             }
             context.check(sentinelDone, "the case resolved last was not confirmed")
 
-            let erasedIDs = "{" + cases.prefix(5).map(String.init).joined(separator: ",") + "}"
+            let erasedIDs = "{" + cases.prefix(6).map(String.init).joined(separator: ",") + "}"
             let rows = try await context.database.query(
                 """
                 SELECT case_id, version, status, batch_id, erased_at IS NOT NULL AS erased,
@@ -105,7 +133,7 @@ struct ErasureTests {
                 FROM attestation WHERE case_id = ANY(\(erasedIDs)::bigint[]) ORDER BY case_id, version
                 """
             ).rows
-            #expect(rows.count == 5, "one row each: nothing was requested again")
+            #expect(rows.count == 6, "one row each: nothing was requested again")
             var statusByCase: [Int64: String] = [:]
             for row in rows {
                 let caseID = try row.decode(Int64.self, "case_id")
@@ -122,11 +150,12 @@ struct ErasureTests {
             #expect(statusByCase[cases[2]] == "batched")
             #expect(statusByCase[cases[3]] == "failed")
             #expect(statusByCase[cases[4]] == "confirmed")
+            #expect(statusByCase[cases[5]] == "signed")
             let tombstones = try await context.int(
                 """
                 SELECT count(*) AS n FROM attestation WHERE batch_id = \(batch?.id ?? -1) AND erased_at IS NOT NULL
                 """)
-            #expect(tombstones == 2, "cases 2 and 4 keep their batch")
+            #expect(tombstones == 3, "cases 2, 4 and 5 keep their batch")
 
             // Batch mates still verify; the erased cases say erased.
             let environment = [
@@ -141,21 +170,21 @@ struct ErasureTests {
                     "--log-level", "warning",
                 ], environment: environment)
             let verdicts = try CLI.verdicts(verify)
-            for caseID in cases.suffix(3) + [sentinel] {
+            for caseID in cases.suffix(2) + [sentinel] {
                 #expect(verdicts.byCase[caseID]?.verdict == "verified", "case \(caseID): \(verify.stdout.prefix(600))")
             }
-            for caseID in cases.prefix(5) {
+            for caseID in cases.prefix(6) {
                 #expect(verdicts.byCase[caseID]?.verdict == "erased", "case \(caseID)")
             }
 
-            // Reconciliation: the anchored batch of 5 has 3 live rows and 2 tombstones: no finding.
+            // Reconciliation: the anchored batch of 5 has 2 live rows and 3 tombstones: no finding.
             let reconciler = Reconciler(
                 database: context.database, rpc: try context.ethereum(signer.rpcURL).rpc,
                 registry: signer.contract, chainID: TestEnvironment.chainID,
                 attesters: [signer.key.address], logger: DaemonTestContext.quietLogger)
             let report = try await reconciler.reconcile()
             #expect(report.findings.isEmpty, "\(report.text)")
-            #expect(report.tombstones == 2)
+            #expect(report.tombstones == 3)
 
             // Only an operator asking explicitly attests an erased case again.
             let refused = try await CLI.run(["attest", "--case", String(cases[3])], environment: environment)
