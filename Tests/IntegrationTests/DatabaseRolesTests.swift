@@ -7,9 +7,7 @@ struct DatabaseRolesTests {
     @Test func eachRoleIsRefusedWhatItMustNotDo() async throws {
         guard let scratch = try await ScratchDatabase.create(prefix: "caseattest_roles_") else { return }
         try await scratch.use { scratch in
-            let migrations = VerifierWorld.repoRoot.appendingPathComponent("migrations").path
-            _ = try await Migrator(databaseURL: scratch.url, directory: migrations, logger: VerifierWorld.logger)
-                .migrate()
+            try await scratch.migrate()
             try await scratch.pool.withConnection { connection in
                 try fill(connection)
                 // Analytics: pseudonyms only, never a person.

@@ -18,9 +18,7 @@ struct HotQueryPlanTests {
     func hotStatementsUseIndexesOnAHundredThousandRows() async throws {
         guard let scratch = try await ScratchDatabase.create(prefix: "caseattest_plans_") else { return }
         try await scratch.use { scratch in
-            let migrations = VerifierWorld.repoRoot.appendingPathComponent("migrations").path
-            _ = try await Migrator(databaseURL: scratch.url, directory: migrations, logger: VerifierWorld.logger)
-                .migrate()
+            try await scratch.migrate()
             try await scratch.pool.withConnection { connection in
                 try fill(connection)
                 let key = try PseudonymKey(bytes: [UInt8](repeating: 9, count: 32))

@@ -75,6 +75,12 @@ struct ScratchDatabase {
         await admin.close()
     }
 
+    /// Applies the repository's migrations, all of them.
+    func migrate() async throws {
+        let migrations = VerifierWorld.repoRoot.appendingPathComponent("migrations").path
+        _ = try await Migrator(databaseURL: url, directory: migrations, logger: VerifierWorld.logger).migrate()
+    }
+
     /// Runs `body`, then drops the database whatever happened.
     func use(_ body: (ScratchDatabase) async throws -> Void) async throws {
         do {

@@ -14,8 +14,7 @@ struct SchemaUpgradeTests {
         guard let fresh = try await ScratchDatabase.create(prefix: "caseattest_fresh_") else { return }
         var freshCatalog: [String] = []
         try await fresh.use { fresh in
-            _ = try await Migrator(databaseURL: fresh.url, directory: Self.migrations, logger: VerifierWorld.logger)
-                .migrate()
+            try await fresh.migrate()
             freshCatalog = try await SchemaShape.catalog(schema: "caseattest", in: fresh.pool)
             #expect(
                 try await SchemaShape.columns(of: "public.caseattestation", in: fresh.pool)
