@@ -13,7 +13,8 @@
 --   caseattest_reader    the backend: where each case's attestation stands,
 --                        through a read-only view (no salt, document or proof).
 -- Roles belong to the cluster, grants to this database: creating a role that
--- exists already is skipped, so every database of a cluster can run this.
+-- exists already (or that a concurrent migration of another database of the
+-- cluster has just created) is skipped, so every database can run this.
 
 DO $$
 DECLARE
@@ -22,7 +23,12 @@ BEGIN
     FOREACH wanted IN ARRAY ARRAY['caseattest_service', 'caseattest_analytics', 'caseattest_clinical',
                                   'caseattest_reader'] LOOP
         IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = wanted) THEN
-            EXECUTE format('CREATE ROLE %I NOLOGIN', wanted);
+            -- Another database of the cluster may be creating it right now.
+            BEGIN
+                EXECUTE format('CREATE ROLE %I NOLOGIN', wanted);
+            EXCEPTION WHEN duplicate_object OR unique_violation THEN
+                NULL;
+            END;
         END IF;
     END LOOP;
 END;

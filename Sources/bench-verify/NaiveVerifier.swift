@@ -19,17 +19,17 @@ struct NaiveVerifier {
         let pseudonymKey = try PseudonymKey(contentsOfFile: keyFile)
         let database = try PostgresPool(url: databaseURL, maxConnections: 1, limits: .none, logger: logger)
         let (rows, snapshots) = try await database.withConnection {
-            connection -> ([(Int64, String, [UInt8], String, String)], [Int64: CaseSnapshot]) in
+            connection -> ([(Int64, String, [UInt8], String, String, String?)], [Int64: CaseSnapshot]) in
             let rows = try connection.query(
                 """
-                SELECT a.case_id, a.content_hash, a.salt, a.proof::text AS proof, b.root
+                SELECT a.case_id, a.content_hash, a.salt, a.proof::text AS proof, b.root, a.schema_version
                 FROM attestation a JOIN attestation_batch b ON b.id = a.batch_id ORDER BY a.case_id
                 """
             ).rows.map { row in
                 (
                     try row.decode(Int64.self, "case_id"), try row.decode(String.self, "content_hash"),
                     try row.decode([UInt8].self, "salt"), try row.decode(String.self, "proof"),
-                    try row.decode(String.self, "root")
+                    try row.decode(String.self, "root"), try row.decode(String?.self, "schema_version")
                 )
             }
             return (rows, try CaseRows.load(ids: rows.map(\.0), on: connection))
@@ -39,9 +39,11 @@ struct NaiveVerifier {
         let eth = EthereumClient(
             rpc: try JSONRPCClient(configuration: .init(urls: [environment("CASEATTEST_RPC_URL")]), logger: logger))
         var verified = 0, failed = 0
-        for (caseID, contentHashText, saltBytes, proofText, rootText) in rows {
+        for (caseID, contentHashText, saltBytes, proofText, rootText, schemaText) in rows {
             guard let snapshot = snapshots[caseID] else { failed += 1; continue }
-            let hash = try snapshot.document(pseudonymKey: pseudonymKey, salt: try Salt(bytes: saltBytes), schema: .v1)
+            // Each row in the schema it was committed as (the daemon commits v2).
+            let schema = CaseDocument.Schema(stored: schemaText) ?? .v1
+            let hash = try snapshot.document(pseudonymKey: pseudonymKey, salt: try Salt(bytes: saltBytes), schema: schema)
                 .contentHash()
             let proof = try (JSONSerialization.jsonObject(with: Data(proofText.utf8)) as? [String] ?? []).map {
                 try ContentHash(hex: $0).bytes
