@@ -181,7 +181,7 @@ class Daemon:
         self.log = work / "serve.log"
         self.process = subprocess.Popen(
             [BIN, "serve", "--http-port", str(port), "--monitor-interval", "60", "--sweep-interval", "1",
-             "--batch-wait", "1", "--confirmations", "2"],
+             "--batch-wait", "1", "--confirmations", "2", "--anchor-interval", "0", "--batch-min-leaves", "0"],
             env=self.env, cwd=REPO, stdout=open(self.log, "wb"), stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 120
         while self.request("GET", "/healthz")[0] != 200:
