@@ -43,8 +43,10 @@ struct NaiveVerifier {
             guard let snapshot = snapshots[caseID] else { failed += 1; continue }
             // Each row in the schema it was committed as (the daemon commits v2).
             let schema = CaseDocument.Schema(stored: schemaText) ?? .v1
-            let hash = try snapshot.document(pseudonymKey: pseudonymKey, salt: try Salt(bytes: saltBytes), schema: schema)
-                .contentHash()
+            let hash = try snapshot.document(
+                pseudonymKey: pseudonymKey, salt: try Salt(bytes: saltBytes), schema: schema
+            )
+            .contentHash()
             let proof = try (JSONSerialization.jsonObject(with: Data(proofText.utf8)) as? [String] ?? []).map {
                 try ContentHash(hex: $0).bytes
             }

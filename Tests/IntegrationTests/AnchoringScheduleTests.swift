@@ -318,23 +318,12 @@ extension DaemonTestContext {
     /// plausible encoding: nothing found. The batch roots are found (the
     /// search works).
     func checkChainNamesNoOne(_ signer: DaemonSigner, eth: EthereumClient) async throws {
-        var haystacks: [[UInt8]] = []
         let head = try await eth.blockNumber()
-        var transactions = 0
-        for start in stride(from: UInt64(0), through: head, by: 100) {
-            let numbers = Array(start...min(start + 99, head))
-            let results = try await eth.rpc.batch(
-                numbers.map {
-                    .init("eth_getBlockByNumber", [.string("0x" + String($0, radix: 16)), true])
-                })
-            for result in results {
-                for transaction in try result.get()["transactions"]?.arrayValue ?? [] {
-                    let input = transaction["input"]?.stringValue ?? transaction["data"]?.stringValue ?? "0x"
-                    haystacks.append(try Hex.decode(input))
-                    transactions += 1
-                }
-            }
+        let all = try await transactionsOnChain(from: 0, to: head, eth: eth)
+        var haystacks: [[UInt8]] = try all.map {
+            try Hex.decode($0["input"]?.stringValue ?? $0["data"]?.stringValue ?? "0x")
         }
+        let transactions = all.count
         let logs = try await eth.logs(LogFilter(fromBlock: .number(0), toBlock: .latest, addresses: [signer.contract]))
         for log in logs { haystacks.append(log.data + log.topics.flatMap { $0 }) }
         log("chain scan: \(transactions) transactions and \(logs.count) registry logs in blocks 0-\(head)")

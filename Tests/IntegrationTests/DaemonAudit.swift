@@ -215,13 +215,11 @@ extension DaemonTestContext {
         let to: String?
     }
 
-    /// The signer's transactions in the canonical blocks since `signer.firstBlock`.
-    func signerTransactionsOnChain(_ signer: DaemonSigner, eth: EthereumClient) async throws -> [ChainTransaction] {
-        let head = try await eth.blockNumber()
-        let from = signer.firstBlock + 1
+    /// Every transaction (as the node's JSON) of the canonical blocks from
+    /// `from` to `head`, read a hundred blocks a batch.
+    func transactionsOnChain(from: UInt64, to head: UInt64, eth: EthereumClient) async throws -> [JSON] {
         guard head >= from else { return [] }
-        let me = Hex.encodePrefixed(signer.key.address.bytes)
-        var found: [ChainTransaction] = []
+        var transactions: [JSON] = []
         for start in stride(from: from, through: head, by: 100) {
             let numbers = Array(start...min(start + 99, head))
             let results = try await eth.rpc.batch(
@@ -229,18 +227,25 @@ extension DaemonTestContext {
                     .init("eth_getBlockByNumber", [.string("0x" + String($0, radix: 16)), true])
                 })
             for result in results {
-                for transaction in try result.get()["transactions"]?.arrayValue ?? [] {
-                    guard transaction["from"]?.stringValue?.lowercased() == me,
-                        let hash = transaction["hash"]?.stringValue, let nonceText = transaction["nonce"]?.stringValue,
-                        let nonce = UInt64(nonceText.dropFirst(2), radix: 16)
-                    else { continue }
-                    found.append(
-                        ChainTransaction(
-                            hash: hash.lowercased(), nonce: nonce, to: transaction["to"]?.stringValue?.lowercased()))
-                }
+                transactions += try result.get()["transactions"]?.arrayValue ?? []
             }
         }
-        return found
+        return transactions
+    }
+
+    /// The signer's transactions in the canonical blocks since `signer.firstBlock`.
+    func signerTransactionsOnChain(_ signer: DaemonSigner, eth: EthereumClient) async throws -> [ChainTransaction] {
+        let head = try await eth.blockNumber()
+        let me = Hex.encodePrefixed(signer.key.address.bytes)
+        return try await transactionsOnChain(from: signer.firstBlock + 1, to: head, eth: eth).compactMap {
+            transaction in
+            guard transaction["from"]?.stringValue?.lowercased() == me,
+                let hash = transaction["hash"]?.stringValue, let nonceText = transaction["nonce"]?.stringValue,
+                let nonce = UInt64(nonceText.dropFirst(2), radix: 16)
+            else { return nil }
+            return ChainTransaction(
+                hash: hash.lowercased(), nonce: nonce, to: transaction["to"]?.stringValue?.lowercased())
+        }
     }
 
     /// The signer's nonces: stored ones are one contiguous range from its
