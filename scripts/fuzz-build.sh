@@ -62,9 +62,9 @@ wave() {
     [ "$failed" = 0 ] || { echo "fuzz-build: a module failed to compile" >&2; exit 1; }
 }
 
-wave "Logging 5 $log_src" "Ethereum 6 Sources/Ethereum"
-wave "Attestation 6 Sources/Attestation Ethereum" "Postgres 6 Sources/Postgres Logging" \
-     "EthereumRPC 6 Sources/EthereumRPC Logging Ethereum"
+wave "Logging 5 $log_src" "Ethereum 6 Sources/Ethereum" "ThreadHandoff 6 Sources/ThreadHandoff"
+wave "Attestation 6 Sources/Attestation Ethereum" "Postgres 6 Sources/Postgres Logging ThreadHandoff" \
+     "EthereumRPC 6 Sources/EthereumRPC Logging Ethereum ThreadHandoff"
 
 # target name: the modules it links and the sources compiled into it.
 declare -A target_modules=(
@@ -72,10 +72,10 @@ declare -A target_modules=(
     [rlp]="Ethereum"
     [signed_tx]="Ethereum"
     [receipt]="Ethereum Attestation"
-    [rpc_response]="Logging Ethereum EthereumRPC"
+    [rpc_response]="Logging ThreadHandoff Ethereum EthereumRPC"
     [keystore]="Ethereum"
     [api_body]=""
-    [pg_text]="Logging Postgres"
+    [pg_text]="Logging ThreadHandoff Postgres"
     [abi]="Ethereum"
 )
 declare -A target_sources=(

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import ThreadHandoff
 
 /// Keep-alive connections to one node. Each connection has its own serial
 /// dispatch queue: libcurl's blocking calls run there, never on Swift's
@@ -28,12 +29,11 @@ final class ConnectionPool: @unchecked Sendable {
     func post(_ body: [UInt8]) async throws(RPCError) -> CurlConnection.Response {
         let slot = await acquire()
         defer { release(slot) }
-        let result: Result<CurlConnection.Response, RPCError> = await withCheckedContinuation { continuation in
+        return try await withThreadResult { (result: ThreadResult<CurlConnection.Response, RPCError>) in
             slots[slot].queue.async { [self] in
-                continuation.resume(returning: perform(body, slot: slot))
+                result.resume(with: perform(body, slot: slot))
             }
         }
-        return try result.get()
     }
 
     /// Runs on the slot's queue, which is the only place its connection is touched.

@@ -1,4 +1,5 @@
 import Foundation
+import ThreadHandoff
 
 /// A fixed set of dedicated OS threads for blocking libpq calls.
 ///
@@ -26,12 +27,12 @@ final class BlockingExecutor: @unchecked Sendable {
 
     /// Runs `body` on one of the executor's threads and returns its result.
     func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, Error>) in
+        try await withThreadResult { (result: ThreadResult<T, any Error>) in
             let accepted = enqueue {
-                continuation.resume(with: Result { try body() })
+                result.resume(with: Result { try body() })
             }
             if !accepted {
-                continuation.resume(throwing: PostgresError(.poolClosed, message: "the connection pool is closed"))
+                result.resume(throwing: PostgresError(.poolClosed, message: "the connection pool is closed"))
             }
         }
     }
@@ -93,10 +94,10 @@ final class BlockingExecutor: @unchecked Sendable {
     /// the migrator's, which hold a connection for their whole run).
     static func runOnOwnThread<T: Sendable>(name: String, _ body: @escaping @Sendable () throws -> T) async throws -> T
     {
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, Error>) in
+        try await withThreadResult { (result: ThreadResult<T, any Error>) in
             let thread = Thread {
                 Thread.current.threadDictionary[markerKey] = true
-                continuation.resume(with: Result { try body() })
+                result.resume(with: Result { try body() })
             }
             thread.name = name
             thread.start()

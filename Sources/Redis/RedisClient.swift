@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import Logging
+import ThreadHandoff
 
 /// A Redis client for short commands: one connection, used from a serial
 /// dispatch queue of its own so hiredis's blocking socket calls never run
@@ -32,10 +33,9 @@ public final class RedisClient: @unchecked Sendable {
 
     /// Sends one command and waits for its reply.
     public func command(_ arguments: [String]) async throws(RedisError) -> RedisValue {
-        let result: Result<RedisValue, RedisError> = await withCheckedContinuation { continuation in
-            queue.async { continuation.resume(returning: self.execute(arguments)) }
+        try await withThreadResult { (result: ThreadResult<RedisValue, RedisError>) in
+            queue.async { result.resume(with: self.execute(arguments)) }
         }
-        return try result.get()
     }
 
     /// PING, answered with PONG.
