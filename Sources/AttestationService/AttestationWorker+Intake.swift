@@ -72,18 +72,22 @@ extension AttestationWorker {
     /// with no attestation, cases changed since attested, failures due for a retry.
     func sweep() async throws {
         let time = Date()
-        let (swept, requeued) = try await database.transaction { connection in
+        var cursor = machine.withLock { $0.sweepCursor }
+        let (unattested, requeued) = try await database.transaction { [cursor] connection in
             (
-                try PipelineStore.requestUnattested(now: time, on: connection),
+                try PipelineStore.requestUnattested(
+                    after: cursor.unattestedAfter, scan: PipelineStore.backfillWindow, now: time, on: connection),
                 try PipelineStore.requeueDueFailures(now: time, limit: 1000, on: connection)
             )
         }
-        let after = machine.withLock { $0.sweepAfter }
-        let (changed, next) = try await database.withConnection {
+        let swept = unattested.requested
+        cursor.unattestedAfter = unattested.next
+        let (changed, next) = try await database.withConnection { [cursor] in
             try PipelineStore.casesChangedSinceAttested(
-                after: after, scan: PipelineStore.sweepWindow, limit: 500, on: $0)
+                after: cursor.changedAfter, scan: PipelineStore.sweepWindow, limit: 500, on: $0)
         }
-        machine.withLock { $0.swept(upTo: next) }
+        cursor.changedAfter = next
+        machine.withLock { $0.swept(to: cursor) }
         let intake = AttestationIntake(database: database, pseudonymKey: configuration.pseudonymKey, logger: logger)
         var renewed = 0
         for caseID in changed {
@@ -103,7 +107,9 @@ extension AttestationWorker {
                     "unattested": "\(swept)", "retried": "\(requeued)", "changed": "\(renewed)",
                 ])
         }
-        completed(.sweep, more: changed.count == 500)
+        // Again at once while the backfill finds cases (a first install's
+        // history) or the fingerprints a full answer.
+        completed(.sweep, more: swept > 0 || changed.count == 500)
     }
 
     // MARK: - Commit and batch

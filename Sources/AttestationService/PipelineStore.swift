@@ -10,6 +10,10 @@ import Registry
 enum PipelineStore {
     /// Cases whose fingerprints one sweep compares (see `casesChangedSinceAttested`).
     static let sweepWindow = 5_000
+    /// Cases one sweep looks through for those with no attestation at all
+    /// (see `requestUnattested`): a probe of an index each, so more than the
+    /// fingerprints' window; a million cases are twenty sweeps.
+    static let backfillWindow = 50_000
     /// Every write the pipeline makes to an attestation row carries this:
     /// an erased row is frozen as `forget` left it (a tombstone), never
     /// committed, salted, batched, moved or failed again.

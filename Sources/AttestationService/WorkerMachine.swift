@@ -66,8 +66,8 @@ public struct WorkerMachine: Sendable {
     var nonceEvidence: [Int64: NonceEvidence] = [:]
     var ceilingWarnedAt: [Int64: Double] = [:]
     var progress: ProgressTracker
-    /// Where the sweep's next window of fingerprint checks starts; nil: at the first case.
-    public private(set) var sweepAfter: Int64?
+    /// Where the sweep's next windows of cases start.
+    public private(set) var sweepCursor = SweepCursor()
 
     public init(settings: Settings, now: Double) {
         self.settings = settings
@@ -129,10 +129,9 @@ public struct WorkerMachine: Sendable {
         (schedules[step]?.due ?? 0) <= now
     }
 
-    /// The sweep compared a window of cases; the next one starts after `last`
-    /// (nil: it reached the end and goes round from the first case).
-    public mutating func swept(upTo last: Int64?) {
-        sweepAfter = last
+    /// The sweep went through a window of cases; the next ones start at `cursor`.
+    public mutating func swept(to cursor: SweepCursor) {
+        sweepCursor = cursor
     }
 
     /// A step finished. `more`: it left work it could do at once (a full
