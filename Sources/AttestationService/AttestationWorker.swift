@@ -70,6 +70,8 @@ public final class AttestationWorker: Service, Sendable {
     public func pass() async {
         let actions = machine.withLock { $0.tick(now: Date().timeIntervalSince1970) }
         for action in actions {
+            let started = ContinuousClock.now
+            defer { metrics.stepRan(action.step, for: ContinuousClock.now - started) }
             do {
                 try await perform(action)
             } catch {

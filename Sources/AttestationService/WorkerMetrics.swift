@@ -34,6 +34,17 @@ struct WorkerMetrics: Sendable {
 
     static let stallReasons = ["fee_ceiling", "balance", "node", "database", "failing_case", "lease", "unknown"]
 
+    /// How long each run of a step took, failed runs included: where a pass's
+    /// time goes (the steps of a pass run one after the other).
+    func stepRan(_ step: WorkerStep, for duration: Duration) {
+        Metrics.Timer(
+            label: "caseattest_worker_step_seconds", dimensions: [("step", step.rawValue)],
+            preferredDisplayUnit: .seconds
+        )
+        .recordNanoseconds(
+            duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000)
+    }
+
     func rpcError(method: String) {
         Counter(label: "caseattest_rpc_errors_total", dimensions: [("method", method)]).increment()
     }
