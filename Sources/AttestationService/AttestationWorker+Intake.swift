@@ -154,6 +154,10 @@ extension AttestationWorker {
                 ])
         }
         completed(.batch, more: created != nil)
+        if created != nil {
+            machine.withLock { $0.batchClosed(now: now()) }
+            chainWake.signal()
+        }
     }
 
     // MARK: - Census

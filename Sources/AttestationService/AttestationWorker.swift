@@ -20,7 +20,10 @@ public final class AttestationWorker: Service, Sendable {
     let metrics: WorkerMetrics
     let lease: SignerLease
     let machine: MachineBox
+    /// Wakes the database lane (a case was resolved) and the chain lane (a
+    /// batch is ready to sign) before their next step is due.
     let wake = WakeSignal()
+    let chainWake = WakeSignal()
     /// This process's name in `attestation_worker` and the lease.
     let instance: String
 
@@ -57,18 +60,29 @@ public final class AttestationWorker: Service, Sendable {
                 "confirmations": "\(configuration.tracking.confirmations)",
                 "final_depth": "\(configuration.tracking.finalityDepth)",
             ])
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            await pass()
-            let delay = machine.withLock { $0.nextWake(now: Date().timeIntervalSince1970) }
-            if delay > 0 { await wake.wait(upTo: .milliseconds(Int64(delay * 1000))) }
+        await withDiscardingTaskGroup { group in
+            for lane in WorkerStep.Lane.allCases {
+                group.addTask { await self.run(lane) }
+            }
         }
         await lease.release()
         logger.info("attestation worker stopped at a durable state")
     }
 
-    /// One pass: every action the machine finds due, each isolated from the others.
-    public func pass() async {
-        let actions = machine.withLock { $0.tick(now: Date().timeIntervalSince1970) }
+    /// One lane's loop, until shutdown.
+    private func run(_ lane: WorkerStep.Lane) async {
+        let signal = lane == .chain ? chainWake : wake
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            await pass(lane)
+            let delay = machine.withLock { $0.nextWake(now: Date().timeIntervalSince1970, lane: lane) }
+            if delay > 0 { await signal.wait(upTo: .milliseconds(Int64(delay * 1000))) }
+        }
+    }
+
+    /// One pass of a lane: every action of it the machine finds due, each
+    /// isolated from the others.
+    public func pass(_ lane: WorkerStep.Lane) async {
+        let actions = machine.withLock { $0.tick(now: Date().timeIntervalSince1970, lane: lane) }
         for action in actions {
             let started = ContinuousClock.now
             defer { metrics.stepRan(action.step, for: ContinuousClock.now - started) }

@@ -80,9 +80,10 @@ public struct WorkerMachine: Sendable {
 
     // MARK: - The loop
 
-    /// What to run now, in order. Steps not due are left out; chain steps
-    /// only while this process holds the signer lease.
-    public mutating func tick(now: Double) -> [WorkerAction] {
+    /// What to run now, in order: of one lane, or of both when `lane` is nil.
+    /// Steps not due are left out; chain steps only while this process holds
+    /// the signer lease.
+    public mutating func tick(now: Double, lane: WorkerStep.Lane? = nil) -> [WorkerAction] {
         var actions: [WorkerAction] = []
         if settings.automaticIntake, !notices.isEmpty, isDue(.intake, now) {
             actions.append(.storeNotices(notices.sorted()))
@@ -102,15 +103,16 @@ public struct WorkerMachine: Sendable {
             if isDue(.balance, now) { actions.append(.checkBalance) }
         }
         if isDue(.census, now) { actions.append(.census) }
+        if let lane { actions.removeAll { $0.step.lane != lane } }
         for action in actions { schedules[action.step, default: Schedule()].due = .infinity }  // until reported
         return actions
     }
 
-    /// Seconds until the next step is due (the loop sleeps at most this long,
-    /// and wakes earlier on a notice).
-    public func nextWake(now: Double) -> Double {
+    /// Seconds until the next step (of `lane`, or of any) is due: the loop
+    /// sleeps at most this long, and wakes earlier on a notice.
+    public func nextWake(now: Double, lane: WorkerStep.Lane? = nil) -> Double {
         var earliest = Double.infinity
-        for (step, schedule) in schedules {
+        for (step, schedule) in schedules where lane == nil || step.lane == lane {
             if step.needsLease, case .held = lease {} else if step.needsLease { continue }
             if step == .intake, notices.isEmpty { continue }
             earliest = min(earliest, schedule.due)
@@ -144,6 +146,15 @@ public struct WorkerMachine: Sendable {
         schedule.due = more ? now : routineRun(of: step, after: now)
         schedules[step] = schedule
         if progressed { progress.progressed(at: now) }
+    }
+
+    /// A batch was closed: signing it is due at once (the chain lane is
+    /// woken), not at its next routine run; a signing step backing off after
+    /// failures keeps its back-off.
+    public mutating func batchClosed(now: Double) {
+        guard var schedule = schedules[.sign], schedule.failures == 0 else { return }
+        schedule.due = min(schedule.due, now)
+        schedules[.sign] = schedule
     }
 
     /// A step failed: it alone backs off; every other step keeps its schedule.

@@ -17,6 +17,21 @@ public enum WorkerStep: String, Sendable, Hashable, CaseIterable {
     /// Count attestations per state; the stall signal is computed from it.
     case census
 
+    /// The worker runs one loop per lane, side by side: commits and batches
+    /// never wait behind a slow node, and tracking never behind a long commit.
+    /// Steps of one lane run one after the other, as the machine orders them.
+    public enum Lane: Sendable, Hashable, CaseIterable {
+        case database
+        case chain
+    }
+
+    public var lane: Lane {
+        switch self {
+        case .lease, .sign, .track, .balance: return .chain
+        case .intake, .sweep, .commit, .batch, .census: return .database
+        }
+    }
+
     /// Steps only the signer-lease holder runs.
     public var needsLease: Bool {
         switch self {

@@ -223,4 +223,42 @@ struct WorkerMachineTests {
         machine.completed(.sign, now: 0.3)
         #expect(machine.tick(now: 1.1) == [.commit, .closeBatches(slot: nil), .checkLease, .track])
     }
+
+    /// Each lane's loop asks for its own steps: the chain's are never handed
+    /// to the database lane (or the reverse), and one lane's tick leaves the
+    /// other's steps due.
+    @Test func eachLaneGetsItsOwnStepsAndLeavesTheOthersDue() {
+        var machine = signerMachine()
+        let database = machine.tick(now: 101.5, lane: .database)
+        #expect(database == [.commit, .closeBatches(slot: nil)])
+        #expect(database.allSatisfy { $0.step.lane == .database })
+        let chain = machine.tick(now: 101.5, lane: .chain)
+        #expect(chain == [.checkLease, .signBatches(onHold: []), .track])
+        // Both ran: neither is handed out again until reported.
+        #expect(machine.tick(now: 101.6).isEmpty)
+        // The chain lane sleeps until its own next step, not the database's.
+        machine.completed(.commit, now: 101.6)
+        machine.completed(.batch, now: 101.6)
+        machine.completed(.lease, now: 101.6)
+        machine.completed(.sign, now: 101.6)
+        machine.completed(.track, now: 101.6)
+        #expect(machine.nextWake(now: 101.6, lane: .database) == 0.25)
+        #expect(abs(machine.nextWake(now: 101.6, lane: .chain) - 1) < 1e-9)
+    }
+
+    /// A closed batch makes signing due at once; a signing step backing off
+    /// after failures keeps its back-off.
+    @Test func aClosedBatchIsSignedAtOnceUnlessSigningBacksOff() {
+        var machine = signerMachine()
+        _ = machine.tick(now: 101, lane: .chain)
+        machine.completed(.sign, now: 101)
+        machine.completed(.lease, now: 101)
+        machine.completed(.track, now: 101)
+        #expect(machine.tick(now: 101.1, lane: .chain).isEmpty)
+        machine.batchClosed(now: 101.1)
+        #expect(machine.tick(now: 101.1, lane: .chain) == [.signBatches(onHold: [])])
+        machine.failed(.sign, .node("down"), now: 101.2)
+        machine.batchClosed(now: 101.3)
+        #expect(machine.tick(now: 101.3, lane: .chain).isEmpty)
+    }
 }
