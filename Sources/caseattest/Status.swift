@@ -103,7 +103,10 @@ struct Status: AsyncParsableCommand {
             if let url = profile?.addressURL(address) { print("  explorer \(url)") }
             print("  last block seen \(lastBlock) (\(seen))")
             if let parsed = try? Address(hex: address) {
-                let signingWorker = try workers.first { try $0.decode(Bool.self, "is_signer") }
+                // The signer now: the freshest heartbeat of a lease holder (a stopped one lingers for 10 minutes).
+                let signingWorker = try workers.filter { try $0.decode(Bool.self, "is_signer") }.max {
+                    try $0.decode(Date.self, "heartbeat_at") < $1.decode(Date.self, "heartbeat_at")
+                }
                 try await printBudget(
                     chainID: UInt64(try row.decode(Int64.self, "chain_id")), signer: parsed,
                     signingWorker: signingWorker, database: database)

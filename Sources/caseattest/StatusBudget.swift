@@ -25,7 +25,8 @@ extension Status {
         let amount = { (wei: UInt256) in SpendingBudget.formatAmount(wei) }
         let spacing = interval.map { ", at least \(Int($0)) s between anchors" } ?? ""
         let limitText = limit.map { "\(amount($0)) per UTC day" } ?? "no daily limit"
-        print("  budget: \(limitText)\(spacing)")
+        // The limit is the running signer's (its heartbeat row); with none running there is no budget to show.
+        print("  budget: " + (signingWorker == nil ? "unknown (no signing daemon running)" : limitText + spacing))
         print(
             """
               spent today \(amount(ledger.mined)) (mined), in flight \(amount(ledger.inFlight)) (worst case)\

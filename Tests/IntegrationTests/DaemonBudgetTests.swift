@@ -23,6 +23,8 @@ struct DaemonBudgetTests {
             let chainURL = try await context.startDedicatedChain()
             let signer = try await context.makeSigner(rpcURL: chainURL)
             let eth = try context.ethereum(chainURL)
+            // A block every second, as on the shared dev chain (confirmations need blocks after the anchor).
+            #expect(try await eth.rpc.call("evm_setIntervalMining", [.integer(1)]) == .bool(true))
             // A 50 gwei tip floor makes the anchors' price stable whatever the base fee does.
             var options = DaemonOptions(batchMax: 4, batchWait: 0.3, confirmations: 2)
             options.extra = ["--min-tip-gwei", "50"]
@@ -176,6 +178,7 @@ extension DaemonTestContext {
     /// `caseattest status`, the metric and /readyz, while the budget holds anchors and after.
     func checkBudgetShown(_ signer: DaemonSigner, daemon: ManagedProcess, reached: Bool, offset: Double) async throws {
         // The heartbeat row (every 10 s) carries the wait to `status`.
+        var last = ""
         let shown = try await waitUntil("status to show the budget", timeout: .seconds(25)) {
             let status = try await CLI.run(
                 ["status", "--log-level", "warning"],
@@ -183,6 +186,7 @@ extension DaemonTestContext {
                     "PATH": "/usr/bin:/bin", "DATABASE_URL": serviceDatabaseURL, "CASEATTEST_RPC_URL": signer.rpcURL,
                     "CASEATTEST_CHAIN_ID": String(TestEnvironment.chainID), TestClockOffset.variable: String(offset),
                 ])
+            last = status.stdout + status.stderr
             let says = status.stdout.contains("budget REACHED (budget)")
             if says == reached, status.stdout.contains("per UTC day"), status.stdout.contains("last 7 days") {
                 log("status:\n\(status.stdout)")
@@ -190,7 +194,7 @@ extension DaemonTestContext {
             }
             return false
         }
-        check(shown, "status does not show the budget \(reached ? "reached" : "as open")")
+        check(shown, "status does not show the budget \(reached ? "reached" : "as open"): \(last)")
         guard let line = daemon.output.split(separator: "\n").first(where: { $0.contains("listening on 127.0.0.1:") }),
             let port = line.split(separator: ":").last.flatMap({ Int($0.prefix { $0.isNumber }) })
         else {
