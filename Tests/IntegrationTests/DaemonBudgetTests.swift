@@ -97,6 +97,7 @@ struct DaemonBudgetTests {
             try await context.checkBudgetShown(signer, daemon: daemon, reached: false, offset: offset)
             await daemon.terminate()
             try await context.checkEveryCaseConfirmedOnce(expected: 16)
+            try await context.checkFeesMatchReceipts(eth)
             try await context.checkNonces(signer, eth: eth)
         }
     }
@@ -162,6 +163,31 @@ extension DaemonTestContext {
             maxFeePerGas: try UInt256(decimal: try row.decode(String.self, "max_fee")))
         log("first anchor: fee \(UInt256(UInt64(gasUsed)) * price) wei, worst case \(worstCase) wei")
         return DaemonBudgetTests.Anchor(fee: UInt256(UInt64(gasUsed)) * price, worstCase: worstCase)
+    }
+
+    /// Every mined transaction's recorded fee is its receipt's (gas used x effective gas price).
+    func checkFeesMatchReceipts(_ eth: EthereumClient) async throws {
+        let rows = try await database.query(
+            """
+            SELECT id, mined_hash, gas_used, effective_gas_price::text AS price FROM attestation_transaction
+            WHERE mined_hash IS NOT NULL ORDER BY id
+            """
+        ).rows
+        check(!rows.isEmpty, "no mined transaction")
+        for row in rows {
+            let id = try row.decode(Int64.self, "id")
+            let hash = try row.decode(String.self, "mined_hash")
+            let receipt = try await eth.transactionReceipt(try Hex.decode(hash))
+            let gasUsed = try row.decode(Int64?.self, "gas_used")
+            let price = try row.decode(String?.self, "price").map { try UInt256(decimal: $0) }
+            check(
+                receipt != nil && gasUsed.map(UInt64.init) == receipt?.gasUsed && price == receipt?.effectiveGasPrice,
+                """
+                transaction \(id): recorded \(String(describing: gasUsed)) gas at \
+                \(String(describing: price)), the receipt says \(String(describing: receipt?.gasUsed)) at \
+                \(String(describing: receipt?.effectiveGasPrice))
+                """)
+        }
     }
 
     /// Batches wait for the budget; they never fail, and neither does anything else.
