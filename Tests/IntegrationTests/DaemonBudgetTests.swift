@@ -3,13 +3,15 @@ import Ethereum
 import EthereumRPC
 import Foundation
 import Postgres
+import Registry
 import Testing
 
 /// Issue 16, the spending budget: a daily budget that lets anchors through,
 /// then holds batches (status, metric and /readyz say so; nothing fails),
 /// and across the UTC midnight (the budget's clock offset by
 /// CASEATTEST_TEST_CLOCK_OFFSET, test only) the waiting batches anchor and
-/// confirm; and --min-anchor-interval spacing anchors.
+/// confirm; a stuck anchor replaced while new anchors wait; and
+/// --min-anchor-interval spacing anchors.
 struct DaemonBudgetTests {
     /// What the first anchor cost, as stored and as the node says.
     struct Anchor {
@@ -97,6 +99,64 @@ struct DaemonBudgetTests {
             try await context.checkBudgetShown(signer, daemon: daemon, reached: false, offset: offset)
             await daemon.terminate()
             try await context.checkEveryCaseConfirmedOnce(expected: 16)
+            try await context.checkFeesMatchReceipts(eth)
+            try await context.checkNonces(signer, eth: eth)
+        }
+    }
+
+    @Test(.timeLimit(.minutes(20)))  // includes the wait for a daemon slot
+    func replacementsGoOnWhileNewAnchorsWait() async throws {
+        try await DaemonTestContext.run { context in
+            let (signer, eth) = try await DaemonFeeTests.stalledChain(context)  // nothing is mined until told
+            let ceilingGwei: UInt64 = 60
+            // The most one anchor can cost: the daemon's gas limit (estimate + 20% + 20,000; 1,000 of slack)
+            // at the ceiling. One anchor in flight fits in 1.5 of it; a second does not (each is above 0.75).
+            let root = (0..<32).map { _ in UInt8.random(in: 0...255) }
+            let estimate = try await eth.estimateGas(
+                CallRequest(
+                    from: signer.key.address, to: signer.contract,
+                    data: try RegistryCalls.anchor(root: root, leafCount: 4)))
+            let mostOneAnchor =
+                UInt256(estimate + estimate / 5 + 21_000) * UInt256(ceilingGwei) * DaemonFeeTests.gwei
+            let budget = mostOneAnchor + mostOneAnchor / UInt256(2)
+            let offset = 86_400 - Date().timeIntervalSince1970.truncatingRemainder(dividingBy: 86_400) - 90
+            try await context.seedCases(8)
+            var options = DaemonOptions(
+                batchMax: 4, batchWait: 0.3, confirmations: 2, replaceAfter: 1, rebroadcastAfter: 1,
+                maxFeeGwei: ceilingGwei)
+            options.extra = [
+                "--min-tip-gwei", "50", "--max-spend-per-day", SpendingBudget.formatAmount(budget),
+            ]
+            options.environment = [TestClockOffset.variable: String(offset)]
+            let daemon = context.daemon(signer, options: options)
+            try daemon.start()
+
+            let replacedWhileWaiting = try await context.waitUntil(
+                "the first anchor replaced while the second batch waits", timeout: .seconds(45)
+            ) {
+                let replacements = try await context.int(
+                    "SELECT coalesce(sum(replacements), 0)::int AS n FROM attestation_transaction")
+                return replacements >= 1 && daemon.output.contains("the daily spending budget is reached")
+            }
+            try #require(context.check(replacedWhileWaiting, "no replacement while new anchors waited"))
+            let anchors = try await context.int(
+                "SELECT count(*) AS n FROM attestation_transaction WHERE purpose = 'anchor'")
+            context.check(anchors == 1, "\(anchors) anchors signed while the first was in flight")
+            let held = try await context.int("SELECT count(*) AS n FROM attestation_batch WHERE status = 'batched'")
+            context.check(held == 1, "\(held) batches wait, expected 1")
+            try await context.checkNothingFailed()
+
+            // Mining resumes: the replaced anchor confirms, the waiting batch is anchored when the
+            // budget has room again (its first anchor mined for less than its worst case, or midnight).
+            #expect(try await eth.rpc.call("evm_setIntervalMining", [.integer(1)]) == .bool(true))
+            let all = try await context.waitUntil("every case confirmed", timeout: .seconds(150)) {
+                try await context.confirmedCount() == 8
+            }
+            let counts = try await context.attestationCounts()
+            context.check(all, "not every case confirmed: \(counts)")
+            await daemon.terminate()
+            try await context.checkNothingFailed()
+            try await context.checkEveryCaseConfirmedOnce(expected: 8)
             try await context.checkFeesMatchReceipts(eth)
             try await context.checkNonces(signer, eth: eth)
         }
