@@ -129,7 +129,10 @@ public struct WorkerMachine: Sendable {
     /// slot boundary when there are slots, every step else after its interval.
     private func routineRun(of step: WorkerStep, after now: Double) -> Double {
         if step == .batch, let boundary = settings.anchorSchedule.boundary(after: now) { return boundary }
-        if step == .sign, let wait = budgetWait { return min(wait.until, now + settings.budgetRecheck) }
+        // The spacing ends at a known time; the budget may free up sooner (a cheaper mined fee).
+        if step == .sign, let wait = budgetWait {
+            return wait.reason == .interval ? wait.until : min(wait.until, now + settings.budgetRecheck)
+        }
         return now + (settings.intervals[step] ?? 1)
     }
 
