@@ -206,7 +206,7 @@ paths:
       security: []
       responses:
         '200':
-          description: Ready, or degraded (a non-critical check failed, e.g. Redis, and requests are still served).
+          description: Ready, or degraded (a non-critical check failed, e.g. Redis, or the daily spending budget holds new anchors; requests are still served).
           content:
             application/json:
               schema:

@@ -1,3 +1,4 @@
+import AttestationService
 import Ethereum
 import EthereumRPC
 import Foundation
@@ -67,6 +68,19 @@ public struct ReadinessProbe: Sendable {
                     guard try await signerFunded() else { throw NotReady("the signer has no balance to pay for gas") }
                 },
             ] + extra)
+    }
+
+    /// The daily spending budget, non-critical on purpose: a reached budget
+    /// is the operator's own limit at work, not a fault. The API still takes
+    /// requests (they are stored, committed and batched, and anchored when the
+    /// budget allows), so the replica must stay in the load balancer: /readyz
+    /// answers 200 and shows the check as "degraded" with when anchors resume.
+    public static func budget(_ wait: @escaping @Sendable () -> WorkerMachine.BudgetWait?) -> Check {
+        Check(name: "budget", critical: false) {
+            guard let wait = wait() else { return }
+            let until = ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: wait.until))
+            throw NotReady("daily spending budget reached (\(wait.reason.rawValue)): new anchors wait until \(until)")
+        }
     }
 
     /// `signerFunded` for `standard`: the address holds more than zero wei.

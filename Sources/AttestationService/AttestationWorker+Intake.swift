@@ -185,16 +185,22 @@ extension AttestationWorker {
         }
         metrics.stalled(stall.reason?.rawValue)
         metrics.lastProgress.record(stall.lastProgressAt)
+        let budget = try await budgetHeartbeat()
         try await database.query(
             """
             INSERT INTO attestation_worker (instance, started_at, heartbeat_at, is_signer, last_progress_at, \
             stalled_since,
-                stall_reason, stall_detail)
+                stall_reason, stall_detail, budget_limit_wei, min_anchor_interval, budget_wait_reason,
+                budget_wait_until)
             VALUES (\(instance), now(), now(), \(isSigner), \(Date(timeIntervalSince1970: stall.lastProgressAt)),
-                \(stall.since.map(Date.init(timeIntervalSince1970:))), \(stall.reason?.rawValue), \(stall.detail))
+                \(stall.since.map(Date.init(timeIntervalSince1970:))), \(stall.reason?.rawValue), \(stall.detail),
+                \(budget.limit.map(PostgresValue.numeric)), \(budget.interval), \(budget.wait?.reason.rawValue),
+                \(budget.wait.map { Date(timeIntervalSince1970: $0.until) }))
             ON CONFLICT (instance) DO UPDATE SET heartbeat_at = now(), is_signer = EXCLUDED.is_signer,
                 last_progress_at = EXCLUDED.last_progress_at, stalled_since = EXCLUDED.stalled_since,
-                stall_reason = EXCLUDED.stall_reason, stall_detail = EXCLUDED.stall_detail
+                stall_reason = EXCLUDED.stall_reason, stall_detail = EXCLUDED.stall_detail,
+                budget_limit_wei = EXCLUDED.budget_limit_wei, min_anchor_interval = EXCLUDED.min_anchor_interval,
+                budget_wait_reason = EXCLUDED.budget_wait_reason, budget_wait_until = EXCLUDED.budget_wait_until
             """)
         // Rows of processes gone for a day are of no use to anyone.
         try await database.query("DELETE FROM attestation_worker WHERE heartbeat_at < now() - interval '1 day'")

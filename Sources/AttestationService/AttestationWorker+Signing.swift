@@ -71,7 +71,8 @@ extension AttestationWorker {
     }
 
     /// Signs the batches that wait, except those on hold. A fee ceiling below
-    /// the market stops only this step (and says so); tracking goes on.
+    /// the market, or the spending budget, stops only this step (and says
+    /// so); the batches wait and tracking goes on.
     func signBatches(onHold: Set<Int64>) async throws {
         let fence = try fence()
         let configuration = configuration
@@ -82,8 +83,12 @@ extension AttestationWorker {
         }.filter { !onHold.contains($0.id) }
         guard !batches.isEmpty else {
             setSigningBlock(nil)
+            nothingToAnchor()
             return completed(.sign)
         }
+        // A day already at its limit (or an anchor too recent) waits without asking the node for prices.
+        var ledger = try await readLedger()
+        guard mayAnchor(ledger, nextAnchor: nil) else { return completed(.sign) }
         let fees: Fees
         do {
             fees = try await currentFees()
@@ -111,6 +116,8 @@ extension AttestationWorker {
             }
             guard let estimate else { continue }
             let gasLimit = estimate + estimate / 5 + 20_000
+            let worstCase = SpendingBudget.worstCase(gasLimit: gasLimit, maxFeePerGas: fees.maxFeePerGas)
+            guard mayAnchor(ledger, nextAnchor: worstCase) else { break }
             let key = configuration.signer
             let transactionID = try await database.fenced(fence) { connection in
                 try PipelineStore.signBatch(
@@ -120,6 +127,8 @@ extension AttestationWorker {
             machine.withLock { $0.batchSigned(batch.id) }
             if let transactionID {
                 signedAny = true
+                ledger.inFlight = ledger.inFlight.saturatingPlus(worstCase)
+                ledger.lastAnchorAt = now()
                 logger.info(
                     "batch signed",
                     metadata: ["batch_id": "\(batch.id)", "transaction_id": "\(transactionID)", "fees": "\(fees)"])

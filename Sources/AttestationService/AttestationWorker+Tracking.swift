@@ -52,7 +52,9 @@ extension AttestationWorker {
         for transaction in open {
             for action in transaction.state.next(observation, policy: configuration.tracking) {
                 do {
-                    progressed = try await perform(action, on: transaction, head: head, fence: fence) || progressed
+                    progressed =
+                        try await perform(action, on: transaction, head: head, receipts: receipts, fence: fence)
+                        || progressed
                 } catch let error as LeaseLost {
                     throw error
                 } catch {
@@ -78,22 +80,25 @@ extension AttestationWorker {
     /// True when the action moved the pipeline forward.
     private func perform(
         _ action: TrackingAction, on transaction: PipelineStore.OpenTransaction, head: UInt64,
-        fence: SignerFence
+        receipts: [[UInt8]: TransactionReceipt], fence: SignerFence
     ) async throws -> Bool {
         switch action {
         case .broadcast(let hash):
             return try await broadcast(hash: hash, of: transaction, fence: fence)
         case .recordMined(let inclusion, let confirmations):
             machine.withLock { $0.transactionSeen(transaction.id) }
-            try await apply(.mined(inclusion, confirmations: confirmations), to: transaction, fence: fence)
+            try await apply(
+                .mined(inclusion, confirmations: confirmations), to: transaction, fence: fence,
+                receipt: receipts[inclusion.hash])
             return true
         case .recordConfirmed(let inclusion, let confirmations):
-            return try await confirm(transaction, inclusion, confirmations: confirmations, fence: fence)
+            return try await confirm(
+                transaction, inclusion, confirmations: confirmations, receipt: receipts[inclusion.hash], fence: fence)
         case .recordFinal:
             try await apply(.final, to: transaction, fence: fence)
             return false
         case .recordReverted(let inclusion):
-            try await handleRevert(inclusion, of: transaction, fence: fence)
+            try await handleRevert(inclusion, of: transaction, receipt: receipts[inclusion.hash], fence: fence)
             return true
         case .recordReorg(let previous):
             metrics.reorgs.increment()
@@ -136,17 +141,24 @@ extension AttestationWorker {
         }
     }
 
+    /// `receipt`: the mined hash's, whose fee is recorded with the move (the spending budget counts it).
     func apply(
-        _ transition: PipelineTransition, to transaction: PipelineStore.OpenTransaction, fence: SignerFence
+        _ transition: PipelineTransition, to transaction: PipelineStore.OpenTransaction, fence: SignerFence,
+        receipt: TransactionReceipt? = nil
     ) async throws {
         try await database.fenced(fence) { connection in
-            try transition.apply(to: transaction, now: Date(), on: connection)
+            let now = Date()
+            try transition.apply(to: transaction, now: now, on: connection)
+            guard let receipt else { return }
+            try PipelineTransition.recordFee(
+                transaction.id, hash: receipt.transactionHash, gasUsed: receipt.gasUsed,
+                effectiveGasPrice: receipt.effectiveGasPrice, now: now, on: connection)
         }
     }
 
     private func confirm(
         _ transaction: PipelineStore.OpenTransaction, _ inclusion: TrackedTransaction.Inclusion,
-        confirmations: UInt64, fence: SignerFence
+        confirmations: UInt64, receipt: TransactionReceipt?, fence: SignerFence
     ) async throws -> Bool {
         guard
             let block = try await rpc(
@@ -155,7 +167,8 @@ extension AttestationWorker {
         else { return false }  // moved under us: the next pass sees the reorg
         let blockTime = Date(timeIntervalSince1970: TimeInterval(block.timestamp))
         try await apply(
-            .confirmed(inclusion, confirmations: confirmations, blockTime: blockTime), to: transaction, fence: fence)
+            .confirmed(inclusion, confirmations: confirmations, blockTime: blockTime), to: transaction, fence: fence,
+            receipt: receipt)
         machine.withLock { $0.transactionSeen(transaction.id) }
         guard transaction.state.phase != .confirmed else { return true }  // re-confirmed after a deep reorg
         metrics.anchorLatency.recordInterval(since: transaction.state.currentSignedAt)
@@ -259,7 +272,7 @@ extension AttestationWorker {
     /// retried on the retry schedule.
     private func handleRevert(
         _ inclusion: TrackedTransaction.Inclusion, of transaction: PipelineStore.OpenTransaction,
-        fence: SignerFence
+        receipt: TransactionReceipt?, fence: SignerFence
     ) async throws {
         var reason = "reverted"
         if let raw = transaction.raw[inclusion.hash], let decoded = try? SignedTransaction.decode(raw: raw) {
@@ -274,7 +287,7 @@ extension AttestationWorker {
         if reason.contains("root already anchored"), let batchID = transaction.batchID,
             try await adoptAnchor(batchID: batchID, root: nil, fence: fence)
         {
-            try await apply(.superseded(inclusion), to: transaction, fence: fence)
+            try await apply(.superseded(inclusion), to: transaction, fence: fence, receipt: receipt)
             return
         }
         metrics.failed.increment()
@@ -285,7 +298,8 @@ extension AttestationWorker {
                 "transaction_id": "\(transaction.id)", "reason": "\(reason)",
             ])
         try await apply(
-            .reverted(inclusion, reason: "anchor reverted: \(reason)", retryAt: retryAt), to: transaction, fence: fence)
+            .reverted(inclusion, reason: "anchor reverted: \(reason)", retryAt: retryAt), to: transaction, fence: fence,
+            receipt: receipt)
     }
 
     func checkBalance() async throws {

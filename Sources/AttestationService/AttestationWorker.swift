@@ -47,6 +47,11 @@ public final class AttestationWorker: Service, Sendable {
         machine.withLock { $0.stall(now: Date().timeIntervalSince1970) }
     }
 
+    /// Set while new anchors wait for the daily spending budget (not for the spacing), for `/readyz`.
+    public func budgetWait() -> WorkerMachine.BudgetWait? {
+        machine.withLock { $0.budgetReached ? $0.budgetWait : nil }
+    }
+
     public func run() async throws {
         let listenerTask = Task { await listenForWork() }
         defer { listenerTask.cancel() }

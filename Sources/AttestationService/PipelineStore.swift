@@ -115,6 +115,25 @@ enum PipelineStore {
         schedule: AnchorSchedule, slot: Date?, chainID: UInt64, contract: Address, now: Date,
         on connection: PostgresConnection
     ) throws -> BatchCreated? {
+        if slot == nil {
+            // A look without locks first: this runs every poll while a batch
+            // fills, and claiming (FOR UPDATE writes a lock into every row)
+            // thousands of rows only to find it is not time yet cost more
+            // than the batches themselves.
+            let peek = try connection.query(
+                """
+                SELECT count(*) AS waiting, min(updated_at) AS oldest FROM (
+                    SELECT updated_at FROM attestation
+                    WHERE status = \(AttestationStatus.committed) AND \(unescaped: notErased)
+                    ORDER BY id LIMIT \(schedule.batchMax)) w
+                """
+            ).rows[0]
+            guard let oldest = try peek.decode(Date?.self, "oldest"),
+                schedule.closesWithoutSlot(
+                    waiting: Int(try peek.decode(Int64.self, "waiting")), oldest: oldest.timeIntervalSince1970,
+                    now: now.timeIntervalSince1970)
+            else { return nil }
+        }
         let claimed = try connection.query(
             """
             SELECT id, content_hash, updated_at FROM attestation

@@ -60,7 +60,8 @@ enum PipelineTransition: Sendable {
                 """
                 UPDATE attestation_transaction SET status = \(TransactionStatus.submitted), mined_hash = NULL, \
                 block_number = NULL,
-                    block_hash = NULL, block_time = NULL, receipt_status = NULL, updated_at = \(now)
+                    block_hash = NULL, block_time = NULL, receipt_status = NULL, gas_used = NULL,
+                    effective_gas_price = NULL, mined_at = NULL, updated_at = \(now)
                 WHERE id = \(id)
                 """)
             try Self.move(batchID, to: .submitted, attestation: .submitted, now: now, on: connection)
@@ -133,6 +134,24 @@ enum PipelineTransition: Sendable {
                 """)
             try SeedRecord.withdraw(batch: batchID, on: connection)
         }
+    }
+
+    /// What the mined hash cost (its receipt: gas used x effective gas
+    /// price; a node that sends no effective price: the hash's own max fee,
+    /// exact for legacy, an upper bound else). The first sighting dates it.
+    static func recordFee(
+        _ id: Int64, hash: [UInt8], gasUsed: UInt64, effectiveGasPrice: UInt256?, now: Date,
+        on connection: PostgresConnection
+    ) throws {
+        let hashText = Hex.encodePrefixed(hash)
+        try connection.query(
+            """
+            UPDATE attestation_transaction SET gas_used = \(Int64(clamping: gasUsed)),
+                effective_gas_price = coalesce(\(effectiveGasPrice.map { PostgresValue.numeric($0.description) }),
+                    (SELECT max_fee_per_gas FROM attestation_transaction_hash WHERE tx_hash = \(hashText))),
+                mined_at = coalesce(mined_at, \(now))
+            WHERE id = \(id) AND mined_hash = \(hashText)
+            """)
     }
 
     private static func setInclusion(

@@ -30,6 +30,8 @@ public struct WorkerConfiguration: Sendable {
     public var stallAfter: Double = 300
     /// When failed attestations are tried again by themselves.
     public var retry = RetryPolicy()
+    /// The daily spending budget and the spacing of new anchors (none by default).
+    public var spendingBudget = SpendingBudget()
 
     public var anchorSchedule: AnchorSchedule {
         AnchorSchedule(
@@ -42,6 +44,7 @@ public struct WorkerConfiguration: Sendable {
         settings.automaticIntake = automaticIntake
         settings.stallAfter = stallAfter
         settings.anchorSchedule = anchorSchedule
+        settings.spendingBudget = spendingBudget
         settings.nonceEvidence.blocks = tracking.confirmations
         settings.nonceEvidence.seconds = max(5, tracking.rebroadcastAfter / 3)
         return settings

@@ -52,6 +52,9 @@ extension WorkerMachine {
         // Commitments waiting for their slot are not stuck: a slot's length is added.
         let patience = settings.stallAfter + settings.anchorSchedule.interval
         guard progress.waiting > 0, now - progress.lastProgressAt >= patience else { return status }
+        // Waiting by the operator's choice (the budget, the anchor spacing) is
+        // not a stall; a step failing meanwhile still is.
+        if budgetWait != nil, !schedules.values.contains(where: { $0.failures > 0 }) { return status }
         status.since = progress.lastProgressAt + patience
         (status.reason, status.detail) = stallReason()
         return status

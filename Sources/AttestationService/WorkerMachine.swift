@@ -22,6 +22,11 @@ public struct WorkerMachine: Sendable {
         /// When batches close: with slots, the batch step runs only on slot
         /// boundaries (AnchorSchedule.swift).
         public var anchorSchedule = AnchorSchedule()
+        /// Whether a new anchor may be signed now (SpendingBudget.swift).
+        public var spendingBudget = SpendingBudget()
+        /// While new anchors wait for the budget, signing is reconsidered this
+        /// often (an anchor in flight may be mined for less than its worst case).
+        public var budgetRecheck: Double = 15
 
         public init(sweepInterval: Double = 30, poll: Double = 0.25) {
             intervals = [
@@ -62,6 +67,8 @@ public struct WorkerMachine: Sendable {
     public private(set) var lease: LeaseState = .unknown
     // Set by the extensions in WorkerMachine+Chain.swift (same type, other file).
     public internal(set) var signingBlock: SigningBlock?
+    /// Set while new anchors wait for the budget or the spacing (WorkerMachine+Budget.swift).
+    public internal(set) var budgetWait: BudgetWait?
     var heldBatches: [Int64: HeldBatch] = [:]
     var nonceEvidence: [Int64: NonceEvidence] = [:]
     var ceilingWarnedAt: [Int64: Double] = [:]
@@ -124,6 +131,10 @@ public struct WorkerMachine: Sendable {
     /// slot boundary when there are slots, every step else after its interval.
     private func routineRun(of step: WorkerStep, after now: Double) -> Double {
         if step == .batch, let boundary = settings.anchorSchedule.boundary(after: now) { return boundary }
+        // The spacing ends at a known time; the budget may free up sooner (a cheaper mined fee).
+        if step == .sign, let wait = budgetWait {
+            return wait.reason == .interval ? wait.until : min(wait.until, now + settings.budgetRecheck)
+        }
         return now + (settings.intervals[step] ?? 1)
     }
 

@@ -18,6 +18,13 @@ struct WorkerMetrics: Sendable {
     let signerAnchorsLeft = Gauge(label: "caseattest_signer_anchors_left")
     /// 1 while pricing is above the fee ceiling: new signing waits.
     let feeCeilingReached = Gauge(label: "caseattest_fee_ceiling_reached")
+    /// 1 while new anchors wait for the daily spending budget (batches wait, nothing fails).
+    let budgetReached = Gauge(label: "caseattest_budget_reached")
+    /// The budget's UTC day: fees mined, and the worst case of what is in flight.
+    let budgetSpentTodayGwei = Gauge(label: "caseattest_budget_spent_today_gwei")
+    let budgetInFlightGwei = Gauge(label: "caseattest_budget_in_flight_gwei")
+    /// --max-spend-per-day in gwei; 0: no limit.
+    let budgetLimitGwei = Gauge(label: "caseattest_budget_limit_gwei")
     /// Unix time of the worker's last progress (a state moved forward).
     let lastProgress = Gauge(label: "caseattest_worker_last_progress_timestamp_seconds")
     /// Attestations that could not be committed (their case cannot become a document).

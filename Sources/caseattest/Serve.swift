@@ -56,6 +56,14 @@ struct Serve: AsyncParsableCommand {
         configuration.automaticIntake = !worker.noAutoIntake
         configuration.sweepInterval = worker.sweepInterval
         configuration.stallAfter = worker.stallAfter
+        configuration.spendingBudget = worker.spendingBudget(clockOffset: try TestClock.budgetOffset())
+        if configuration.spendingBudget.clockOffset != 0 {
+            logger.warning(
+                "TEST ONLY: the spending budget's clock is offset; never set this in a deployment",
+                metadata: [
+                    "variable": "\(TestClock.variable)", "seconds": "\(configuration.spendingBudget.clockOffset)",
+                ])
+        }
         let attestationWorker = AttestationWorker(
             configuration: configuration, database: database, ethereum: ethereum, logger: logger)
         let monitor = BacklogMonitor(
@@ -82,7 +90,8 @@ struct Serve: AsyncParsableCommand {
                     throw ReadinessProbe.NotReady(
                         "stalled (\(reason.rawValue)): \(stall.waiting) attestations wait"
                             + (stall.detail.map { "; \($0)" } ?? ""))
-                }
+                },
+                ReadinessProbe.budget { attestationWorker.budgetWait() },
             ],
             logger: logger)
         let group = ServiceGroup(

@@ -48,7 +48,9 @@ struct Status: AsyncParsableCommand {
             ).rows
             workers = try await database.query(
                 """
-                SELECT instance, is_signer, heartbeat_at, last_progress_at, stalled_since, stall_reason, stall_detail
+                SELECT instance, is_signer, heartbeat_at, last_progress_at, stalled_since, stall_reason, stall_detail,
+                    budget_limit_wei::text AS budget_limit_wei, min_anchor_interval, budget_wait_reason,
+                    budget_wait_until
                 FROM attestation_worker WHERE heartbeat_at > now() - interval '10 minutes' ORDER BY instance
                 """
             ).rows
@@ -100,6 +102,15 @@ struct Status: AsyncParsableCommand {
             print("  next nonce \(try row.decode(Int64.self, "next_nonce")), balance \(balance)")
             if let url = profile?.addressURL(address) { print("  explorer \(url)") }
             print("  last block seen \(lastBlock) (\(seen))")
+            if let parsed = try? Address(hex: address) {
+                // The signer now: the freshest heartbeat of a lease holder (a stopped one lingers for 10 minutes).
+                let signingWorker = try workers.filter { try $0.decode(Bool.self, "is_signer") }.max {
+                    try $0.decode(Date.self, "heartbeat_at") < $1.decode(Date.self, "heartbeat_at")
+                }
+                try await printBudget(
+                    chainID: UInt64(try row.decode(Int64.self, "chain_id")), signer: parsed,
+                    signingWorker: signingWorker, database: database)
+            }
         }
         if let lastAnchor, let hash = try lastAnchor.decode(String?.self, "mined_hash") {
             let block = try lastAnchor.decode(Int64?.self, "block_number").map(String.init) ?? "?"

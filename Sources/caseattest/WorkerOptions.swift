@@ -86,6 +86,20 @@ struct WorkerOptions: ParsableArguments {
             """)
     var minTipGwei: Double?
 
+    @Option(
+        name: .customLong("max-spend-per-day"),
+        help: ArgumentHelp(
+            "The most the signer's transactions may cost per UTC day, in the chain's native unit (e.g. 0.05); "
+                + "new anchors wait beyond it, nothing fails. Default: no limit. See docs/spending-budget.md.",
+            valueName: "amount"))
+    var maxSpendPerDay: String?
+
+    @Option(
+        name: .customLong("min-anchor-interval"),
+        help: ArgumentHelp(
+            "At least this long between two new anchors (e.g. 10m, 1h); 0: no spacing.", valueName: "duration"))
+    var minAnchorInterval: String = "0"
+
     @Flag(
         name: .customLong("no-auto-intake"),
         help: "Do not request attestations for resolved cases automatically (LISTEN/NOTIFY and the sweep).")
@@ -113,6 +127,13 @@ struct WorkerOptions: ParsableArguments {
         guard batchMinLeaves >= 0, batchMinLeaves <= 65_536, batchMinLeaves & (batchMinLeaves - 1) == 0 else {
             throw ValidationError("--batch-min-leaves must be 0 or a power of two up to 65536")
         }
+        if let maxSpendPerDay, SpendingBudget.parseAmount(maxSpendPerDay) == nil {
+            throw ValidationError(
+                "--max-spend-per-day must be a decimal amount of the native unit with at most 18 decimals, e.g. 0.05")
+        }
+        guard AnchorSchedule.parseDuration(minAnchorInterval) != nil else {
+            throw ValidationError("--min-anchor-interval must be 0 or a duration such as 1h, 15m or 30s")
+        }
         if let minTipGwei, minTipGwei < 0 || minTipGwei > Double(maxFeeGwei) {
             throw ValidationError("--min-tip-gwei must be between 0 and --max-fee-gwei")
         }
@@ -120,6 +141,13 @@ struct WorkerOptions: ParsableArguments {
 
     /// --anchor-interval in seconds (nil when it does not parse).
     var anchorIntervalSeconds: Double? { AnchorSchedule.parseDuration(anchorInterval) }
+
+    /// --max-spend-per-day (wei) and --min-anchor-interval; `clockOffset` is TestClock's.
+    func spendingBudget(clockOffset: Double) -> SpendingBudget {
+        SpendingBudget(
+            limitPerDay: maxSpendPerDay.flatMap { SpendingBudget.parseAmount($0) },
+            minimumInterval: AnchorSchedule.parseDuration(minAnchorInterval) ?? 0, clockOffset: clockOffset)
+    }
 
     /// Flags first, then the chain's profile, then the defaults.
     func resolvedConfirmations(profile: ChainProfile?) -> UInt64 {

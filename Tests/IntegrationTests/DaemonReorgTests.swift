@@ -41,6 +41,9 @@ struct DaemonReorgTests {
                 try await transactionStatus() == "mined"
             }
             try #require(context.check(seenMined, "the daemon did not record the anchor as mined"))
+            let feeRecorded = try await context.int(
+                "SELECT count(*) AS n FROM attestation_transaction WHERE gas_used IS NOT NULL AND mined_at IS NOT NULL")
+            context.check(feeRecorded == 1, "the mined anchor's fee is not recorded (the spending budget counts it)")
             let firstInclusion = try await context.database.query(
                 """
                 SELECT mined_hash, block_number, block_hash FROM attestation_transaction WHERE purpose = 'anchor'
@@ -62,6 +65,9 @@ struct DaemonReorgTests {
                 return try await transactionStatus() == "submitted" && rows == 30
             }
             context.check(backToSubmitted, "the daemon did not put the rows back to submitted after the reorg")
+            let feeKept = try await context.int(
+                "SELECT count(*) AS n FROM attestation_transaction WHERE gas_used IS NOT NULL OR mined_at IS NOT NULL")
+            context.check(feeKept == 0, "the reorged anchor still has a fee: it is in flight again")
             let reorgLogged = try await context.waitUntil("the reorg in the log", timeout: .seconds(10)) {
                 daemon.output.contains("anchor reorged out")
             }
@@ -98,6 +104,7 @@ struct DaemonReorgTests {
             let audited = try await context.auditConfirmed(signer, confirmations: options.confirmations, eth: eth)
             context.check(audited == 30, "audited \(audited) rows")
             try await context.checkRootsAnchoredOnce(signer, eth: eth)
+            try await context.checkFeesMatchReceipts(eth)
             try await context.checkNonces(signer, eth: eth)
         }
     }
