@@ -62,7 +62,9 @@ struct Receipt: AsyncParsableCommand {
         }
         do {
             let database = try service.databasePool(logger: logger, maxConnections: 1)
-            let builder = ReceiptBuilder(database: database, pseudonymKey: try pseudonym.loadIfConfigured())
+            let builder = ReceiptBuilder(
+                database: database, pseudonymKey: try pseudonym.loadIfConfigured(),
+                profiles: try service.loadChainProfiles())
             let receipt: PortableReceipt?
             do {
                 receipt = try await Self.latest(caseID, builder, to: recipient)
