@@ -66,7 +66,13 @@ public struct OneShotSender: Sendable {
                 "gas_limit": "\(gasLimit)",
                 "nonce_source": "\(nonceTable == nil ? "node" : "nonce table")",
             ])
-        try await sendRaw(signed.rawBytes, waitingForEarlierNonces: nonceTable != nil, timeout: timeout)
+        do {
+            try await sendRaw(signed.rawBytes, waitingForEarlierNonces: nonceTable != nil, timeout: timeout)
+        } catch {
+            guard let storedID, let nonceTable, error.code == .node else { throw error }
+            throw try await release(
+                storedID, nonceTable, nonce: signed.transaction.nonce, refusal: error, gasLimit: gasLimit)
+        }
         let receipt = try await waitForReceipt(signed.hash, storedID: storedID, timeout: timeout)
         guard receipt.succeeded else {
             let reason = await revertReason(to: to, data: data, value: value, block: receipt.blockNumber)
@@ -115,7 +121,11 @@ public struct OneShotSender: Sendable {
     /// With the nonce table, a daemon may hold earlier nonces it has signed
     /// but not sent yet: a node that refuses the gap ("nonce too high") is
     /// asked again until they arrive (a running daemon also sends our bytes).
-    private func sendRaw(_ raw: [UInt8], waitingForEarlierNonces: Bool, timeout: Duration) async throws {
+    /// Transport trouble sends the same bytes again, as the daemon's tracker
+    /// does (the node may have them: only a node's refusal is an answer).
+    private func sendRaw(
+        _ raw: [UInt8], waitingForEarlierNonces: Bool, timeout: Duration
+    ) async throws(RPCError) {
         let deadline = ContinuousClock.now + timeout
         while true {
             do {
@@ -126,11 +136,43 @@ public struct OneShotSender: Sendable {
                 if error.nodeErrorKind == .alreadyKnown { return }
                 // Stored bytes a running daemon sent and had mined first: the receipt wait finds them.
                 if waitingForEarlierNonces, error.message.lowercased().contains("nonce too low") { return }
-                guard waitingForEarlierNonces, error.message.lowercased().contains("nonce too high"),
-                    ContinuousClock.now < deadline
-                else { throw error }
+                let waiting = waitingForEarlierNonces && error.message.lowercased().contains("nonce too high")
+                guard waiting || error.code != .node, ContinuousClock.now < deadline else { throw error }
             }
-            try await Task.sleep(for: .milliseconds(250))
+            try? await Task.sleep(for: .milliseconds(250))
+        }
+    }
+
+    /// The node refused our stored bytes: the nonce is given back or used up
+    /// by a cancel (`NonceTable.release`), never left open; the refusal is
+    /// classified as the daemon classifies its own (`RefusalKind`).
+    private func release(
+        _ storedID: Int64, _ nonceTable: NonceTable, nonce: UInt64, refusal: RPCError, gasLimit: UInt64
+    ) async throws -> Failure {
+        let kind = RefusalKind(message: refusal.message)
+        let refused = "the node refused the transaction (\(kind.rawValue): \(refusal.message.prefix(200)))"
+        // A cancel pays what a transaction pays now (the refused one's fees may be what was refused).
+        let cancelFees = try await unsignedTransaction(
+            nonce: nonce, gasLimit: 21_000, to: key.address, value: .zero, data: []
+        ).fees
+        let outcome = try await nonceTable.release(
+            transactionID: storedID, key: key, cancelFees: cancelFees,
+            reason: "operator transaction refused (\(kind.rawValue)); its nonce is used up by a self-transfer")
+        switch outcome {
+        case .givenBack:
+            logger.warning("operator transaction refused; its nonce is given back", metadata: ["nonce": "\(nonce)"])
+            return Failure(description: "\(refused); nonce \(nonce) given back, nothing was sent")
+        case .cancelled(let cancel):
+            logger.warning(
+                "operator transaction refused; later nonces exist, so its nonce is used up by a self-transfer",
+                metadata: ["nonce": "\(nonce)", "hash": "\(Hex.encodePrefixed(cancel.hash))"])
+            // Sent once here; a running daemon follows it (re-sends, re-prices) like its own cancels.
+            let sent = (try? await ethereum.sendRawTransaction(cancel.rawBytes)) != nil
+            return Failure(
+                description: "\(refused); nonce \(nonce) is used up by a zero-value self-transfer "
+                    + "\(Hex.encodePrefixed(cancel.hash)) (\(sent ? "sent" : "stored; a running daemon sends it"))")
+        case .followedByDaemon:
+            return Failure(description: "\(refused) here, but a daemon sent it meanwhile: it follows it")
         }
     }
 
