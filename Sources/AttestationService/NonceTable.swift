@@ -100,8 +100,8 @@ public struct NonceTable: Sendable {
                 try connection.query("DELETE FROM attestation_transaction WHERE id = \(transactionID)")
                 try connection.query(
                     """
-                    UPDATE attestation_signer SET next_nonce = \(nonce) WHERE chain_id = \(Int64(chainID)) AND signer = \
-                    \(signerText)
+                    UPDATE attestation_signer SET next_nonce = \(nonce)
+                    WHERE chain_id = \(Int64(chainID)) AND signer = \(signerText)
                     """)
                 return .givenBack
             }

@@ -44,7 +44,9 @@ struct OperatorNonceReleaseTests {
             let deployed = try await CLI.run(["contract", "deploy"], environment: environment)
             #expect(deployed.status == 0, "\(deployed.stderr.suffix(600))")
             let nonces = try await world.database.query(
-                "SELECT nonce FROM attestation_transaction WHERE signer = \(signer) AND purpose = 'admin' ORDER BY nonce"
+                """
+                SELECT nonce FROM attestation_transaction WHERE signer = \(signer) AND purpose = 'admin' ORDER BY nonce
+                """
             ).rows.map { try $0.decode(Int64.self, "nonce") }
             #expect(nonces == [0, 1], "deploy and setAttester at \(nonces)")
             #expect(try await world.eth.transactionCount(of: key.address, at: .latest) == 2)
