@@ -123,14 +123,7 @@ struct VerifierChainTests {
     /// this test starts a dev chain of its own.
     @Test func aReorgedAwayAnchorIsNotAnchored() async throws {
         guard TestEnvironment.requireDatabase() != nil else { return }
-        let chain = try await DedicatedDevChain.start()
-        do {
-            try await reorg(on: chain)
-        } catch {
-            await chain.stop()
-            throw error
-        }
-        await chain.stop()
+        try await DedicatedDevChain.with { chain in try await reorg(on: chain) }
     }
 
     private func reorg(on chain: LoopbackHelper) async throws {
@@ -163,10 +156,24 @@ final class SnapshotBox: @unchecked Sendable {
 
 /// `devchain/server.py --port 0 --block-time 1`, owned by one test.
 enum DedicatedDevChain {
-    static func start() async throws -> LoopbackHelper {
+    static func start(arguments: [String] = ["--block-time", "1"]) async throws -> LoopbackHelper {
         try await LoopbackHelper.start(
-            script: "devchain/server.py", arguments: ["--port", "0", "--block-time", "1"],
+            script: "devchain/server.py", arguments: ["--port", "0"] + arguments,
             marker: "devchain listening on ", name: "dedicated dev chain")
+    }
+
+    /// Runs `body` with a chain of its own, stopped afterwards whatever happens.
+    static func with(
+        arguments: [String] = ["--block-time", "1"], _ body: (LoopbackHelper) async throws -> Void
+    ) async throws {
+        let chain = try await start(arguments: arguments)
+        do {
+            try await body(chain)
+        } catch {
+            await chain.stop()
+            throw error
+        }
+        await chain.stop()
     }
 }
 

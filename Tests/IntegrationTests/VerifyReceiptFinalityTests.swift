@@ -14,16 +14,7 @@ struct VerifyReceiptFinalityTests {
     func aReceiptIsNotFinalBeforeItsBlockIsFinalized() async throws {
         guard TestEnvironment.requireDatabase() != nil else { return }
         // Automine only: no block is mined but those the test asks for.
-        let chain = try await LoopbackHelper.start(
-            script: "devchain/server.py", arguments: ["--port", "0", "--finalized-depth", "8"],
-            marker: "devchain listening on ", name: "dev chain with finalized 8 blocks behind")
-        do {
-            try await check(on: chain)
-        } catch {
-            await chain.stop()
-            throw error
-        }
-        await chain.stop()
+        try await DedicatedDevChain.with(arguments: ["--finalized-depth", "8"]) { chain in try await check(on: chain) }
     }
 
     private func check(on chain: LoopbackHelper) async throws {
