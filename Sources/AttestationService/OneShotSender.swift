@@ -71,7 +71,7 @@ public struct OneShotSender: Sendable {
         } catch {
             guard let storedID, let nonceTable, error.code == .node else { throw error }
             throw try await release(
-                storedID, nonceTable, nonce: signed.transaction.nonce, refusal: error, gasLimit: gasLimit)
+                storedID, nonceTable, nonce: signed.transaction.nonce, refusal: error, fees: template.fees)
         }
         let receipt = try await waitForReceipt(signed.hash, storedID: storedID, timeout: timeout)
         guard receipt.succeeded else {
@@ -147,14 +147,15 @@ public struct OneShotSender: Sendable {
     /// by a cancel (`NonceTable.release`), never left open; the refusal is
     /// classified as the daemon classifies its own (`RefusalKind`).
     private func release(
-        _ storedID: Int64, _ nonceTable: NonceTable, nonce: UInt64, refusal: RPCError, gasLimit: UInt64
+        _ storedID: Int64, _ nonceTable: NonceTable, nonce: UInt64, refusal: RPCError, fees: Fees
     ) async throws -> Failure {
         let kind = RefusalKind(message: refusal.message)
         let refused = "the node refused the transaction (\(kind.rawValue): \(refusal.message.prefix(200)))"
-        // A cancel pays what a transaction pays now (the refused one's fees may be what was refused).
-        let cancelFees = try await unsignedTransaction(
-            nonce: nonce, gasLimit: 21_000, to: key.address, value: .zero, data: []
-        ).fees
+        // A cancel pays what a transaction pays now (the refused one's fees may be what was refused);
+        // when the node cannot price one, the refused fees (a running daemon re-prices a refused cancel).
+        let cancelFees =
+            (try? await unsignedTransaction(nonce: nonce, gasLimit: 21_000, to: key.address, value: .zero, data: []))?
+            .fees ?? fees
         let outcome = try await nonceTable.release(
             transactionID: storedID, key: key, cancelFees: cancelFees,
             reason: "operator transaction refused (\(kind.rawValue)); its nonce is used up by a self-transfer")
