@@ -17,18 +17,23 @@ public struct OneShotSender: Sendable {
     let logger: Logger
     /// Fee cap in wei per gas that is never exceeded.
     let maxFeeCeiling: UInt256?
+    /// The chain's price floor (its profile's `min-tip-wei`): no tip, and no
+    /// legacy gas price, below it, whatever the node suggests (Polygon's
+    /// nodes have suggested tips their own validators refuse).
+    let minimumTip: UInt256
     /// The daemon's nonce table: nonces are allocated and transactions stored
     /// there (so a daemon using the same key may run); nil asks the node.
     let nonceTable: NonceTable?
 
     public init(
         ethereum: EthereumClient, key: any TransactionSigner, chainID: UInt64, maxFeeCeiling: UInt256? = nil,
-        nonceTable: NonceTable? = nil, logger: Logger
+        minimumTip: UInt256 = .zero, nonceTable: NonceTable? = nil, logger: Logger
     ) {
         self.ethereum = ethereum
         self.key = key
         self.chainID = chainID
         self.maxFeeCeiling = maxFeeCeiling
+        self.minimumTip = minimumTip
         self.nonceTable = nonceTable
         self.logger = logger
     }
@@ -97,13 +102,13 @@ public struct OneShotSender: Sendable {
     ) async throws -> UnsignedTransaction {
         guard let baseFee = try await ethereum.block(.latest)?.baseFeePerGas else {
             // No base fee: a pre-London chain takes a legacy EIP-155 transaction.
-            let price = try capped(try await ethereum.gasPrice())
+            let price = try capped(max(try await ethereum.gasPrice(), minimumTip))
             return .legacy(
                 UnsignedLegacyTransaction(
                     chainId: chainID, nonce: nonce, gasPrice: price,
                     gasLimit: gasLimit, to: to, value: value, data: data))
         }
-        let tip = try await ethereum.maxPriorityFeePerGas()
+        let tip = max(try await ethereum.maxPriorityFeePerGas(), minimumTip)
         // Twice the base fee survives six full blocks of base-fee growth.
         let maxFee = try capped(baseFee * 2 + tip)
         return .eip1559(

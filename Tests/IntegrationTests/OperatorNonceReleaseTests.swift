@@ -15,13 +15,8 @@ struct OperatorNonceReleaseTests {
     /// `contract deploy` with a key the dev chain refuses for its funds.
     @Test func aRefusedDeployGivesItsNonceBackAndTheNextRunUsesIt() async throws {
         try await VerifierWorld.with { world in
-            var secret = (0..<32).map { _ in UInt8.random(in: 0...255) }
-            let key = try PrivateKey(bytes: secret)
-            let keyFile = NSTemporaryDirectory() + "operator-\(UUID().uuidString).key"
-            try Data((Hex.encode(secret) + "\n").utf8).write(to: URL(fileURLWithPath: keyFile))
-            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: keyFile)
+            let (key, keyFile) = try Self.keyFile()
             defer { try? FileManager.default.removeItem(atPath: keyFile) }
-            for index in secret.indices { secret[index] = 0 }
             var environment = world.cliEnvironment()
             environment["CASEATTEST_PRIVATE_KEY_FILE"] = keyFile
             let signer = Hex.encodePrefixed(key.address.bytes)
@@ -50,6 +45,51 @@ struct OperatorNonceReleaseTests {
             ).rows.map { try $0.decode(Int64.self, "nonce") }
             #expect(nonces == [0, 1], "deploy and setAttester at \(nonces)")
             #expect(try await world.eth.transactionCount(of: key.address, at: .latest) == 2)
+        }
+    }
+
+    /// A fresh key (unfunded) and its hex key file (mode 0600).
+    static func keyFile() throws -> (PrivateKey, String) {
+        var secret = (0..<32).map { _ in UInt8.random(in: 0...255) }
+        defer { for index in secret.indices { secret[index] = 0 } }
+        let key = try PrivateKey(bytes: secret)
+        let path = NSTemporaryDirectory() + "operator-\(UUID().uuidString).key"
+        try Data((Hex.encode(secret) + "\n").utf8).write(to: URL(fileURLWithPath: path))
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
+        return (key, path)
+    }
+
+    /// The dev chain suggests a 1 gwei tip; a profile whose floor is 2 gwei
+    /// (as Polygon's is 25 gwei while its nodes have suggested less) wins.
+    @Test func operatorTransactionsPayAtLeastTheProfilesFloor() async throws {
+        try await VerifierWorld.with { world in
+            let (key, keyFile) = try Self.keyFile()
+            let profiles = NSTemporaryDirectory() + "floor-\(UUID().uuidString).conf"
+            defer { for path in [keyFile, profiles] { try? FileManager.default.removeItem(atPath: path) } }
+            try Data(
+                """
+                [chain \(world.chainID)]
+                name = dev chain with a floor
+                finality = blocks:2
+                fee-model = auto
+                min-tip-wei = 2000000000
+
+                """.utf8
+            ).write(to: URL(fileURLWithPath: profiles))
+            _ = try await DevFaucet.shared.fund(key, rpcURL: world.rpcURL)
+            var environment = world.cliEnvironment()
+            environment["CASEATTEST_PRIVATE_KEY_FILE"] = keyFile
+            environment["CASEATTEST_CHAIN_PROFILES"] = profiles
+            #expect(try await world.eth.maxPriorityFeePerGas() == UInt256(1_000_000_000))
+            let deployed = try await CLI.run(["contract", "deploy"], environment: environment)
+            #expect(deployed.status == 0, "\(deployed.stderr.suffix(600))")
+            let tips = try await world.database.query(
+                """
+                SELECT max_priority_fee_per_gas::text AS tip FROM attestation_transaction
+                WHERE signer = \(Hex.encodePrefixed(key.address.bytes)) ORDER BY nonce
+                """
+            ).rows.map { try $0.decode(String.self, "tip") }
+            #expect(tips == ["2000000000", "2000000000"], "deploy and setAttester tips: \(tips)")
         }
     }
 
