@@ -25,9 +25,13 @@ public struct ReceiptLinks: Sendable, Hashable {
 
     /// The profile's pages for this transaction and registry; nil when the
     /// profile (or its absence) names no explorer.
+    /// A link a reader would refuse (an operator's template making an odd
+    /// URL) is left out rather than written.
     public init?(profile: ChainProfile?, txHash: [UInt8], contract: Address) {
-        let transaction = profile?.transactionURL(Hex.encodePrefixed(txHash))
-        let contract = profile?.addressURL(contract.lowercased)
+        let tx = Hex.encodePrefixed(txHash)
+        let transaction = profile?.transactionURL(tx).flatMap { Self.problem($0, naming: tx) == nil ? $0 : nil }
+        let address = contract.lowercased
+        let contract = profile?.addressURL(address).flatMap { Self.problem($0, naming: address) == nil ? $0 : nil }
         guard transaction != nil || contract != nil else { return nil }
         self.init(transaction: transaction, contract: contract)
     }
@@ -59,12 +63,18 @@ public struct ReceiptLinks: Sendable, Hashable {
     ) throws(ReceiptError) -> String? {
         guard let member = value[name] else { return nil }
         guard let text = member.stringValue else { throw ReceiptError(.malformed, "links.\(name): not a string") }
-        guard text.hasPrefix("https://") || text.hasPrefix("http://"), text.utf8.count <= maximumLength,
-            !text.contains(where: { $0.isWhitespace || $0 == "\"" || $0 == "<" || $0 == ">" })
-        else { throw ReceiptError(.malformed, "links.\(name): not an http(s) URL") }
-        guard text.lowercased().contains(subject) else {
-            throw ReceiptError(.malformed, "links.\(name): does not name this receipt's \(field) \(subject)")
+        if let problem = problem(text, naming: subject) {
+            throw ReceiptError(.malformed, "links.\(name): \(problem.replacing("{field}", with: field))")
         }
         return text
+    }
+
+    /// Why a link is refused; nil when it is an http(s) URL naming `subject`.
+    private static func problem(_ text: String, naming subject: String) -> String? {
+        guard text.hasPrefix("https://") || text.hasPrefix("http://"), text.utf8.count <= maximumLength,
+            !text.contains(where: { $0.isWhitespace || $0 == "\"" || $0 == "<" || $0 == ">" })
+        else { return "not an http(s) URL" }
+        guard text.lowercased().contains(subject) else { return "does not name this receipt's {field} \(subject)" }
+        return nil
     }
 }

@@ -31,6 +31,17 @@ struct ReceiptLinksTests {
         #expect(!members.contains { $0.key == "links" })
     }
 
+    /// A profile built in code (not parsed) with a template no reader would
+    /// take: that link is left out, the other kept.
+    @Test func aLinkNoReaderWouldTakeIsLeftOut() throws {
+        let receipt = try PortableReceiptTests.receipt()
+        let odd = ChainProfile(
+            chainID: 1337, name: "odd", finality: .blocks(1), feeModel: .auto, minimumTipWei: 0, blockTime: 1,
+            explorerTransaction: "https://x.example/tx/{tx}", explorerAddress: "ftp://x.example/{address}")
+        let links = try #require(ReceiptLinks(profile: odd, txHash: receipt.txHash, contract: receipt.contract))
+        #expect(links.transaction != nil && links.contract == nil)
+    }
+
     @Test func linksRoundTripAndChangeNoCheck() throws {
         let receipt = try Self.linked()
         let parsed = try PortableReceipt(bytes: receipt.json.canonicalBytes())
