@@ -24,16 +24,26 @@ extension ChainProfileFile {
         explorer-address = https://sepolia.etherscan.io/address/{address}
 
         # BNB Smart Chain: fast finality (BEP-126) finalizes within a few blocks; legacy gasPrice
-        # transactions, as UGM-AICare's own code sends; validators' floor 0.1 gwei.
+        # transactions, as UGM-AICare's own code sends. The floor is the validators' own setting, not
+        # consensus, and has moved often: 3 -> 1 gwei (bsc v1.4.16, Jan 2025, cited in
+        # https://github.com/smartcontractkit/chainlink/pull/16115), then 0.1 gwei
+        # (https://github.com/smartcontractkit/chainlink-evm/pull/56), then 0.05 gwei on mainnet, testnet
+        # still 0.1 gwei (https://github.com/chainflip-io/chainflip-eth-contracts/pull/535; news:
+        # https://rfq.news/binancecoin/bnb-smart-chain-validators-slash-minimum-gas-price-to-0-05-gwei).
+        # No BNB Chain document found states the current floor: the sources are third parties'. A floor
+        # set too low costs one refusal and an immediate re-price; eth_gasPrice leads anyway.
         [chain 56]
         name = BNB Smart Chain
         finality = finalized
         fee-model = legacy
-        min-tip-wei = 100000000
-        block-time = 3
+        min-tip-wei = 50000000
+        # 0.45 s blocks since the Fermi hard fork (https://docs.bnbchain.org/llms.txt); the testnet's
+        # block time below was not checked.
+        block-time = 0.45
         explorer-tx = https://bscscan.com/tx/{tx}
         explorer-address = https://bscscan.com/address/{address}
 
+        # The testnet's floor: 0.1 gwei (chainflip-eth-contracts#535 above).
         [chain 97]
         name = BNB Smart Chain Testnet
         finality = finalized
@@ -43,7 +53,15 @@ extension ChainProfileFile {
         explorer-tx = https://testnet.bscscan.com/tx/{tx}
         explorer-address = https://testnet.bscscan.com/address/{address}
 
-        # Polygon PoS: milestones make blocks final within seconds; tips under 25 gwei are refused.
+        # Polygon PoS: milestones make blocks final within seconds; tips under 25 gwei are refused
+        # ("gas tip cap X, minimum needed 25000000000"). PIP-35 enforced 30 gwei
+        # (https://forum.polygon.technology/t/pip-35-mingas-increase/13856), lowered to 25 gwei before it
+        # reached mainnet (https://github.com/erigontech/erigon/pull/11294, Jul 2024). A copy of Polygon's
+        # gas-station docs still says 30 (https://docs-avenlabs.pages.dev/tools/gas/polygon-gas-station):
+        # outdated, we believe, but the sources disagree. PIP-59 (draft, Feb 2025,
+        # https://forum.polygon.technology/t/20609, "moving the floor gas price of 25 gwei from priority
+        # fee to base fee") would move the floor into the base fee: once live, this tip floor only
+        # overpays, and should be lowered.
         [chain 137]
         name = Polygon PoS
         finality = finalized

@@ -10,6 +10,13 @@ public enum Finality: Sendable, Hashable, CustomStringConvertible {
         public let description: String
     }
 
+    /// The finality a command uses: `--finality`, else an explicit
+    /// `--confirmations N` (blocks:N), else the chain profile's, else blocks:2.
+    /// The daemon, `verify` and `verify-receipt` all choose by this rule.
+    public static func resolved(explicit: Finality?, confirmations: UInt64?, profile: ChainProfile?) -> Finality {
+        explicit ?? confirmations.map { .blocks($0) } ?? profile?.finality ?? .blocks(2)
+    }
+
     /// `blocks:N` (N >= 1), `safe` or `finalized`.
     public init(parsing text: String) throws(ParseError) {
         switch text {

@@ -21,11 +21,14 @@ public struct PortableReceipt: Sendable, Hashable {
     public var leafIndex: Int
     /// The anchoring block's time.
     public var attestedAt: Timestamp
+    /// Explorer pages, informational only (see `ReceiptLinks`); nil: none
+    /// (the member is then left out, and the receipt reads as before links).
+    public var links: ReceiptLinks?
 
     public init(
         document: JSONValue, contentHash: ContentHash, leaf: [UInt8], proof: [[UInt8]], root: [UInt8],
         chainID: UInt64, contract: Address, txHash: [UInt8], blockNumber: UInt64, blockHash: [UInt8],
-        leafIndex: Int, attestedAt: Timestamp
+        leafIndex: Int, attestedAt: Timestamp, links: ReceiptLinks? = nil
     ) {
         self.document = document
         self.contentHash = contentHash
@@ -39,10 +42,11 @@ public struct PortableReceipt: Sendable, Hashable {
         self.blockHash = blockHash
         self.leafIndex = leafIndex
         self.attestedAt = attestedAt
+        self.links = links
     }
 
     public var json: JSONValue {
-        .object([
+        var members: [(key: String, value: JSONValue)] = [
             ("format", .string(Self.format)),
             ("document", document),
             ("contentHash", .string(contentHash.hex)),
@@ -56,12 +60,14 @@ public struct PortableReceipt: Sendable, Hashable {
             ("blockHash", .string(Hex.encodePrefixed(blockHash))),
             ("leafIndex", .number(Double(leafIndex))),
             ("attestedAt", .string(attestedAt.description)),
-        ])
+        ]
+        if let links { members.append(("links", links.json)) }
+        return .object(members)
     }
 
     static let fields: Set<String> = [
         "format", "document", "contentHash", "leaf", "proof", "root", "chainId", "contract", "txHash",
-        "blockNumber", "blockHash", "leafIndex", "attestedAt",
+        "blockNumber", "blockHash", "leafIndex", "attestedAt", "links",
     ]
 
     public init(bytes: [UInt8]) throws(ReceiptError) {
@@ -113,6 +119,11 @@ public struct PortableReceipt: Sendable, Hashable {
         blockHash = try Self.bytes32("blockHash", value)
         leafIndex = Int(try Self.integer("leafIndex", value))
         attestedAt = try Self.field("attestedAt", value) { text throws(AttestationError) in try Timestamp(rfc3339: text)
+        }
+        if let member = value["links"] {
+            links = try ReceiptLinks(json: member, txHash: txHash, contract: contract)
+        } else {
+            links = nil
         }
     }
 

@@ -1,3 +1,4 @@
+import Attestation
 import AttestationService
 import Logging
 import Prometheus
@@ -17,12 +18,14 @@ public struct APIDependencies: Sendable {
     public var metricsRegistry: PrometheusCollectorRegistry
     /// Where rate-limit windows are counted; nil for this process's memory.
     public var rateLimitStore: (any RateLimitStore)?
+    /// Where attestations' explorer links come from.
+    public var chainProfiles: ChainProfiles
     public var logger: Logger
 
     public init(
         intake: AttestationIntake, queries: AttestationQueries, verification: (any VerificationService)?,
         readiness: ReadinessProbe, tokens: TokenStore, metricsRegistry: PrometheusCollectorRegistry,
-        rateLimitStore: (any RateLimitStore)? = nil, logger: Logger
+        rateLimitStore: (any RateLimitStore)? = nil, chainProfiles: ChainProfiles = .builtIn, logger: Logger
     ) {
         self.intake = intake
         self.queries = queries
@@ -31,6 +34,7 @@ public struct APIDependencies: Sendable {
         self.tokens = tokens
         self.metricsRegistry = metricsRegistry
         self.rateLimitStore = rateLimitStore
+        self.chainProfiles = chainProfiles
         self.logger = logger
     }
 }

@@ -55,13 +55,13 @@ struct APIHandlers: Sendable {
         let location: HTTPFields = [.location: "/v1/cases/\(caseID)/attestations"]
         switch outcome {
         case .created(let record):
-            return try Self.json(.accepted, AttestationJSON(record: record), headers: location)
+            return try Self.json(.accepted, view(record), headers: location)
         case .existing(let record):
-            return try Self.json(.ok, AttestationJSON(record: record), headers: location)
+            return try Self.json(.ok, view(record), headers: location)
         case .erased(let record):
             // Erased on purpose: the API never re-requests it (only an
             // operator can, with `caseattest attest --after-erasure`).
-            return try Self.json(.ok, AttestationJSON(record: record), headers: location)
+            return try Self.json(.ok, view(record), headers: location)
         case .unknownCase:
             throw APIError(.notFound, .caseNotFound, "case \(caseID) does not exist")
         case .notResolved(let status):
@@ -75,13 +75,19 @@ struct APIHandlers: Sendable {
         }
     }
 
+    /// An attestation as the API shows it, with its explorer link.
+    private func view(_ record: AttestationRecord) -> AttestationJSON {
+        AttestationJSON(record: record, profiles: dependencies.chainProfiles)
+    }
+
     private func listAttestations(_ context: APIRequestContext) async throws -> Response {
         let caseID = try Self.identifier("caseId", in: context)
         let records = try await dependencies.queries.attestations(caseID: caseID)
         if records.isEmpty, try await !dependencies.queries.caseExists(caseID) {
             throw APIError(.notFound, .caseNotFound, "case \(caseID) does not exist")
         }
-        return try Self.json(.ok, AttestationListJSON(caseId: caseID, attestations: records.map(AttestationJSON.init)))
+        let attestations = records.map(view)
+        return try Self.json(.ok, AttestationListJSON(caseId: caseID, attestations: attestations))
     }
 
     // MARK: Verifier

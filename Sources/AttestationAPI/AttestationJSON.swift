@@ -1,3 +1,4 @@
+import Attestation
 import AttestationService
 import Foundation
 
@@ -6,11 +7,20 @@ import Foundation
 /// and attested document stay private: they are for the verifier.
 struct AttestationJSON: Encodable {
     let record: AttestationRecord
+    /// The explorer page of its anchoring transaction; nil when there is no
+    /// transaction yet or the chain's profile names no explorer.
+    let explorerTxURL: String?
+
+    init(record: AttestationRecord, profiles: ChainProfiles) {
+        self.record = record
+        let profile = record.chainID.flatMap { $0 >= 0 ? profiles[UInt64($0)] : nil }
+        explorerTxURL = record.txHash.flatMap { profile?.transactionURL($0) }
+    }
 
     enum Key: String, CodingKey {
         case id, caseId, version, status, counsellorId, schemaVersion, contentHash, batchId, leafIndex, chainId,
-            contractAddress, txHash, blockNumber, blockHash, confirmations, attestedAt, requestedAt, updatedAt,
-            erased, erasedAt, legacy, lastError
+            contractAddress, txHash, explorerTxUrl, blockNumber, blockHash, confirmations, attestedAt, requestedAt,
+            updatedAt, erased, erasedAt, legacy, lastError
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -28,6 +38,7 @@ struct AttestationJSON: Encodable {
         try out.encode(record.chainID, forKey: .chainId)
         try out.encode(record.contractAddress, forKey: .contractAddress)
         try out.encode(record.txHash, forKey: .txHash)
+        try out.encode(explorerTxURL, forKey: .explorerTxUrl)
         try out.encode(record.blockNumber, forKey: .blockNumber)
         try out.encode(record.blockHash, forKey: .blockHash)
         try out.encode(record.confirmations, forKey: .confirmations)

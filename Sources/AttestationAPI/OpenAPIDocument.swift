@@ -330,8 +330,8 @@ components:
       type: object
       additionalProperties: false
       required: [id, caseId, version, status, counsellorId, schemaVersion, contentHash, batchId, leafIndex,
-                 chainId, contractAddress, txHash, blockNumber, blockHash, confirmations, attestedAt,
-                 requestedAt, updatedAt, erased, erasedAt, legacy, lastError]
+                 chainId, contractAddress, txHash, explorerTxUrl, blockNumber, blockHash, confirmations,
+                 attestedAt, requestedAt, updatedAt, erased, erasedAt, legacy, lastError]
       properties:
         id:
           type: integer
@@ -377,6 +377,13 @@ components:
           allOf:
             - $ref: '#/components/schemas/Hash32'
           nullable: true
+        explorerTxUrl:
+          type: string
+          nullable: true
+          description: >-
+            The anchoring transaction's page on the block explorer the chain's profile names (see the README,
+            "Chain profiles"); null before a transaction, or when the profile names no explorer. A convenience:
+            the explorer is a third party, and verification never relies on it.
         blockNumber:
           type: integer
           format: int64
@@ -427,12 +434,16 @@ components:
       type: object
       description: >-
         The verifier's verdict, as `caseattest verify --history --json` prints it (verdict, reason,
-        changed_fields, amended, history, ...). Verdicts include `legacy` for rows written before this
+        changed_fields, amended, history, ...; `explorer_tx`, the transaction's explorer page, when the
+        chain's profile names an explorer). Verdicts include `legacy` for rows written before this
         service.
       additionalProperties: true
     Receipt:
       type: object
-      description: The portable receipt, as `caseattest receipt` writes it.
+      description: >-
+        The portable receipt, as `caseattest receipt` writes it. Its optional `links` member
+        (`transaction`, `contract`: explorer pages, when the chain's profile names an explorer) is
+        informational: no hash covers it and no verdict depends on it.
       additionalProperties: true
     Readiness:
       type: object

@@ -457,7 +457,7 @@ const FORMAT = "caseattest-receipt/v1";
 // v1: user_hash per student; v2: user_hash scoped to the case (docs/canonical-form.md 2a).
 const SCHEMAS = ["aicare.case-attestation/v1", "aicare.case-attestation/v2"];
 const FIELDS = new Set(["format", "document", "contentHash", "leaf", "proof", "root", "chainId", "contract", "txHash",
-  "blockNumber", "blockHash", "leafIndex", "attestedAt"]);
+  "blockNumber", "blockHash", "leafIndex", "attestedAt", "links"]);
 class ReceiptError extends Error { constructor(code, message) { super(message); this.code = code; } }
 const malformed = (msg) => new ReceiptError("malformed-receipt", msg);
 const HEX32 = /^0x[0-9a-fA-F]{64}$/;
@@ -522,8 +522,24 @@ function readReceipt(bytes) {
   const leafIndex = int("leafIndex");
   let attestedAt;
   try { attestedAt = parseTimestamp(str("attestedAt")); } catch (e) { throw e instanceof ReceiptError ? e : malformed("attestedAt: " + e.message); }
+  if (value.has("links")) readLinks(value.get("links"), toHex(txHash), contract);
   return { document, contentHash, leaf, proof, root, chainId, contract, txHash, blockNumber, blockHash, leafIndex,
            attestedAt: attestedAt.seconds, attestedAtText: value.get("attestedAt") };
+}
+
+// A receipt's explorer links (ReceiptLinks.swift): informational, never shown or followed here (the page uses
+// its own table of explorers); held only to naming the receipt's own transaction and contract.
+function readLinks(links, tx, contract) {
+  if (!(links instanceof Map)) throw malformed("links: not an object");
+  for (const key of links.keys()) if (key !== "transaction" && key !== "contract") throw malformed("links: unexpected field \"" + key.slice(0, 40) + "\"");
+  if (links.size === 0) throw malformed("links: empty (leave it out instead)");
+  for (const [name, subject, field] of [["transaction", tx, "txHash"], ["contract", contract, "contract"]]) {
+    if (!links.has(name)) continue;
+    const url = links.get(name);
+    if (typeof url !== "string") throw malformed("links." + name + ": not a string");
+    if (!/^https?:\/\//.test(url) || new TextEncoder().encode(url).length > 2048 || /[\s"<>]/.test(url)) throw malformed("links." + name + ": not an http(s) URL");
+    if (!url.toLowerCase().includes(subject)) throw malformed("links." + name + ": does not name this receipt's " + field + " " + subject);
+  }
 }
 
 // The off-chain half (PortableReceipt.localCheck): nil when consistent.
@@ -789,6 +805,7 @@ const EXPLORERS = {
   10: "https://optimistic.etherscan.io", 137: "https://polygonscan.com", 80002: "https://amoy.polygonscan.com",
   8453: "https://basescan.org", 84532: "https://sepolia.basescan.org", 42161: "https://arbiscan.io",
   421614: "https://sepolia.arbiscan.io", 100: "https://gnosisscan.io",
+  56: "https://bscscan.com", 97: "https://testnet.bscscan.com",
 };
 const klass = (v) => v === "verified" ? "good" : v === "unconfirmed" ? "wait" : "bad";
 const $ = (id) => document.getElementById(id);

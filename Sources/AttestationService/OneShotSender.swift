@@ -17,18 +17,23 @@ public struct OneShotSender: Sendable {
     let logger: Logger
     /// Fee cap in wei per gas that is never exceeded.
     let maxFeeCeiling: UInt256?
+    /// The chain's price floor (its profile's `min-tip-wei`): no tip, and no
+    /// legacy gas price, below it, whatever the node suggests (Polygon's
+    /// nodes have suggested tips their own validators refuse).
+    let minimumTip: UInt256
     /// The daemon's nonce table: nonces are allocated and transactions stored
     /// there (so a daemon using the same key may run); nil asks the node.
     let nonceTable: NonceTable?
 
     public init(
         ethereum: EthereumClient, key: any TransactionSigner, chainID: UInt64, maxFeeCeiling: UInt256? = nil,
-        nonceTable: NonceTable? = nil, logger: Logger
+        minimumTip: UInt256 = .zero, nonceTable: NonceTable? = nil, logger: Logger
     ) {
         self.ethereum = ethereum
         self.key = key
         self.chainID = chainID
         self.maxFeeCeiling = maxFeeCeiling
+        self.minimumTip = minimumTip
         self.nonceTable = nonceTable
         self.logger = logger
     }
@@ -66,7 +71,13 @@ public struct OneShotSender: Sendable {
                 "gas_limit": "\(gasLimit)",
                 "nonce_source": "\(nonceTable == nil ? "node" : "nonce table")",
             ])
-        try await sendRaw(signed.rawBytes, waitingForEarlierNonces: nonceTable != nil, timeout: timeout)
+        do {
+            try await sendRaw(signed.rawBytes, waitingForEarlierNonces: nonceTable != nil, timeout: timeout)
+        } catch {
+            guard let storedID, let nonceTable, error.code == .node else { throw error }
+            throw try await release(
+                storedID, nonceTable, nonce: signed.transaction.nonce, refusal: error, fees: template.fees)
+        }
         let receipt = try await waitForReceipt(signed.hash, storedID: storedID, timeout: timeout)
         guard receipt.succeeded else {
             let reason = await revertReason(to: to, data: data, value: value, block: receipt.blockNumber)
@@ -91,13 +102,13 @@ public struct OneShotSender: Sendable {
     ) async throws -> UnsignedTransaction {
         guard let baseFee = try await ethereum.block(.latest)?.baseFeePerGas else {
             // No base fee: a pre-London chain takes a legacy EIP-155 transaction.
-            let price = try capped(try await ethereum.gasPrice())
+            let price = try capped(max(try await ethereum.gasPrice(), minimumTip))
             return .legacy(
                 UnsignedLegacyTransaction(
                     chainId: chainID, nonce: nonce, gasPrice: price,
                     gasLimit: gasLimit, to: to, value: value, data: data))
         }
-        let tip = try await ethereum.maxPriorityFeePerGas()
+        let tip = max(try await ethereum.maxPriorityFeePerGas(), minimumTip)
         // Twice the base fee survives six full blocks of base-fee growth.
         let maxFee = try capped(baseFee * 2 + tip)
         return .eip1559(
@@ -115,7 +126,11 @@ public struct OneShotSender: Sendable {
     /// With the nonce table, a daemon may hold earlier nonces it has signed
     /// but not sent yet: a node that refuses the gap ("nonce too high") is
     /// asked again until they arrive (a running daemon also sends our bytes).
-    private func sendRaw(_ raw: [UInt8], waitingForEarlierNonces: Bool, timeout: Duration) async throws {
+    /// Transport trouble sends the same bytes again, as the daemon's tracker
+    /// does (the node may have them: only a node's refusal is an answer).
+    private func sendRaw(
+        _ raw: [UInt8], waitingForEarlierNonces: Bool, timeout: Duration
+    ) async throws(RPCError) {
         let deadline = ContinuousClock.now + timeout
         while true {
             do {
@@ -126,11 +141,44 @@ public struct OneShotSender: Sendable {
                 if error.nodeErrorKind == .alreadyKnown { return }
                 // Stored bytes a running daemon sent and had mined first: the receipt wait finds them.
                 if waitingForEarlierNonces, error.message.lowercased().contains("nonce too low") { return }
-                guard waitingForEarlierNonces, error.message.lowercased().contains("nonce too high"),
-                    ContinuousClock.now < deadline
-                else { throw error }
+                let waiting = waitingForEarlierNonces && error.message.lowercased().contains("nonce too high")
+                guard waiting || error.code != .node, ContinuousClock.now < deadline else { throw error }
             }
-            try await Task.sleep(for: .milliseconds(250))
+            try? await Task.sleep(for: .milliseconds(250))
+        }
+    }
+
+    /// The node refused our stored bytes: the nonce is given back or used up
+    /// by a cancel (`NonceTable.release`), never left open; the refusal is
+    /// classified as the daemon classifies its own (`RefusalKind`).
+    private func release(
+        _ storedID: Int64, _ nonceTable: NonceTable, nonce: UInt64, refusal: RPCError, fees: Fees
+    ) async throws -> Failure {
+        let kind = RefusalKind(message: refusal.message)
+        let refused = "the node refused the transaction (\(kind.rawValue): \(refusal.message.prefix(200)))"
+        // A cancel pays what a transaction pays now (the refused one's fees may be what was refused);
+        // when the node cannot price one, the refused fees (a running daemon re-prices a refused cancel).
+        let cancelFees =
+            (try? await unsignedTransaction(nonce: nonce, gasLimit: 21_000, to: key.address, value: .zero, data: []))?
+            .fees ?? fees
+        let outcome = try await nonceTable.release(
+            transactionID: storedID, key: key, cancelFees: cancelFees,
+            reason: "operator transaction refused (\(kind.rawValue)); its nonce is used up by a self-transfer")
+        switch outcome {
+        case .givenBack:
+            logger.warning("operator transaction refused; its nonce is given back", metadata: ["nonce": "\(nonce)"])
+            return Failure(description: "\(refused); nonce \(nonce) given back, nothing was sent")
+        case .cancelled(let cancel):
+            logger.warning(
+                "operator transaction refused; later nonces exist, so its nonce is used up by a self-transfer",
+                metadata: ["nonce": "\(nonce)", "hash": "\(Hex.encodePrefixed(cancel.hash))"])
+            // Sent once here; a running daemon follows it (re-sends, re-prices) like its own cancels.
+            let sent = (try? await ethereum.sendRawTransaction(cancel.rawBytes)) != nil
+            return Failure(
+                description: "\(refused); nonce \(nonce) is used up by a zero-value self-transfer "
+                    + "\(Hex.encodePrefixed(cancel.hash)) (\(sent ? "sent" : "stored; a running daemon sends it"))")
+        case .followedByDaemon:
+            return Failure(description: "\(refused) here, but a daemon sent it meanwhile: it follows it")
         }
     }
 

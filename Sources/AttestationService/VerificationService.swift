@@ -31,7 +31,9 @@ public struct DatabaseVerificationService: VerificationService {
         guard let result = report.results.first else { return nil }
         // Every version, each verified, and the fields changed between them.
         let history = try await verifier.history(selection, latest: report)
-        return history.annotate(result.json, caseID: caseID)
+        // The same profiles as the receipts': the service's (built in, and the operator's file).
+        let profile = receipts.profiles[verifier.configuration.chainID]
+        return result.withExplorerLink(history.annotate(result.json, caseID: caseID), profile: profile)
     }
 
     public func receipt(attestationID: Int64, issuedTo recipient: ReceiptRecipient) async throws -> JSONValue? {

@@ -15,30 +15,50 @@ public struct ReceiptVerifier: Sendable {
     /// The chain the auditor expects; nil accepts the node's.
     let chainID: UInt64?
     let confirmations: UInt64
+    /// When an anchor counts as final: `blocks:confirmations` unless given;
+    /// `safe` / `finalized` read the node's tagged block with the head.
+    public let finality: Finality
 
-    public init(rpc: JSONRPCClient, registry: Address?, chainID: UInt64?, confirmations: UInt64) {
+    public init(
+        rpc: JSONRPCClient, registry: Address?, chainID: UInt64?, confirmations: UInt64, finality: Finality? = nil
+    ) {
         self.rpc = rpc
         self.registry = registry
         self.chainID = chainID
         self.confirmations = confirmations
+        self.finality = finality ?? .blocks(confirmations)
+    }
+
+    /// The chain the node serves (to pick its profile before verifying).
+    public static func nodeChainID(_ rpc: JSONRPCClient) async throws -> UInt64 {
+        try EthereumBatchCalls.decodeQuantity(try await rpc.call("eth_chainId"), "eth_chainId")
+    }
+
+    private func chain(_ registry: Address) -> VerifierChain {
+        var chain = VerifierChain(rpc: rpc, registry: registry)
+        chain.finalityTag = finality.blockTag
+        return chain
+    }
+
+    private func expectation(_ registry: Address, chainID: UInt64) -> AnchorExpectation {
+        AnchorExpectation(
+            registry: registry, chainID: chainID, confirmations: confirmations,
+            anchoredTopic: RegistryEvents.anchored.topic, finality: finality)
     }
 
     public func verify(_ receipt: PortableReceipt) async throws -> VerificationOutcome {
         if let outcome = receipt.localCheck() { return outcome }
         let registry = self.registry ?? receipt.contract
-        let chain = VerifierChain(rpc: rpc, registry: registry)
         let key = AnchorKey(root: receipt.root, txHash: receipt.txHash)
-        let answers = try await chain.fetch([key])
+        let answers = try await chain(registry).fetch([key])
         if let chainID, answers.chainID != chainID {
             throw VerifierError(.chainMismatch, "the node serves chain \(answers.chainID), expected \(chainID)")
         }
         guard let evidence = answers.evidence[key] else {
             throw VerifierError(.rpc, "no answer for the receipt's root")
         }
-        let expected = AnchorExpectation(
-            registry: registry, chainID: answers.chainID, confirmations: confirmations,
-            anchoredTopic: RegistryEvents.anchored.topic)
-        return AnchorCheck.evaluate(receipt.claim, evidence: evidence, expected: expected)
+        return AnchorCheck.evaluate(
+            receipt.claim, evidence: evidence, expected: expectation(registry, chainID: answers.chainID))
     }
 }
 
@@ -63,15 +83,12 @@ extension ReceiptVerifier {
             byRegistry[registry ?? receipt.contract, default: []].append(index)
         }
         for (registry, indexes) in byRegistry {
-            let chain = VerifierChain(rpc: rpc, registry: registry)
             let keys = Array(Set(indexes.map { AnchorKey(root: receipts[$0].root, txHash: receipts[$0].txHash) }))
-            let answers = try await chain.fetch(keys)
+            let answers = try await chain(registry).fetch(keys)
             if let chainID, answers.chainID != chainID {
                 throw VerifierError(.chainMismatch, "the node serves chain \(answers.chainID), expected \(chainID)")
             }
-            let expected = AnchorExpectation(
-                registry: registry, chainID: answers.chainID, confirmations: confirmations,
-                anchoredTopic: RegistryEvents.anchored.topic)
+            let expected = expectation(registry, chainID: answers.chainID)
             for index in indexes {
                 let receipt = receipts[index]
                 guard let evidence = answers.evidence[AnchorKey(root: receipt.root, txHash: receipt.txHash)] else {

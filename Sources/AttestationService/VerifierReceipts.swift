@@ -11,10 +11,13 @@ public struct ReceiptBuilder: Sendable {
     /// Only for rows stored before `attested_document` existed: then the
     /// document is rebuilt from the rows.
     let pseudonymKey: PseudonymKey?
+    /// Where the receipts' explorer links come from (informational only).
+    let profiles: ChainProfiles
 
-    public init(database: PostgresPool, pseudonymKey: PseudonymKey?) {
+    public init(database: PostgresPool, pseudonymKey: PseudonymKey?, profiles: ChainProfiles = .builtIn) {
         self.database = database
         self.pseudonymKey = pseudonymKey
+        self.profiles = profiles
     }
 
     /// The newest confirmed attestation of a case, if any.
@@ -102,7 +105,8 @@ public struct ReceiptBuilder: Sendable {
             document: document, contentHash: contentHash, leaf: MerkleTree.leafHash(contentHash), proof: proof,
             root: root, chainID: UInt64(chainID), contract: contract, txHash: txHash, blockNumber: UInt64(blockNumber),
             blockHash: blockHash, leafIndex: leafIndex,
-            attestedAt: Timestamp(microsecondsSinceEpoch: Int64(attestedAt.timeIntervalSince1970.rounded()) * 1_000_000)
-        )
+            attestedAt: Timestamp(
+                microsecondsSinceEpoch: Int64(attestedAt.timeIntervalSince1970.rounded()) * 1_000_000),
+            links: ReceiptLinks(profile: profiles[UInt64(chainID)], txHash: txHash, contract: contract))
     }
 }

@@ -31,6 +31,18 @@ public struct CaseVerification: Sendable, Hashable {
             ("block_number", optional(blockNumber)),
         ])
     }
+
+    /// A verdict object (`json`, or it annotated with history) with
+    /// `explorer_tx`, its transaction's page, when the chain's profile names
+    /// an explorer; unchanged otherwise. `verify --json` and the API's
+    /// verification both show it.
+    public func withExplorerLink(_ json: JSONValue, profile: ChainProfile?) -> JSONValue {
+        guard let url = txHash.flatMap({ profile?.transactionURL($0) }), case .object(var fields) = json else {
+            return json
+        }
+        fields.append(("explorer_tx", .string(url)))
+        return .object(fields)
+    }
 }
 
 /// Every case's verdict, in case id order, and the counts.

@@ -145,6 +145,7 @@ struct APIOptions: ParsableArguments {
             tokens: tokens,
             metricsRegistry: APIMetricsBootstrap.registry,
             rateLimitStore: store,
+            chainProfiles: try services.loadChainProfiles(),
             logger: Logger(label: "caseattest.api"))
         return APIServerService(application: buildApplication(configuration, dependencies), database: database)
     }

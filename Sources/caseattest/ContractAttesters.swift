@@ -41,7 +41,9 @@ struct AttesterChange: ParsableArguments {
         let nonces = try await OperatorNonces.open(service, logger: logger)
         let sender = OneShotSender(
             ethereum: try service.ethereumClient(logger: logger), key: try signer.loadKey(),
-            chainID: try service.resolvedChainID(), nonceTable: nonces.table, logger: logger)
+            chainID: try service.resolvedChainID(),
+            minimumTip: UInt256(try service.chainProfile()?.minimumTipWei ?? 0), nonceTable: nonces.table,
+            logger: logger)
         let receipt: TransactionReceipt
         do {
             receipt = try await sender.send(

@@ -31,7 +31,9 @@ struct ContractDeploy: AsyncParsableCommand {
         defer { Task { await nonces.close() } }
         let sender = OneShotSender(
             ethereum: try service.ethereumClient(logger: logger), key: try signer.loadKey(),
-            chainID: try service.resolvedChainID(), nonceTable: nonces.table, logger: logger)
+            chainID: try service.resolvedChainID(),
+            minimumTip: UInt256(try service.chainProfile()?.minimumTipWei ?? 0), nonceTable: nonces.table,
+            logger: logger)
         let deployment = try await sender.send(to: nil, data: try RegistryCalls.deployment())
         guard let address = deployment.contractAddress else {
             throw ValidationError("the deployment receipt names no contract address")

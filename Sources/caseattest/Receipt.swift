@@ -12,7 +12,9 @@ struct Receipt: AsyncParsableCommand {
         discussion: """
             The receipt (format caseattest-receipt/v1) holds the canonical case document with its \
             salt, the content hash, leaf, proof, root, chain id, contract, transaction hash, block \
-            number and hash, leaf index and the block's time. The document is pseudonymous but it \
+            number and hash, leaf index and the block's time; where the chain profile names an \
+            explorer, also `links` (explorer pages; informational, covered by no check but that they \
+            name this receipt's transaction and contract). The document is pseudonymous but it \
             is the salt that lets anyone link it to the anchor: share receipts deliberately. \
             Check one with: caseattest verify-receipt FILE --rpc URL --contract ADDRESS
 
@@ -62,7 +64,9 @@ struct Receipt: AsyncParsableCommand {
         }
         do {
             let database = try service.databasePool(logger: logger, maxConnections: 1)
-            let builder = ReceiptBuilder(database: database, pseudonymKey: try pseudonym.loadIfConfigured())
+            let builder = ReceiptBuilder(
+                database: database, pseudonymKey: try pseudonym.loadIfConfigured(),
+                profiles: try service.loadChainProfiles())
             let receipt: PortableReceipt?
             do {
                 receipt = try await Self.latest(caseID, builder, to: recipient)

@@ -17,7 +17,9 @@ enum ReceiptArchive {
         do {
             try createDirectory(directory)
             let database = try service.databasePool(logger: logger, maxConnections: 1)
-            let builder = ReceiptBuilder(database: database, pseudonymKey: try pseudonym.loadIfConfigured())
+            let builder = ReceiptBuilder(
+                database: database, pseudonymKey: try pseudonym.loadIfConfigured(),
+                profiles: try service.loadChainProfiles())
             let accessLog = ReceiptAccessLog(database: database)
             do {
                 var after: Int64 = 0

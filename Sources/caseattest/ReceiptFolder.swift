@@ -16,6 +16,8 @@ enum ReceiptFolder {
         let entries: [Entry]
         let verdicts: VerdictSummary
         let unreadable: Int
+        /// The point at which the anchors were required to be final.
+        let finality: Finality
 
         var allVerified: Bool { unreadable == 0 && verdicts.allVerified }
 
@@ -23,6 +25,7 @@ enum ReceiptFolder {
             var summary: [(key: String, value: JSONValue)] = []
             if case .object(let counts) = verdicts.json { summary = counts }
             summary.append(("unreadable", .number(Double(unreadable))))
+            summary.append(("finality", .string(finality.description)))
             return .object([
                 (
                     "receipts",
@@ -57,6 +60,8 @@ enum ReceiptFolder {
             lines.append(
                 "\(entries.count) receipts" + (parts.isEmpty ? "" : ": " + parts.joined(separator: ", "))
                     + (unreadable == 0 ? "" : ", \(unreadable) unreadable"))
+            let waiting = verdicts.count(.unconfirmed)
+            if waiting > 0 { lines.append(ReceiptFolder.notFinalYet(waiting, finality)) }
             return lines.joined(separator: "\n") + "\n"
         }
     }
@@ -116,6 +121,13 @@ enum ReceiptFolder {
         var entries = zip(files, outcomes).map { Entry(file: $0, outcome: $1, unreadable: nil) } + unreadable
         entries.sort { $0.file < $1.file }
         return Summary(
-            entries: entries, verdicts: VerdictSummary(outcomes.map(\.verdict)), unreadable: unreadable.count)
+            entries: entries, verdicts: VerdictSummary(outcomes.map(\.verdict)), unreadable: unreadable.count,
+            finality: verifier.finality)
+    }
+
+    /// What `unconfirmed` means for a receipt: on chain, not final yet.
+    static func notFinalYet(_ count: Int, _ finality: Finality) -> String {
+        let what = count == 1 ? "the transaction is" : "\(count) receipts' transactions are"
+        return "\(what) mined but not yet final at --finality \(finality): verify again later"
     }
 }

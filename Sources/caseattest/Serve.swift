@@ -82,7 +82,9 @@ struct Serve: AsyncParsableCommand {
             services: options, ethereum: ethereum, chainID: chainID, pseudonymKey: pseudonymKey,
             signerFunded: ReadinessProbe.balanceIsPositive(of: key.address, on: ethereum),
             verification: DatabaseVerificationService(
-                verifier: verifier, receipts: ReceiptBuilder(database: database, pseudonymKey: pseudonymKey)),
+                verifier: verifier,
+                receipts: ReceiptBuilder(
+                    database: database, pseudonymKey: pseudonymKey, profiles: try options.loadChainProfiles())),
             readinessChecks: [
                 ReadinessProbe.Check(name: "worker") {
                     let stall = attestationWorker.stall()

@@ -64,8 +64,13 @@ struct ServiceOptions: ParsableArguments {
 
     /// The built-in profiles and those of --chain-profiles.
     func loadChainProfiles() throws -> ChainProfiles {
+        try Self.loadChainProfiles(file: chainProfiles)
+    }
+
+    /// The built-in profiles and those of `file`, else $CASEATTEST_CHAIN_PROFILES.
+    static func loadChainProfiles(file: String?) throws -> ChainProfiles {
         var profiles = ChainProfiles.builtIn
-        if let path = chainProfiles ?? Self.environment("CASEATTEST_CHAIN_PROFILES") {
+        if let path = file ?? Self.environment("CASEATTEST_CHAIN_PROFILES") {
             let text: String
             do {
                 text = try String(contentsOfFile: path, encoding: .utf8)

@@ -103,7 +103,8 @@ struct Verify: AsyncParsableCommand {
             let selection = try selection()
             let reconciling = reconcile || all
             profile = try service.chainProfile()
-            let finality = self.finality ?? confirmationsOption.map { .blocks($0) } ?? profile?.finality ?? .blocks(2)
+            let finality = Finality.resolved(
+                explicit: self.finality, confirmations: confirmationsOption, profile: profile)
             var confirmations = confirmationsOption ?? 2
             if case .blocks(let count) = finality { confirmations = count }
             let configuration = VerifierConfiguration(

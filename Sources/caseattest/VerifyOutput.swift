@@ -75,14 +75,9 @@ enum VerifyJSON {
                     "cases",
                     .array(
                         report.results.map { result in
-                            var json = history?.annotate(result.json, caseID: result.caseID) ?? result.json
-                            if let url = result.txHash.flatMap({ explorer?.transactionURL($0) }),
-                                case .object(var fields) = json
-                            {
-                                fields.append(("explorer_tx", .string(url)))
-                                json = .object(fields)
-                            }
-                            return json
+                            result.withExplorerLink(
+                                history?.annotate(result.json, caseID: result.caseID) ?? result.json,
+                                profile: explorer)
                         })
                 ))
             if case .object(let counts) = report.summary.json { summary = counts }

@@ -158,7 +158,7 @@ struct WorkerOptions: ParsableArguments {
 
     /// An explicit --confirmations means blocks:N unless --finality says otherwise.
     func resolvedFinality(profile: ChainProfile?) -> Finality {
-        finality ?? confirmationsOption.map { .blocks($0) } ?? profile?.finality ?? .blocks(2)
+        Finality.resolved(explicit: finality, confirmations: confirmationsOption, profile: profile)
     }
 
     func feePolicy(profile: ChainProfile?) -> FeePolicy {

@@ -1,3 +1,4 @@
+import Attestation
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -109,10 +110,33 @@ import Testing
                         #expect(list.first?["confirmations"] as? Int == 12)
                         #expect(list.first?["attestedAt"] as? String == "2026-02-05T10:00:00.000Z")
                         #expect(list.last?["txHash"] is NSNull)
+                        // The dev chain's profile names no explorer: the link is null, never guessed.
+                        #expect(list.first?["explorerTxUrl"] is NSNull && list.last?["explorerTxUrl"] is NSNull)
                         // Salt and attested document are never exposed.
                         #expect(list.first?["salt"] == nil && list.first?["attestedDocument"] == nil)
                     }
                 }
+            }
+            // A profile naming an explorer for the chain: the anchoring transaction's page, null before one.
+            var profiles = ChainProfiles.builtIn
+            profiles.add([
+                ChainProfile(
+                    chainID: 1337, name: "campus", finality: .blocks(2), feeModel: .auto, minimumTipWei: 0,
+                    blockTime: 1, explorerTransaction: "https://explorer.campus.example/tx/{tx}")
+            ])
+            let linked = TestSupport.application(
+                try TestSupport.dependencies(pool: pool, tokens: tokens, chainProfiles: profiles))
+            try await linked.test(.router) { client in
+                try await client.execute(
+                    uri: "/v1/cases/11/attestations", method: .get, headers: tokens.headers(tokens.backend)
+                ) { response in
+                    let list = TestSupport.json(response)["attestations"] as? [[String: Any]] ?? []
+                    let url = "https://explorer.campus.example/tx/0x" + String(repeating: "2", count: 64)
+                    #expect(list.first?["explorerTxUrl"] as? String == url)
+                    #expect(list.last?["explorerTxUrl"] is NSNull)
+                }
+            }
+            try await app.test(.router) { client in
                 try await client.execute(
                     uri: "/v1/cases/13/attestations", method: .get, headers: tokens.headers(tokens.auditor)
                 ) { response in

@@ -70,7 +70,8 @@ enum TestSupport {
     static func dependencies(
         pool: PostgresPool, tokens: TestTokens, verification: (any VerificationService)? = nil,
         readiness: ReadinessProbe = ReadinessProbe(checks: []),
-        registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
+        registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
+        chainProfiles: ChainProfiles = .builtIn
     ) throws -> APIDependencies {
         APIDependencies(
             intake: AttestationIntake(database: pool, pseudonymKey: try pseudonymKey(), logger: quietLogger),
@@ -79,6 +80,7 @@ enum TestSupport {
             readiness: readiness,
             tokens: try tokens.store(),
             metricsRegistry: registry,
+            chainProfiles: chainProfiles,
             logger: quietLogger)
     }
 

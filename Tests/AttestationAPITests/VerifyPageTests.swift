@@ -1,3 +1,4 @@
+import Attestation
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -44,5 +45,18 @@ import Testing
             #expect(!text.lowercased().contains(pattern), "\(pattern)")
         }
         #expect(text.contains("Content-Security-Policy"))
+    }
+
+    /// The page links to explorers from its own table (it trusts no receipt's
+    /// links): every built-in chain profile's explorer is in it, the same site.
+    @Test func pageKnowsTheExplorersOfTheBuiltInProfiles() throws {
+        let text = try String(contentsOf: Self.pageURL, encoding: .utf8)
+        let table = try #require(text.firstRange(of: "const EXPLORERS = {").map { text[$0.upperBound...] })
+        let body = table[..<(table.firstIndex(of: "}") ?? table.endIndex)]
+        for profile in ChainProfiles.builtIn.byChainID.values {
+            guard let template = profile.explorerTransaction else { continue }
+            let base = template.replacingOccurrences(of: "/tx/{tx}", with: "")
+            #expect(body.contains("\(profile.chainID): \"\(base)\""), "chain \(profile.chainID): \(base)")
+        }
     }
 }

@@ -20,6 +20,8 @@ struct ChainProfileFileTests {
         #expect(bsc.transactionURL("0xab") == "https://bscscan.com/tx/0xab")
         #expect(bsc.addressURL("0xcd") == "https://bscscan.com/address/0xcd")
         #expect(profiles[137]?.minimumTipWei == 25_000_000_000)
+        // BSC's validators' floors as sourced in ChainProfiles+BuiltIn.swift: 0.05 gwei, testnet 0.1 gwei.
+        #expect(bsc.minimumTipWei == 50_000_000 && profiles[97]?.minimumTipWei == 100_000_000)
         #expect(profiles[42161]?.finality == .safe && profiles[42161]?.blockTime == 0.25)
         let dev = try #require(profiles[1337])
         #expect(dev.finality == .blocks(2) && dev.feeModel == .auto && dev.transactionURL("0x1") == nil)

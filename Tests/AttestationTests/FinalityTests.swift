@@ -34,4 +34,14 @@ struct FinalityTests {
             Finality.safe.shortfall(blockNumber: 10, head: 40, taggedBlock: 9)
                 == "block 10 is not safe yet (the node's safe block is block 9)")
     }
+
+    /// One rule for serve, verify and verify-receipt: the flag, an explicit
+    /// confirmation count, the chain's profile, blocks:2.
+    @Test func theFlagThenConfirmationsThenTheProfileThenTwoBlocks() throws {
+        let bsc = try #require(ChainProfiles.builtIn[56])
+        #expect(Finality.resolved(explicit: .safe, confirmations: 5, profile: bsc) == .safe)
+        #expect(Finality.resolved(explicit: nil, confirmations: 5, profile: bsc) == .blocks(5))
+        #expect(Finality.resolved(explicit: nil, confirmations: nil, profile: bsc) == .finalized)
+        #expect(Finality.resolved(explicit: nil, confirmations: nil, profile: nil) == .blocks(2))
+    }
 }

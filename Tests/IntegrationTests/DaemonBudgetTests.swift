@@ -107,7 +107,8 @@ struct DaemonBudgetTests {
     @Test(.timeLimit(.minutes(20)))  // includes the wait for a daemon slot
     func replacementsGoOnWhileNewAnchorsWait() async throws {
         try await DaemonTestContext.run { context in
-            let (signer, eth) = try await DaemonFeeTests.stalledChain(context)  // nothing is mined until told
+            let stuck = try await StuckAnchor.start(context)  // nothing is mined until told
+            let (signer, eth) = (stuck.signer, stuck.eth)
             let ceilingGwei: UInt64 = 60
             // The most one anchor can cost: the daemon's gas limit (estimate + 20% + 20,000; 1,000 of slack)
             // at the ceiling. One anchor in flight fits in 1.5 of it; a second does not (each is above 0.75).
@@ -117,7 +118,7 @@ struct DaemonBudgetTests {
                     from: signer.key.address, to: signer.contract,
                     data: try RegistryCalls.anchor(root: root, leafCount: 4)))
             let mostOneAnchor =
-                UInt256(estimate + estimate / 5 + 21_000) * UInt256(ceilingGwei) * DaemonFeeTests.gwei
+                UInt256(estimate + estimate / 5 + 21_000) * UInt256(ceilingGwei) * StuckAnchor.gwei
             let budget = mostOneAnchor + mostOneAnchor / UInt256(2)
             let offset = 86_400 - Date().timeIntervalSince1970.truncatingRemainder(dividingBy: 86_400) - 90
             try await context.seedCases(8)

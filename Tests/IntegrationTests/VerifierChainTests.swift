@@ -52,6 +52,33 @@ struct VerifierChainTests {
                 attestationID: batch.attestationIDs[1],
                 issuedTo: .token(id: "test"))
             #expect(receipt?["format"] == "caseattest-receipt/v1")
+            // The dev chain's profile names no explorer: no link anywhere.
+            #expect(receipt?["links"] == nil && json["explorer_tx"] == nil)
+
+            // A profile that names one: the verdict and the receipt link to the anchoring transaction.
+            var profiles = ChainProfiles.builtIn
+            profiles.add([
+                ChainProfile(
+                    chainID: world.chainID, name: "campus", finality: .blocks(2), feeModel: .auto, minimumTipWei: 0,
+                    blockTime: 1, explorerTransaction: "https://explorer.campus.example/tx/{tx}",
+                    explorerAddress: "https://explorer.campus.example/address/{address}")
+            ])
+            let linked = DatabaseVerificationService(
+                verifier: try world.verifier(),
+                receipts: ReceiptBuilder(database: world.database, pseudonymKey: nil, profiles: profiles))
+            let verified = try #require(try await linked.verification(caseID: cases[1]))
+            let tx = try #require(verified["tx_hash"]?.stringValue)
+            #expect(verified["explorer_tx"]?.stringValue == "https://explorer.campus.example/tx/" + tx)
+            let withLinks = try #require(
+                try await linked.receipt(attestationID: batch.attestationIDs[1], issuedTo: .token(id: "test")))
+            #expect(withLinks["links"]?["transaction"]?.stringValue == "https://explorer.campus.example/tx/" + tx)
+            #expect(
+                withLinks["links"]?["contract"]?.stringValue
+                    == "https://explorer.campus.example/address/" + world.registry.lowercased)
+            // Still a receipt every reader takes, and the same claim as without links.
+            let parsed = try PortableReceipt(json: withLinks)
+            #expect(parsed.localCheck() == nil && parsed.links != nil)
+            #expect(try PortableReceipt(json: try #require(receipt)).claim == parsed.claim)
         }
     }
 
@@ -96,14 +123,7 @@ struct VerifierChainTests {
     /// this test starts a dev chain of its own.
     @Test func aReorgedAwayAnchorIsNotAnchored() async throws {
         guard TestEnvironment.requireDatabase() != nil else { return }
-        let chain = try await DedicatedDevChain.start()
-        do {
-            try await reorg(on: chain)
-        } catch {
-            await chain.stop()
-            throw error
-        }
-        await chain.stop()
+        try await DedicatedDevChain.with { chain in try await reorg(on: chain) }
     }
 
     private func reorg(on chain: LoopbackHelper) async throws {
@@ -136,10 +156,24 @@ final class SnapshotBox: @unchecked Sendable {
 
 /// `devchain/server.py --port 0 --block-time 1`, owned by one test.
 enum DedicatedDevChain {
-    static func start() async throws -> LoopbackHelper {
+    static func start(arguments: [String] = ["--block-time", "1"]) async throws -> LoopbackHelper {
         try await LoopbackHelper.start(
-            script: "devchain/server.py", arguments: ["--port", "0", "--block-time", "1"],
+            script: "devchain/server.py", arguments: ["--port", "0"] + arguments,
             marker: "devchain listening on ", name: "dedicated dev chain")
+    }
+
+    /// Runs `body` with a chain of its own, stopped afterwards whatever happens.
+    static func with(
+        arguments: [String] = ["--block-time", "1"], _ body: (LoopbackHelper) async throws -> Void
+    ) async throws {
+        let chain = try await start(arguments: arguments)
+        do {
+            try await body(chain)
+        } catch {
+            await chain.stop()
+            throw error
+        }
+        await chain.stop()
     }
 }
 

@@ -117,6 +117,78 @@ struct VerifierReceiptTests {
         }
     }
 
+    /// A chain whose profile names an explorer: `receipt` and `receipt --all`
+    /// write the links, which change nothing `verify-receipt` checks; a link
+    /// edited to another transaction is refused, naming it.
+    @Test func receiptsLinkToTheProfilesExplorerAndStillVerify() async throws {
+        try await VerifierWorld.with { world in
+            let cases = try await world.seedCases(2, appointments: 1)
+            try await world.attest(cases)
+            try await world.mine(2)
+            let folder = NSTemporaryDirectory() + "links-\(UUID().uuidString)"
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(atPath: folder) }
+            let profiles = folder + "/chains.conf"
+            try Data(
+                """
+                [chain \(world.chainID)]
+                name = campus test chain
+                finality = blocks:2
+                fee-model = auto
+                explorer-tx = https://explorer.campus.example/tx/{tx}
+                explorer-address = https://explorer.campus.example/address/{address}
+
+                """.utf8
+            ).write(to: URL(fileURLWithPath: profiles))
+            var environment = world.cliEnvironment()
+            let bare = try await CLI.run(["receipt", "--case", String(cases[0])], environment: environment)
+            #expect(bare.status == 0 && !bare.stdout.contains("\"links\""), "\(bare.stdout) \(bare.stderr)")
+
+            environment["CASEATTEST_CHAIN_PROFILES"] = profiles
+            let written = try await CLI.run(["receipt", "--case", String(cases[0])], environment: environment)
+            #expect(written.status == 0, "stderr: \(written.stderr)")
+            let receipt = try JSONValue.parse(written.stdout)
+            let tx = try #require(receipt["txHash"]?.stringValue)
+            #expect(receipt["links"]?["transaction"]?.stringValue == "https://explorer.campus.example/tx/" + tx)
+            #expect(
+                receipt["links"]?["contract"]?.stringValue
+                    == "https://explorer.campus.example/address/" + world.registry.lowercased)
+
+            func check(_ value: JSONValue) async throws -> CLI.Output {
+                let path = folder + "/case-\(UUID().uuidString).json"
+                try Data(value.canonicalString.utf8).write(to: URL(fileURLWithPath: path))
+                defer { try? FileManager.default.removeItem(atPath: path) }
+                return try await CLI.run(
+                    ["verify-receipt", path, "--rpc", world.rpcURL, "--contract", world.registry.lowercased],
+                    environment: ["PATH": "/usr/bin:/bin"])
+            }
+            let verified = try await check(receipt)
+            #expect(verified.status == 0 && verified.stdout.hasPrefix("verified"), "\(verified.stdout)")
+            let elsewhere = JSONValue.object([
+                ("transaction", .string("https://explorer.campus.example/tx/0x" + String(repeating: "ab", count: 32)))
+            ])
+            let edited = try await check(replacing("links", with: elsewhere, in: receipt))
+            #expect(edited.status == 2 && edited.stderr.contains("links.transaction"), "\(edited.stderr)")
+
+            // The archive carries them too, and the folder verifies.
+            let archive = folder + "/archive"
+            let archived = try await CLI.run(
+                ["receipt", "--all", "--out", archive, "--log-level", "warning"], environment: environment)
+            #expect(archived.status == 0, "stderr: \(archived.stderr)")
+            let files = try FileManager.default.contentsOfDirectory(atPath: archive).filter { $0.hasSuffix(".json") }
+            #expect(files.count == 2)
+            for file in files {
+                let text = try String(contentsOfFile: archive + "/" + file, encoding: .utf8)
+                let links = try JSONValue.parse(text)["links"]
+                #expect(links?["transaction"]?.stringValue?.hasPrefix("https://explorer.campus.example/tx/0x") == true)
+            }
+            let folderChecked = try await CLI.run(
+                ["verify-receipt", archive, "--rpc", world.rpcURL, "--contract", world.registry.lowercased],
+                environment: ["PATH": "/usr/bin:/bin"])
+            #expect(folderChecked.status == 0, "\(folderChecked.stdout) \(folderChecked.stderr)")
+        }
+    }
+
     private func replacing(_ key: String, with value: JSONValue, in object: JSONValue) -> JSONValue {
         guard case .object(var members) = object, let index = members.firstIndex(where: { $0.key == key }) else {
             return object

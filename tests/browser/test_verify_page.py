@@ -91,6 +91,8 @@ def test_edited_document_is_refused_naming_the_field(page, world, tmp_path, driv
     ("txHash", lambda r: r.__setitem__("txHash", "0x" + "44" * 32), "not-anchored", "txHash: transaction"),
     ("format", lambda r: r.__setitem__("format", "caseattest-receipt/v0"), "unsupported-format", "format: "),
     ("extra", lambda r: r.__setitem__("note", "hi"), "malformed-receipt", 'unexpected field "note"'),
+    ("links", lambda r: r.__setitem__("links", {"transaction": "https://explorer.example/tx/0x" + "55" * 32}),
+     "malformed-receipt", "links.transaction: does not name this receipt's txHash"),
 ])
 def test_each_edited_field_is_named_as_verify_receipt_names_it(page, world, tmp_path, field, change, verdict, starts):
     path = edited(world, tmp_path, f"edited-{field}.json", change)
@@ -102,6 +104,18 @@ def test_each_edited_field_is_named_as_verify_receipt_names_it(page, world, tmp_
         assert cli[1].endswith(f"{result['reason']}"), (result, cli)
     else:
         same_outcome(result, cli)
+
+
+def test_receipt_with_explorer_links_is_verified_as_without(page, world, tmp_path):
+    """A receipt's links (from the issuer's chain profile) are informational: the page accepts them,
+    checks only that they name the receipt's own transaction and contract, and verifies as before."""
+    def change(receipt):
+        receipt["links"] = {"transaction": "https://explorer.example/tx/" + receipt["txHash"],
+                            "contract": "https://explorer.example/address/" + receipt["contract"]}
+    path = edited(world, tmp_path, "with-links.json", change)
+    [result] = page.verify([path], registry=world.registry)
+    assert result["verdict"] == "verified", result
+    same_outcome(result, pagekit.verify_receipt_cli(path, registry=world.registry))
 
 
 def test_another_registry_is_refused(page, world):
