@@ -98,9 +98,7 @@ struct DaemonBudgetTests {
             try await context.checkNothingFailed()
             try await context.checkBudgetShown(signer, daemon: daemon, reached: false, offset: offset)
             await daemon.terminate()
-            try await context.checkEveryCaseConfirmedOnce(expected: 16)
-            try await context.checkFeesMatchReceipts(eth)
-            try await context.checkNonces(signer, eth: eth)
+            try await context.checkSpentAsRecorded(confirmed: 16, signer, eth: eth)
         }
     }
 
@@ -157,9 +155,7 @@ struct DaemonBudgetTests {
             context.check(all, "not every case confirmed: \(counts)")
             await daemon.terminate()
             try await context.checkNothingFailed()
-            try await context.checkEveryCaseConfirmedOnce(expected: 8)
-            try await context.checkFeesMatchReceipts(eth)
-            try await context.checkNonces(signer, eth: eth)
+            try await context.checkSpentAsRecorded(confirmed: 8, signer, eth: eth)
         }
     }
 
@@ -200,6 +196,14 @@ enum TestClockOffset {
 }
 
 extension DaemonTestContext {
+    /// The end of a budget run: every case confirmed once, every recorded fee
+    /// its receipt's, the signer's nonces contiguous.
+    func checkSpentAsRecorded(confirmed: Int, _ signer: DaemonSigner, eth: EthereumClient) async throws {
+        try await checkEveryCaseConfirmedOnce(expected: confirmed)
+        try await checkFeesMatchReceipts(eth)
+        try await checkNonces(signer, eth: eth)
+    }
+
     /// The one anchor's recorded fee, checked against its receipt, and its worst case.
     func recordedAnchor(_ eth: EthereumClient) async throws -> DaemonBudgetTests.Anchor {
         let row = try await database.query(
