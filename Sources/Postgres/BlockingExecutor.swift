@@ -10,7 +10,9 @@ import ThreadHandoff
 final class BlockingExecutor: @unchecked Sendable {
     // All mutable state below is guarded by `condition`.
     private let condition = NSCondition()
-    private var jobs: [@Sendable () -> Void] = []
+    /// Taken jobs are set to nil at once: a finished job must not keep what
+    /// it captured (its query, its result) alive until the queue is compacted.
+    private var jobs: [(@Sendable () -> Void)?] = []
     private var head = 0
     private var shuttingDown = false
     private var liveThreads = 0
@@ -80,7 +82,8 @@ final class BlockingExecutor: @unchecked Sendable {
             }
             condition.wait()
         }
-        let job = jobs[head]
+        guard let job = jobs[head] else { preconditionFailure("a queued job was taken twice") }
+        jobs[head] = nil
         head += 1
         // Compact now and then so the array does not grow without bound.
         if head > 64 && head * 2 > jobs.count {

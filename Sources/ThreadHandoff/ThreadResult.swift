@@ -48,10 +48,13 @@ private final class ResultSlot<T: Sendable, Failure: Error>: @unchecked Sendable
         lock.withLock { self.result = result }
     }
 
+    /// Moves the result out: whoever still holds the slot (a finished job
+    /// kept in its executor's queue) must not keep a query's rows alive.
     func take() -> Result<T, Failure> {
         lock.withLock {
-            guard let result else { preconditionFailure("withThreadResult resumed without a result") }
-            return result
+            guard let taken = result else { preconditionFailure("withThreadResult resumed without a result") }
+            result = nil
+            return taken
         }
     }
 }

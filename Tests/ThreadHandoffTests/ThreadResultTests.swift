@@ -59,4 +59,23 @@ import ThreadHandoff
         }
         #expect(outcome == .failure(Refused()))
     }
+
+    final class Rows: Sendable {}
+
+    /// A resumer still held somewhere (a finished job in an executor's queue)
+    /// must not keep the result alive: a verifier's pages would pile up.
+    @Test func aResumerKeptAfterwardsDoesNotKeepTheResultAlive() async {
+        var kept: ThreadResult<Rows, Never>?
+        weak var released: Rows?
+        do {
+            let rows = await withThreadResult { (result: ThreadResult<Rows, Never>) in
+                kept = result
+                Thread { result.resume(returning: Rows()) }.start()
+            }
+            released = rows
+            #expect(released != nil)
+        }
+        #expect(kept != nil)
+        #expect(released == nil)
+    }
 }
