@@ -9,15 +9,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 
-export RUN_DIR=.run/sanitizers
-CLEAN=1 scripts/dev-down.sh
-trap 'CLEAN=1 scripts/dev-down.sh' EXIT
-scripts/dev-up.sh
-# shellcheck disable=SC1091
-source "$RUN_DIR/env"
-export CASEATTEST_REQUIRE_SERVICES=1
-export CASEATTEST_TEST_REDIS_URL=$CASEATTEST_REDIS_URL
-unset CASEATTEST_REDIS_URL
+# shellcheck source=scripts/lib/test-services.sh
+source scripts/lib/test-services.sh
+start_test_services .run/sanitizers
 
 # A report fails the run (exit code 66) but the tests go on, so one run lists
 # every race or memory error. Swift's runtime keeps some allocations for the

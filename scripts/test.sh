@@ -6,17 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 
-export RUN_DIR=.run/test
-CLEAN=1 scripts/dev-down.sh
-trap 'CLEAN=1 scripts/dev-down.sh' EXIT
-scripts/dev-up.sh
-# shellcheck disable=SC1091
-source "$RUN_DIR/env"
-export CASEATTEST_REQUIRE_SERVICES=1
-# Only the tests about Redis use it (tests/ops): the others keep the embedded
-# default of in-process rate limits.
-export CASEATTEST_TEST_REDIS_URL=$CASEATTEST_REDIS_URL
-unset CASEATTEST_REDIS_URL
+# shellcheck source=scripts/lib/test-services.sh
+source scripts/lib/test-services.sh
+start_test_services .run/test
 
 swift build --build-tests
 export CASEATTEST_BIN="$(swift build --show-bin-path)/caseattest"

@@ -116,10 +116,11 @@ enum PipelineStore {
         on connection: PostgresConnection
     ) throws -> BatchCreated? {
         if slot == nil {
-            // A look without locks first: this runs every poll while a batch
-            // fills, and claiming (FOR UPDATE writes a lock into every row)
-            // thousands of rows only to find it is not time yet cost more
-            // than the batches themselves.
+            // Decided on a look without locks: this runs every poll while a
+            // batch fills, and claiming (FOR UPDATE writes a lock into every
+            // row) thousands of rows only to find it is not time yet cost more
+            // than the batches themselves. What is then claimed may be fewer
+            // rows (another daemon holds some): a smaller batch, no harm.
             let peek = try connection.query(
                 """
                 SELECT count(*) AS waiting, min(updated_at) AS oldest FROM (
@@ -136,21 +137,13 @@ enum PipelineStore {
         }
         let claimed = try connection.query(
             """
-            SELECT id, content_hash, updated_at FROM attestation
+            SELECT id, content_hash FROM attestation
             WHERE status = \(AttestationStatus.committed) AND \(unescaped: notErased)
               AND (\(slot)::timestamptz IS NULL OR updated_at <= \(slot)::timestamptz)
             ORDER BY id LIMIT \(schedule.batchMax) FOR UPDATE SKIP LOCKED
             """
         ).rows
         guard !claimed.isEmpty else { return nil }
-        if slot == nil {
-            let oldest = try claimed.map { try $0.decode(Date.self, "updated_at") }.min() ?? now
-            guard
-                schedule.closesWithoutSlot(
-                    waiting: claimed.count, oldest: oldest.timeIntervalSince1970,
-                    now: now.timeIntervalSince1970)
-            else { return nil }
-        }
 
         let ids = try claimed.map { try $0.decode(Int64.self, "id") }
         let leaves = try claimed.map {
