@@ -86,7 +86,7 @@ public struct AttestationIntake: Sendable {
 
         let latest = try connection.query(
             """
-            SELECT \(unescaped: AttestationRecord.columns) FROM attestation
+            SELECT \(unescaped: AttestationRecord.columns) FROM \(unescaped: AttestationRecord.view)
             WHERE case_id = \(caseID) ORDER BY version DESC LIMIT 1
             """
         ).rows.first.map(AttestationRecord.init(row:))
@@ -105,7 +105,8 @@ public struct AttestationIntake: Sendable {
             try connection.notify(channel: workChannel, payload: String(caseID))
             let again = try connection.query(
                 """
-                SELECT \(unescaped: AttestationRecord.columns) FROM attestation WHERE id = \(latest.id)
+                SELECT \(unescaped: AttestationRecord.columns) FROM \(unescaped: AttestationRecord.view)
+                WHERE id = \(latest.id)
                 """)
             return .created(try AttestationRecord(row: again.rows[0]))
         default:
@@ -140,7 +141,7 @@ public struct AttestationIntake: Sendable {
                  FROM appointments a WHERE a.case_id = c.id) AS case_appointments,
                 latest.*
             FROM cases c LEFT JOIN LATERAL (
-                SELECT \(unescaped: AttestationRecord.columns) FROM attestation
+                SELECT \(unescaped: AttestationRecord.columns) FROM \(unescaped: AttestationRecord.view)
                 WHERE case_id = c.id ORDER BY version DESC LIMIT 1
             ) latest ON true
             WHERE c.id = \(caseID)

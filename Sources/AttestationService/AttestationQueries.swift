@@ -12,7 +12,7 @@ public struct AttestationQueries: Sendable {
     public func attestations(caseID: Int64) async throws -> [AttestationRecord] {
         try await database.query(
             """
-            SELECT \(unescaped: AttestationRecord.columns) FROM attestation
+            SELECT \(unescaped: AttestationRecord.columns) FROM \(unescaped: AttestationRecord.view)
             WHERE case_id = \(caseID) ORDER BY version
             """
         ).rows.map(AttestationRecord.init(row:))
@@ -21,7 +21,7 @@ public struct AttestationQueries: Sendable {
     public func attestation(id: Int64) async throws -> AttestationRecord? {
         try await database.query(
             """
-            SELECT \(unescaped: AttestationRecord.columns) FROM attestation WHERE id = \(id)
+            SELECT \(unescaped: AttestationRecord.columns) FROM \(unescaped: AttestationRecord.view) WHERE id = \(id)
             """
         ).rows.first.map(AttestationRecord.init(row:))
     }
@@ -29,7 +29,7 @@ public struct AttestationQueries: Sendable {
     public func latest(caseID: Int64) async throws -> AttestationRecord? {
         try await database.query(
             """
-            SELECT \(unescaped: AttestationRecord.columns) FROM attestation
+            SELECT \(unescaped: AttestationRecord.columns) FROM \(unescaped: AttestationRecord.view)
             WHERE case_id = \(caseID) ORDER BY version DESC LIMIT 1
             """
         ).rows.first.map(AttestationRecord.init(row:))

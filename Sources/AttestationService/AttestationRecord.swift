@@ -43,6 +43,11 @@ public struct AttestationRecord: Sendable, Hashable {
     public let requestedAt: Date
     public let updatedAt: Date
 
+    /// Where readers take rows from (migration 0011): the table's columns,
+    /// with the state of a row's batch and transaction while it is in flight
+    /// (its own row says `batched` from batching until it is confirmed).
+    static let view: StaticString = "attestation_state"
+
     static let columns: StaticString = """
         id, case_id, version, counsellor_id, status, schema_version, content_hash, salt, attested_document, erased_at, \
         legacy, batch_id,

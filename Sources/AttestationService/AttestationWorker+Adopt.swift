@@ -52,7 +52,7 @@ extension AttestationWorker {
                 """)
             try connection.query(
                 """
-                UPDATE attestation SET status = \(AttestationStatus.submitted), last_error = NULL, retry_at = NULL,
+                UPDATE attestation SET status = \(AttestationStatus.batched), last_error = NULL, retry_at = NULL,
                     updated_at = \(now)
                 WHERE batch_id = \(batchID) AND \(unescaped: PipelineStore.notErased)
                 """)

@@ -168,7 +168,7 @@ extension AttestationWorker {
         // An erased request is never committed: it is not work that waits.
         let rows = try await database.query(
             """
-            SELECT status, count(*)::bigint AS n FROM attestation
+            SELECT status, count(*)::bigint AS n FROM \(unescaped: AttestationRecord.view)
             WHERE erased_at IS NULL OR status = ANY(\(StatusList([AttestationStatus.confirmed, .failed]))::text[])
             GROUP BY status
             """

@@ -85,11 +85,9 @@ extension AttestationWorker {
         switch action {
         case .broadcast(let hash):
             return try await broadcast(hash: hash, of: transaction, fence: fence)
-        case .recordMined(let inclusion, let confirmations):
+        case .recordMined(let inclusion, _):
             machine.withLock { $0.transactionSeen(transaction.id) }
-            try await apply(
-                .mined(inclusion, confirmations: confirmations), to: transaction, fence: fence,
-                receipt: receipts[inclusion.hash])
+            try await apply(.mined(inclusion), to: transaction, fence: fence, receipt: receipts[inclusion.hash])
             return true
         case .recordConfirmed(let inclusion, let confirmations):
             return try await confirm(

@@ -55,21 +55,16 @@ extension PipelineStore {
             """
             UPDATE attestation_batch SET transaction_id = \(transactionID), last_error = NULL WHERE id = \(batch.id)
             """)
-        try PipelineTransition.move(
-            batch.id, from: [.batched], to: .signed, attestation: .signed, now: now, on: connection)
+        try PipelineTransition.move(batch.id, from: [.batched], to: .signed, now: now, on: connection)
         return transactionID
     }
 
-    /// The batch waits (it never fails for this): the reason is shown on it and its attestations.
+    /// The batch waits (it never fails for this): the reason is shown on it,
+    /// and through the view on its attestations.
     static func recordBatchError(_ batchID: Int64, error: String, now: Date, on connection: PostgresConnection) throws {
         try connection.query(
             """
             UPDATE attestation_batch SET last_error = \(error), updated_at = \(now) WHERE id = \(batchID)
-            """)
-        try connection.query(
-            """
-            UPDATE attestation SET last_error = \(error), updated_at = \(now)
-            WHERE batch_id = \(batchID) AND \(unescaped: PipelineStore.notErased)
             """)
     }
 

@@ -3,14 +3,18 @@ import Foundation
 import Postgres
 
 /// Every move of a transaction, and with it its batch and the batch's
-/// attestations, in one place: `apply` writes all three tables in the
-/// caller's (fenced) transaction, binding each status as a value.
+/// attestations, in one place: `apply` writes the tables in the caller's
+/// (fenced) transaction, binding each status as a value. A case row is
+/// written only when its batch is confirmed or that confirmation is taken
+/// back: signed, sent and mined are the batch's and the transaction's
+/// states, once per batch (migration 0011's view shows them per case).
 enum PipelineTransition: Sendable {
     /// The node took the bytes (or knew them): signed -> submitted.
     case sent
     /// The node refused the current bytes.
     case refused(RefusalKind, message: String)
-    case mined(TrackedTransaction.Inclusion, confirmations: UInt64)
+    /// How deep it is shows through the view (the signer's newest head).
+    case mined(TrackedTransaction.Inclusion)
     /// The block that held it left the canonical chain: back to submitted.
     case reorged
     /// `tx_hash`, block and `attested_at` (the block's time) written.
@@ -41,7 +45,7 @@ enum PipelineTransition: Sendable {
                     refusal = NULL, refusals = 0, refused_at = NULL, updated_at = \(now)
                 WHERE id = \(id)
                 """)
-            try Self.move(batchID, from: [.signed], to: .submitted, attestation: .submitted, now: now, on: connection)
+            try Self.move(batchID, from: [.signed], to: .submitted, now: now, on: connection)
         case .refused(let kind, let message):
             try connection.query(
                 """
@@ -50,11 +54,9 @@ enum PipelineTransition: Sendable {
                     last_error = \(message), last_sent_at = \(now), updated_at = \(now)
                 WHERE id = \(id)
                 """)
-        case .mined(let inclusion, let confirmations):
+        case .mined(let inclusion):
             try Self.setInclusion(id, inclusion, status: .mined, now: now, on: connection)
-            try Self.move(batchID, to: .mined, attestation: .mined, now: now, on: connection)
-            try Self.setAttestationBlock(
-                batchID, inclusion, confirmations: confirmations, attestedAt: nil, now: now, on: connection)
+            try Self.move(batchID, to: .mined, now: now, on: connection)
         case .reorged:
             try connection.query(
                 """
@@ -64,23 +66,27 @@ enum PipelineTransition: Sendable {
                     effective_gas_price = NULL, mined_at = NULL, updated_at = \(now)
                 WHERE id = \(id)
                 """)
-            try Self.move(batchID, to: .submitted, attestation: .submitted, now: now, on: connection)
+            try Self.move(batchID, to: .submitted, now: now, on: connection)
             guard let batchID else { return }
+            try SeedRecord.withdraw(batch: batchID, on: connection)
+            // Only a confirmation wrote the case rows: those go back to
+            // `batched`, and the batch's state shows through again.
             try connection.query(
                 """
-                UPDATE attestation SET tx_hash = NULL, block_number = NULL, block_hash = NULL, confirmations = NULL,
-                    attested_at = NULL, updated_at = \(now)
-                WHERE batch_id = \(batchID) AND \(unescaped: PipelineStore.notErased)
+                UPDATE attestation SET status = \(AttestationStatus.batched), tx_hash = NULL, block_number = NULL,
+                    block_hash = NULL, confirmations = NULL, attested_at = NULL, updated_at = \(now)
+                WHERE batch_id = \(batchID) AND status = \(AttestationStatus.confirmed)
+                  AND \(unescaped: PipelineStore.notErased)
                 """)
-            try SeedRecord.withdraw(batch: batchID, on: connection)
         case .confirmed(let inclusion, let confirmations, let blockTime):
             try Self.setInclusion(id, inclusion, status: .confirmed, now: now, on: connection)
             try connection.query("UPDATE attestation_transaction SET block_time = \(blockTime) WHERE id = \(id)")
-            try Self.move(batchID, to: .confirmed, attestation: .confirmed, now: now, on: connection)
-            try Self.setAttestationBlock(
-                batchID, inclusion, confirmations: confirmations, attestedAt: blockTime, now: now,
-                on: connection)
-            if let batchID { try SeedRecord.publish(batch: batchID, on: connection) }
+            try Self.move(batchID, to: .confirmed, now: now, on: connection)
+            if let batchID {
+                try SeedRecord.confirm(
+                    batch: batchID, inclusion, confirmations: confirmations, attestedAt: blockTime, now: now,
+                    on: connection)
+            }
         case .final:
             try connection.query(
                 """
@@ -127,11 +133,7 @@ enum PipelineTransition: Sendable {
                     last_error = 'the nonce was used by another transaction; signing again', updated_at = \(now)
                 WHERE id = \(batchID)
                 """)
-            try connection.query(
-                """
-                UPDATE attestation SET status = \(AttestationStatus.batched), updated_at = \(now)
-                WHERE batch_id = \(batchID) AND \(unescaped: PipelineStore.notErased)
-                """)
+            // Its case rows never left `batched`.
             try SeedRecord.withdraw(batch: batchID, on: connection)
         }
     }
@@ -167,43 +169,19 @@ enum PipelineTransition: Sendable {
             """)
     }
 
-    private static func setAttestationBlock(
-        _ batchID: Int64?, _ inclusion: TrackedTransaction.Inclusion, confirmations: UInt64,
-        attestedAt: Date?, now: Date, on connection: PostgresConnection
-    ) throws {
-        guard let batchID else { return }
-        try connection.query(
-            """
-            UPDATE attestation SET tx_hash = \(Hex.encodePrefixed(inclusion.hash)),
-                block_number = \(Int64(inclusion.blockNumber)), block_hash = \(Hex.encodePrefixed(inclusion.blockHash)),
-                confirmations = \(Int(confirmations)), attested_at = \(attestedAt), last_error = NULL, updated_at = \
-            \(now)
-            WHERE batch_id = \(batchID) AND \(unescaped: PipelineStore.notErased)
-            """)
-    }
-
-    /// The batch and its attestations (those not erased or failed alone) to a new status.
+    /// The batch to a new status; its case rows stay as they are.
     static func move(
-        _ batchID: Int64?, from: [BatchStatus]? = nil, to status: BatchStatus, attestation: AttestationStatus,
-        now: Date, on connection: PostgresConnection
+        _ batchID: Int64?, from: [BatchStatus]? = nil, to status: BatchStatus, now: Date,
+        on connection: PostgresConnection
     ) throws {
         guard let batchID else { return }
         let from = StatusList(from ?? BatchStatus.allCases)
         let clearsError = status == .confirmed
-        let moved =
-            try connection.query(
-                """
-                UPDATE attestation_batch SET status = \(status), updated_at = \(now),
-                    last_error = CASE WHEN \(clearsError) THEN NULL ELSE last_error END
-                WHERE id = \(batchID) AND status = ANY(\(from)::text[])
-                """
-            ).affectedRows ?? 0
-        guard moved > 0 else { return }
         try connection.query(
             """
-            UPDATE attestation SET status = \(attestation), updated_at = \(now)
-            WHERE batch_id = \(batchID) AND status <> \(AttestationStatus.failed)
-              AND \(unescaped: PipelineStore.notErased)
+            UPDATE attestation_batch SET status = \(status), updated_at = \(now),
+                last_error = CASE WHEN \(clearsError) THEN NULL ELSE last_error END
+            WHERE id = \(batchID) AND status = ANY(\(from)::text[])
             """)
     }
 }

@@ -1,3 +1,4 @@
+import Ethereum
 import Foundation
 import Postgres
 
@@ -8,26 +9,32 @@ import Postgres
 /// below the confirmation depth withdraws the rows, and the new anchor
 /// publishes them again. Everything in flight stays in the service's schema.
 enum SeedRecord {
-    /// Publishes the batch's confirmed attestations that have no row yet.
-    /// Row ids are drawn from the table's own sequence first, so each
-    /// attestation learns its row in the same statement.
-    static func publish(batch batchID: Int64, on connection: PostgresConnection) throws {
+    /// Confirms the batch's attestations still in it (not erased, not
+    /// failed alone) and publishes each in the same statement: one write per
+    /// case row. Record ids are drawn from the table's own sequence, so each
+    /// attestation learns its row as it is confirmed. A row already published
+    /// (it cannot be, the reorg's withdrawal clears them) is left alone.
+    static func confirm(
+        batch batchID: Int64, _ inclusion: TrackedTransaction.Inclusion, confirmations: UInt64, attestedAt: Date,
+        now: Date, on connection: PostgresConnection
+    ) throws {
         try connection.query(
             """
-            WITH fresh AS (
-                SELECT id AS attestation_id, nextval(pg_get_serial_sequence('public.caseattestation', 'id')) AS \
-            record_id,
-                       case_id, counsellor_id, content_hash, tx_hash, attested_at
-                FROM attestation
-                WHERE batch_id = \(batchID) AND status = \(AttestationStatus.confirmed) AND record_id IS NULL
-                  AND erased_at IS NULL AND NOT legacy AND content_hash IS NOT NULL AND tx_hash IS NOT NULL
-                  AND attested_at IS NOT NULL
-            ), published AS (
-                INSERT INTO public.caseattestation (id, case_id, counsellor_id, content_hash, tx_hash, attested_at)
-                SELECT record_id, case_id, counsellor_id, content_hash, tx_hash, attested_at FROM fresh
+            WITH confirmed AS (
+                UPDATE attestation SET status = \(AttestationStatus.confirmed),
+                    tx_hash = \(Hex.encodePrefixed(inclusion.hash)), block_number = \(Int64(inclusion.blockNumber)),
+                    block_hash = \(Hex.encodePrefixed(inclusion.blockHash)), confirmations = \(Int(confirmations)),
+                    attested_at = \(attestedAt), last_error = NULL, updated_at = \(now),
+                    record_id = CASE WHEN record_id IS NULL AND NOT legacy AND content_hash IS NOT NULL
+                        THEN nextval(pg_get_serial_sequence('public.caseattestation', 'id')) ELSE record_id END
+                WHERE batch_id = \(batchID) AND status = \(AttestationStatus.batched)
+                  AND \(unescaped: PipelineStore.notErased)
+                RETURNING record_id, case_id, counsellor_id, content_hash, tx_hash, attested_at
             )
-            UPDATE attestation a SET record_id = f.record_id FROM fresh f
-            WHERE a.batch_id = \(batchID) AND a.id = f.attestation_id
+            INSERT INTO public.caseattestation (id, case_id, counsellor_id, content_hash, tx_hash, attested_at)
+            SELECT record_id, case_id, counsellor_id, content_hash, tx_hash, attested_at FROM confirmed
+            WHERE record_id IS NOT NULL
+            ON CONFLICT (id) DO NOTHING
             """)
     }
 

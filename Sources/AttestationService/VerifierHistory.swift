@@ -64,7 +64,7 @@ extension Verifier {
             try connection.query(
                 """
                 SELECT a.*, b.root AS batch_root FROM (
-                    SELECT \(unescaped: AttestationRecord.columns) FROM attestation
+                    SELECT \(unescaped: AttestationRecord.columns) FROM \(unescaped: AttestationRecord.view)
                     WHERE case_id IN (
                         SELECT id FROM cases
                         WHERE (\(caseID)::bigint IS NULL OR id = \(caseID))

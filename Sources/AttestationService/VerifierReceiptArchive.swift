@@ -19,7 +19,8 @@ extension ReceiptBuilder {
             let rows = try connection.query(
                 """
                 SELECT a.*, b.root AS batch_root FROM (
-                    SELECT DISTINCT ON (case_id) \(unescaped: AttestationRecord.columns) FROM attestation
+                    SELECT DISTINCT ON (case_id) \(unescaped: AttestationRecord.columns)
+                    FROM \(unescaped: AttestationRecord.view)
                     WHERE status = 'confirmed' AND NOT legacy AND case_id > \(afterCaseID)
                     ORDER BY case_id, version DESC
                     LIMIT \(Int64(limit))) a

@@ -53,7 +53,8 @@ public struct ReceiptBuilder: Sendable {
                 let row = try connection.query(
                     """
                     SELECT a.*, b.root AS batch_root FROM (
-                        SELECT \(unescaped: AttestationRecord.columns) FROM attestation WHERE id = \(attestationID)) a
+                        SELECT \(unescaped: AttestationRecord.columns) FROM \(unescaped: AttestationRecord.view)
+                        WHERE id = \(attestationID)) a
                     LEFT JOIN attestation_batch b ON b.id = a.batch_id
                     """
                 ).rows.first

@@ -77,7 +77,8 @@ struct VerifierRows: Sendable {
             """
             SELECT a.*, b.root AS batch_root, r.case_id AS published_case_id, r.content_hash AS published_hash,
                    r.tx_hash AS published_tx_hash, r.attested_at AS published_at FROM (
-                SELECT DISTINCT ON (case_id) \(unescaped: AttestationRecord.columns), record_id FROM attestation
+                SELECT DISTINCT ON (case_id) \(unescaped: AttestationRecord.columns), record_id
+                FROM \(unescaped: AttestationRecord.view)
                 WHERE case_id = ANY(\(ids)::bigint[])
                 ORDER BY case_id, version DESC) a
             LEFT JOIN attestation_batch b ON b.id = a.batch_id

@@ -29,12 +29,12 @@ struct Status: AsyncParsableCommand {
             counts = try await database.query(
                 """
                 SELECT CASE WHEN erased_at IS NULL THEN status ELSE 'erased' END AS status, count(*) AS n
-                FROM attestation GROUP BY 1 ORDER BY 1
+                FROM attestation_state GROUP BY 1 ORDER BY 1  -- in-flight rows show their batch's state
                 """
             ).rows.map { (try $0.decode(String.self, "status"), try $0.decode(Int64.self, "n")) }
             oldest = try await database.query(
                 """
-                SELECT id, case_id, status, requested_at FROM attestation
+                SELECT id, case_id, status, requested_at FROM attestation_state
                 WHERE status <> ALL('{confirmed,failed}'::text[]) AND erased_at IS NULL  -- a tombstone waits for \
                 nothing
                 ORDER BY requested_at LIMIT 1

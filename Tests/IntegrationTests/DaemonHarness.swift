@@ -337,10 +337,11 @@ extension DaemonTestContext {
         ).rows[0].decode(Int.self, "n")
     }
 
-    /// attestation rows per status.
+    /// Attestations per status, as readers see them (in-flight rows show their batch's).
     func attestationCounts() async throws -> [String: Int] {
         var counts: [String: Int] = [:]
-        for row in try await database.query("SELECT status, count(*) AS n FROM attestation GROUP BY status").rows {
+        for row in try await database.query("SELECT status, count(*) AS n FROM attestation_state GROUP BY status").rows
+        {
             counts[try row.decode(String.self, "status")] = try row.decode(Int.self, "n")
         }
         return counts

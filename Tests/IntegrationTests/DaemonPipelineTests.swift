@@ -1,5 +1,6 @@
 import Ethereum
 import Foundation
+import Postgres
 import Testing
 
 /// Issue 6, "Done when" 1: the real `caseattest serve` takes 1,000 resolved
@@ -27,6 +28,7 @@ struct DaemonPipelineTests {
             context.check(status == 0, "the daemon exited with \(String(describing: status)) on SIGTERM")
 
             try await context.checkEveryCaseConfirmedOnce(expected: 1_000)
+            try await checkCaseRowWrites(context, cases: 1_000)
             let audited = try await context.auditConfirmed(signer, confirmations: options.confirmations, eth: eth)
             context.check(audited == 1_000, "audited \(audited) confirmed rows")
             let batches = try await context.int(
@@ -43,5 +45,27 @@ struct DaemonPipelineTests {
             context.check(untouched == 0, "\(untouched) in-progress cases were attested")
             context.log("\(audited) rows audited in \(batches) batches")
         }
+    }
+
+    /// Issue 17: a case row is inserted when requested and written when
+    /// committed, when batched and once when confirmed; signing, sending and
+    /// mining are written on the batch and transaction rows (PostgreSQL's own
+    /// counters of the test's database, flushed when the daemon's sessions end).
+    private func checkCaseRowWrites(_ context: DaemonTestContext, cases: Int) async throws {
+        let query: PostgresQuery = """
+            SELECT n_tup_ins, n_tup_upd FROM pg_stat_user_tables
+            WHERE schemaname = 'caseattest' AND relname = 'attestation'
+            """
+        var inserted = 0
+        var updated = 0
+        let flushed = try await context.waitUntil("the daemon's table counters", timeout: .seconds(10)) {
+            let row = try await context.database.query(query).rows[0]
+            inserted = try row.decode(Int.self, "n_tup_ins")
+            updated = try row.decode(Int.self, "n_tup_upd")
+            return inserted == cases && updated >= 3 * cases
+        }
+        context.log("case rows: \(inserted) inserted, \(updated) updates")
+        context.check(flushed, "counters: \(inserted) inserted, \(updated) updates for \(cases) cases")
+        context.check(updated == 3 * cases, "\(updated) updates of \(cases) case rows, expected 3 each")
     }
 }

@@ -50,8 +50,15 @@ struct DaemonReorgTests {
                 """
             ).rows[0]
             let firstBlockHash = try firstInclusion.decode(String.self, "block_hash")
-            let minedRows = try await context.int("SELECT count(*) AS n FROM attestation WHERE status = 'mined'")
-            context.check(minedRows == 30, "\(minedRows) rows mined, expected 30")
+            // Mined is the batch's state: the case rows stay `batched` and
+            // show it, with the block, through the view (migration 0011).
+            let minedRows = try await context.int(
+                """
+                SELECT count(*) AS n FROM attestation_state WHERE status = 'mined' AND block_hash = \(firstBlockHash)
+                """)
+            context.check(minedRows == 30, "\(minedRows) rows mined in the anchor's block, expected 30")
+            let rowsWritten = try await context.int("SELECT count(*) AS n FROM attestation WHERE status = 'batched'")
+            context.check(rowsWritten == 30, "\(rowsWritten) case rows still batched: mining wrote them")
             context.log(
                 "anchor mined in block \(try firstInclusion.decode(Int64.self, "block_number")) \(firstBlockHash)")
 
@@ -61,7 +68,8 @@ struct DaemonReorgTests {
                 "rows back to submitted", timeout: .seconds(20),
                 every: .milliseconds(200)
             ) {
-                let rows = try await context.int("SELECT count(*) AS n FROM attestation WHERE status = 'submitted'")
+                let rows = try await context.int(
+                    "SELECT count(*) AS n FROM attestation_state WHERE status = 'submitted' AND block_hash IS NULL")
                 return try await transactionStatus() == "submitted" && rows == 30
             }
             context.check(backToSubmitted, "the daemon did not put the rows back to submitted after the reorg")

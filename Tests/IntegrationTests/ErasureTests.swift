@@ -73,7 +73,8 @@ struct ErasureTests {
                     gasLimit: 300_000, now: Date(), on: connection)
             }
             #expect(signedID != nil, "the batch was signed")
-            #expect(try await context.int("SELECT count(*) AS n FROM attestation WHERE status = 'signed'") == 4)
+            // Five rows show the batch's state: four and the tombstone of case 2.
+            #expect(try await context.int("SELECT count(*) AS n FROM attestation_state WHERE status = 'signed'") == 5)
             try await erasure.forget(caseID: cases[5])  // signed
 
             let daemon = context.daemon(signer, options: DaemonOptions(confirmations: 1, sweepInterval: 1))
@@ -145,12 +146,23 @@ struct ErasureTests {
                     "case \(caseID) still holds a salt, document or leaf")
             }
             // Frozen where forget found them: never committed, batched or moved on.
+            // A case row says `batched` until its batch confirms (signed, sent
+            // and mined are the batch's states), so case 5, erased while its
+            // batch was signed, says `batched` too.
             #expect(statusByCase[cases[0]] == "requested")
             #expect(statusByCase[cases[1]] == "committed")
             #expect(statusByCase[cases[2]] == "batched")
             #expect(statusByCase[cases[3]] == "failed")
             #expect(statusByCase[cases[4]] == "confirmed")
-            #expect(statusByCase[cases[5]] == "signed")
+            #expect(statusByCase[cases[5]] == "batched")
+            // Readers (the view) see how far each tombstone's batch went.
+            let batchEnds = try await context.database.query(
+                """
+                SELECT case_id, status FROM attestation_state WHERE case_id = ANY(\(erasedIDs)::bigint[])
+                  AND batch_id IS NOT NULL ORDER BY case_id
+                """
+            ).rows.map { try $0.decode(String.self, "status") }
+            #expect(batchEnds == ["confirmed", "confirmed", "confirmed"], "cases 2, 4 and 5: their batch confirmed")
             let tombstones = try await context.int(
                 """
                 SELECT count(*) AS n FROM attestation WHERE batch_id = \(batch?.id ?? -1) AND erased_at IS NOT NULL

@@ -64,8 +64,14 @@ struct HotQueryPlanTests {
                         on: connection)
                     #expect(one.attested.map(\.record.caseID) == [777])
                 }
-                try expectIndexOnly("confirm: publish a batch's attestations", connection) {
-                    try connection.transaction { try SeedRecord.publish(batch: 3, on: $0) }
+                try expectIndexOnly("confirm: a batch's attestations, published", connection) {
+                    let inclusion = TrackedTransaction.Inclusion(
+                        hash: [UInt8](repeating: 7, count: 32), blockNumber: 1002,
+                        blockHash: [UInt8](repeating: 8, count: 32), succeeded: true)
+                    try connection.transaction {
+                        try SeedRecord.confirm(
+                            batch: 3, inclusion, confirmations: 2, attestedAt: now, now: now, on: $0)
+                    }
                 }
                 #expect(try published(connection) == 99_000)
                 try expectIndexOnly("reorg: withdraw a batch's attestations", connection) {
@@ -78,7 +84,7 @@ struct HotQueryPlanTests {
 
     /// 1,000 users, 100,000 resolved cases with 3 appointments each, and an
     /// attestation per case: most confirmed in 25 batches (and published),
-    /// some requested, committed or failed.
+    /// one batch mined, some requested, committed or failed.
     private func fill(_ connection: PostgresConnection) throws {
         let n = Self.cases
         try connection.simpleExecute(
@@ -117,7 +123,12 @@ struct HotQueryPlanTests {
                    md5(c.id::text),
                    CASE WHEN c.id > 99800 THEN now() - interval '1 minute' END
             FROM cases c;
-            -- Confirmed attestations are published, but for batch 3 (the test publishes it).
+            -- Batch 3 is mined, not yet confirmed: its case rows still say batched (the test confirms it).
+            UPDATE caseattest.attestation_batch SET status = 'mined' WHERE id = 3;
+            UPDATE caseattest.attestation SET status = 'batched', tx_hash = NULL, block_number = NULL,
+                attested_at = NULL
+            WHERE batch_id = 3;
+            -- Confirmed attestations are published.
             INSERT INTO public.caseattestation (id, case_id, counsellor_id, content_hash, tx_hash, attested_at)
             SELECT id, case_id, counsellor_id, content_hash, tx_hash, attested_at FROM caseattest.attestation
             WHERE status = 'confirmed' AND batch_id <> 3;

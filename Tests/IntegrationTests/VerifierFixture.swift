@@ -222,18 +222,19 @@ struct VerifierWorld: Sendable {
             for (index, row) in committed.enumerated() {
                 try connection.query(
                     """
-                    UPDATE attestation SET status = 'confirmed', batch_id = \(batchID), leaf_index = \(index),
+                    UPDATE attestation SET status = 'batched', batch_id = \(batchID), leaf_index = \(index),
                         leaf = \(proofs[index].leaf), proof = \(proofs[index].proof)::jsonb, chain_id = \(chainID),
-                        contract_address = \(target.lowercased), tx_hash = \
-                    \(Hex.encodePrefixed(receipt.transactionHash)),
-                        block_number = \(Int64(receipt.blockNumber)), block_hash = \
-                    \(Hex.encodePrefixed(receipt.blockHash)),
-                        confirmations = 2, attested_at = to_timestamp(\(Int64(block.timestamp))), updated_at = now()
+                        contract_address = \(target.lowercased), updated_at = now()
                     WHERE id = \(row.id)
                     """)
             }
-            // Published as the daemon's confirmation does (one place: SeedRecord).
-            try SeedRecord.publish(batch: batchID, on: connection)
+            // Confirmed and published as the daemon's confirmation does (one place: SeedRecord).
+            let inclusion = TrackedTransaction.Inclusion(
+                hash: receipt.transactionHash, blockNumber: receipt.blockNumber, blockHash: receipt.blockHash,
+                succeeded: true)
+            try SeedRecord.confirm(
+                batch: batchID, inclusion, confirmations: 2,
+                attestedAt: Date(timeIntervalSince1970: TimeInterval(block.timestamp)), now: Date(), on: connection)
         }
         return Batch(
             root: root, txHash: receipt.transactionHash, blockNumber: receipt.blockNumber,
