@@ -21,9 +21,11 @@ public final class AttestationWorker: Service, Sendable {
     let lease: SignerLease
     let machine: MachineBox
     /// Wakes the database lane (a case was resolved) and the chain lane (a
-    /// batch is ready to sign) before their next step is due.
+    /// batch is ready to sign) before their next step is due; the batching
+    /// lane keeps to its schedule.
     let wake = WakeSignal()
     let chainWake = WakeSignal()
+    let batchingWake = WakeSignal()
     /// This process's name in `attestation_worker` and the lease.
     let instance: String
 
@@ -76,7 +78,12 @@ public final class AttestationWorker: Service, Sendable {
 
     /// One lane's loop, until shutdown.
     private func run(_ lane: WorkerStep.Lane) async {
-        let signal = lane == .chain ? chainWake : wake
+        let signal: WakeSignal
+        switch lane {
+        case .database: signal = wake
+        case .batching: signal = batchingWake
+        case .chain: signal = chainWake
+        }
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             await pass(lane)
             let delay = machine.withLock { $0.nextWake(now: Date().timeIntervalSince1970, lane: lane) }

@@ -57,6 +57,7 @@ enum PipelineStore {
             )
         }
         let cases = try CaseRows.loadEach(ids: requests.map(\.caseID), on: connection)
+        let fingerprints = try caseFingerprints(requests.map(\.caseID), on: connection)
         var committed: [[PostgresValue]] = []
         for request in requests {
             let salt = try Salt.random()
@@ -65,7 +66,10 @@ enum PipelineStore {
                 attestable: request.attestable, key: key, salt: salt)
             {
             case .commit(let canonical, let contentHash):
-                committed.append([.int(request.id), .bytea(salt.bytes), .bytea(canonical), .text(contentHash)])
+                committed.append([
+                    .int(request.id), .bytea(salt.bytes), .bytea(canonical), .text(contentHash),
+                    fingerprints[request.caseID].map(PostgresValue.text) ?? .null,
+                ])
             case .fail(let reason):
                 result.failed.append((request.id, reason))
             }
@@ -77,10 +81,12 @@ enum PipelineStore {
                         status = '\(AttestationStatus.committed.rawValue)', salt = v.salt, attested_document = \
                         v.document, content_hash = v.content_hash,
                         schema_version = '\(CaseDocument.Schema.current.rawValue)', updated_at = $1, last_error = NULL,
-                        retry_at = NULL, source_fingerprint = caseattest.case_fingerprint(attestation.case_id)
+                        retry_at = NULL, source_fingerprint = v.fingerprint
                         """,
-                    columns: ["id::bigint", "salt::bytea", "document::bytea", "content_hash::text"], rows: committed,
-                    now: now))
+                    columns: [
+                        "id::bigint", "salt::bytea", "document::bytea", "content_hash::text", "fingerprint::text",
+                    ],
+                    rows: committed, now: now))
         }
         for failure in result.failed {
             try connection.query(
@@ -93,6 +99,20 @@ enum PipelineStore {
         }
         result.committed = committed.count
         return result
+    }
+
+    /// The sweep's fingerprint of each case's rows (migration 0012), in one
+    /// statement for all of them.
+    static func caseFingerprints(_ caseIDs: [Int64], on connection: PostgresConnection) throws -> [Int64: String] {
+        // Integers only, so the array literal cannot carry anything but digits.
+        let ids = "{" + caseIDs.map(String.init).joined(separator: ",") + "}"
+        var fingerprints: [Int64: String] = [:]
+        for row in try connection.query(
+            "SELECT case_id, fingerprint FROM caseattest.case_fingerprints(\(ids)::bigint[])"
+        ).rows {
+            fingerprints[try row.decode(Int64.self, "case_id")] = try row.decode(String?.self, "fingerprint")
+        }
+        return fingerprints
     }
 
     // MARK: committed -> batched

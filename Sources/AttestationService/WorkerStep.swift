@@ -19,16 +19,21 @@ public enum WorkerStep: String, Sendable, Hashable, CaseIterable {
 
     /// The worker runs one loop per lane, side by side: commits and batches
     /// never wait behind a slow node, and tracking never behind a long commit.
+    /// Batches have a lane of their own: a commit and a batch close take
+    /// disjoint rows (requested, committed) and each keeps one PostgreSQL
+    /// backend busy, so a backlog uses two cores instead of one.
     /// Steps of one lane run one after the other, as the machine orders them.
     public enum Lane: Sendable, Hashable, CaseIterable {
         case database
+        case batching
         case chain
     }
 
     public var lane: Lane {
         switch self {
         case .lease, .sign, .track, .balance: return .chain
-        case .intake, .sweep, .commit, .batch, .census: return .database
+        case .batch: return .batching
+        case .intake, .sweep, .commit, .census: return .database
         }
     }
 

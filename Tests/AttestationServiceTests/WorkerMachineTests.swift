@@ -230,8 +230,10 @@ struct WorkerMachineTests {
     @Test func eachLaneGetsItsOwnStepsAndLeavesTheOthersDue() {
         var machine = signerMachine()
         let database = machine.tick(now: 101.5, lane: .database)
-        #expect(database == [.commit, .closeBatches(slot: nil)])
+        #expect(database == [.commit])
         #expect(database.allSatisfy { $0.step.lane == .database })
+        // Batches have their own lane: a close runs beside a commit.
+        #expect(machine.tick(now: 101.5, lane: .batching) == [.closeBatches(slot: nil)])
         let chain = machine.tick(now: 101.5, lane: .chain)
         #expect(chain == [.checkLease, .signBatches(onHold: []), .track])
         // Both ran: neither is handed out again until reported.
@@ -243,6 +245,7 @@ struct WorkerMachineTests {
         machine.completed(.sign, now: 101.6)
         machine.completed(.track, now: 101.6)
         #expect(machine.nextWake(now: 101.6, lane: .database) == 0.25)
+        #expect(machine.nextWake(now: 101.6, lane: .batching) == 0.25)
         #expect(abs(machine.nextWake(now: 101.6, lane: .chain) - 1) < 1e-9)
     }
 
