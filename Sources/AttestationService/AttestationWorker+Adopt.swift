@@ -38,6 +38,7 @@ extension AttestationWorker {
             let transactionID = try found.decode(Int64.self, "transaction_id")
             let now = Date()
             // Followed again from `submitted`: the tracker finds its receipt.
+            // The failed case rows go back to `batched`; the batch's state shows through.
             try connection.query(
                 """
                 UPDATE attestation_transaction SET status = \(TransactionStatus.submitted), batch_id = \(batchID),
