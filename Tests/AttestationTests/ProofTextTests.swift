@@ -11,8 +11,13 @@ struct ProofTextTests {
     static let hashA = "0x" + String(repeating: "ab", count: 32)
     static let hashB = "0x" + String(repeating: "0F", count: 32)
 
+    enum Outcome: Equatable {
+        case success([[UInt8]])
+        case failure(String)
+    }
+
     /// The JSON path, as `proofHashes` runs it when `ProofText` declines.
-    static func viaJSON(_ text: String) -> Result<[[UInt8]], String> {
+    static func viaJSON(_ text: String) -> Outcome {
         do {
             guard let data = text.data(using: .utf8),
                 let strings = try JSONSerialization.jsonObject(with: data) as? [String]
