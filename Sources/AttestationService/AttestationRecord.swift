@@ -91,6 +91,7 @@ public struct AttestationRecord: Sendable, Hashable {
 
     /// The proof's siblings as bytes.
     public func proofHashes() throws -> [[UInt8]] {
+        if let proof, let siblings = try ProofText.siblings(proof) { return siblings }
         guard let proof, let data = proof.data(using: .utf8),
             let strings = try JSONSerialization.jsonObject(with: data) as? [String]
         else { return [] }

@@ -67,26 +67,26 @@ public struct Verifier: Sendable {
         progress: (@Sendable (Int, Int) -> Void)? = nil
     ) async throws -> VerificationReport {
         let started = ContinuousClock.now
-        let total = try await database.withConnection { try VerifierRows.count(selection, on: $0) }
+        // The count (for progress) and the first page, side by side.
+        async let counted = database.withConnection { try VerifierRows.count(selection, on: $0) }
         var kept: [CaseVerification] = []
         var summary = VerdictSummary()
         var evidence: [AnchorKey: AnchorEvidence] = [:]
-        var after: Int64?
-        repeat {
-            let cursor = after
-            let rows = try await database.withConnection { [pageSize] in
-                try VerifierRows.load(selection, after: cursor, limit: pageSize, on: $0)
-            }
-            guard let last = rows.lastCaseID else { break }
-            after = last
-            let page = try await judge(rows, evidence: &evidence)
-            for result in page {
+        var rows = try await page(selection, after: nil)
+        let total = try await counted
+        while let last = rows.lastCaseID {
+            // One page ahead: PostgreSQL reads the next page while this one is
+            // judged. At most two pages are held at a time (this one and the
+            // next), so memory stays bounded by the page size.
+            async let upcoming = page(selection, after: last)
+            let judged = try await judge(rows, evidence: &evidence)
+            for result in judged {
                 summary.add(result.verdict)
                 if keepVerified || result.verdict != .verified { kept.append(result) }
             }
             progress?(summary.total, max(total, summary.total))
-            if selection.caseID != nil { break }
-        } while true
+            rows = try await upcoming
+        }
         logger.debug(
             "verified",
             metadata: [
@@ -94,6 +94,14 @@ public struct Verifier: Sendable {
                 "elapsed": "\(ContinuousClock.now - started)",
             ])
         return VerificationReport(results: kept, summary: summary)
+    }
+
+    /// The page of cases after `after`; empty after the one page of `--case`.
+    private func page(_ selection: VerificationSelection, after: Int64?) async throws -> VerifierRows {
+        if selection.caseID != nil && after != nil { return VerifierRows() }
+        return try await database.withConnection { [pageSize] in
+            try VerifierRows.load(selection, after: after, limit: pageSize, on: $0)
+        }
     }
 
     /// One page: records and proofs here, then the chain for the roots no
@@ -104,11 +112,12 @@ public struct Verifier: Sendable {
         -> [CaseVerification]
     {
         var results: [Int64: CaseVerification] = [:]
-        var waiting: [(row: VerifierRow, claim: AnchorClaim)] = []
-        for row in rows.attested {
-            switch localJudgement(row, snapshot: rows.snapshots[row.record.caseID]) {
-            case .done(let outcome): results[row.record.caseID] = result(row, outcome)
-            case .chain(let claim): waiting.append((row, claim))
+        // Indices into `rows.attested`: a row is a large value, not copied per case.
+        var waiting: [(index: Int, claim: AnchorClaim)] = []
+        for (index, judgement) in await localJudgements(rows).enumerated() {
+            switch judgement {
+            case .done(let outcome): results[rows.attested[index].record.caseID] = result(rows.attested[index], outcome)
+            case .chain(let claim): waiting.append((index, claim))
             }
         }
         for caseID in rows.missing {
@@ -134,7 +143,8 @@ public struct Verifier: Sendable {
             }
             evidence.merge(answers.evidence) { _, new in new }
         }
-        for (row, claim) in waiting {
+        for (index, claim) in waiting {
+            let row = rows.attested[index]
             guard let found = evidence[AnchorKey(root: claim.root, txHash: claim.txHash)] else { continue }
             var outcome = AnchorCheck.evaluate(claim, evidence: found, expected: configuration.expectation)
             // Only an attestation that verifies is held to its published copy:
@@ -149,7 +159,37 @@ public struct Verifier: Sendable {
         return results.keys.sorted().compactMap { results[$0] }
     }
 
-    enum Judgement {
+    /// `localJudgement` of each attested row, in row order. A large page is
+    /// split into contiguous chunks judged side by side, one per core: the
+    /// rebuilding, hashing and proofs are pure and independent per case.
+    private func localJudgements(_ rows: VerifierRows) async -> [Judgement] {
+        let attested = rows.attested
+        let chunkCount = min(Self.judgingTasks, attested.count / Self.smallestChunk)
+        guard chunkCount > 1 else {
+            return attested.map { localJudgement($0, snapshot: rows.snapshots[$0.record.caseID]) }
+        }
+        let chunkSize = (attested.count + chunkCount - 1) / chunkCount
+        return await withTaskGroup(of: (chunk: Int, judgements: [Judgement]).self) { group in
+            for chunk in 0..<chunkCount {
+                let range = chunk * chunkSize..<min(attested.count, (chunk + 1) * chunkSize)
+                group.addTask {
+                    (
+                        chunk,
+                        range.map { localJudgement(attested[$0], snapshot: rows.snapshots[attested[$0].record.caseID]) }
+                    )
+                }
+            }
+            var chunks = [[Judgement]](repeating: [], count: chunkCount)
+            for await done in group { chunks[done.chunk] = done.judgements }
+            return chunks.flatMap { $0 }
+        }
+    }
+
+    /// One task per core; chunks smaller than this are not worth a task.
+    static let judgingTasks = max(1, ProcessInfo.processInfo.activeProcessorCount)
+    static let smallestChunk = 500
+
+    enum Judgement: Sendable {
         case done(VerificationOutcome)
         case chain(AnchorClaim)
     }

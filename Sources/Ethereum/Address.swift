@@ -18,6 +18,10 @@ public struct Address: Sendable, Hashable, CustomStringConvertible {
     /// `0x` + 40 hex digits. All-lowercase or all-uppercase digits are taken
     /// as is; mixed case must be a correct EIP-55 checksum.
     public init(hex text: some StringProtocol) throws(ParseError) {
+        if let bytes = text.utf8.withContiguousStorageIfAvailable(Self.singleCaseHex), let bytes {
+            self.bytes = bytes
+            return
+        }
         guard text.hasPrefix("0x") || text.hasPrefix("0X") else {
             throw ParseError(description: "an address must start with 0x")
         }
@@ -29,13 +33,32 @@ public struct Address: Sendable, Hashable, CustomStringConvertible {
         do { decoded = try Hex.decode(digits) } catch {
             throw ParseError(description: "address is not hex: \(error.description)")
         }
-        let hasLower = digits.contains { $0.isLowercase }
-        let hasUpper = digits.contains { $0.isUppercase }
+        // The digits decoded, so they are ASCII: bytes, not Unicode case properties.
+        let hasLower = digits.utf8.contains { $0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "f") }
+        let hasUpper = digits.utf8.contains { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "F") }
         let address = try Address(bytes: decoded)
         if hasLower && hasUpper && address.checksummed.dropFirst(2) != digits {
             throw ParseError(description: "address has a wrong EIP-55 checksum (mixed case)")
         }
         self = address
+    }
+
+    /// The bytes of `0x` (or `0X`) and 40 hex digits with no mixed case, read
+    /// in place (`verify` reads one per case); nil for anything else, which
+    /// the general path above accepts or rejects with its reason.
+    private static func singleCaseHex(_ utf8: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
+        guard utf8.count == 2 + 2 * byteCount, utf8[0] == UInt8(ascii: "0"), utf8[1] | 0x20 == UInt8(ascii: "x")
+        else { return nil }
+        var hasLower = false
+        var hasUpper = false
+        for byte in utf8[2...] {
+            if byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "f") { hasLower = true }
+            if byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "F") { hasUpper = true }
+        }
+        guard !(hasLower && hasUpper) else { return nil }
+        // Hex.decode would skip a second `0x`: the count rules that out.
+        let bytes = try? Hex.decode(utf8: UnsafeBufferPointer(rebasing: utf8[2...]))
+        return bytes?.count == byteCount ? bytes : nil
     }
 
     /// The address of an uncompressed secp256k1 public key: the last 20 bytes

@@ -116,20 +116,33 @@ struct Verify: AsyncParsableCommand {
             let progress = ProgressBar()
             defer { progress.finish() }
             do {
-                if reconciling {
-                    reconciliation = try await Reconciler(
+                // Reconciliation mostly waits on the node: it runs beside the cases.
+                let reconciler =
+                    reconciling
+                    ? Reconciler(
                         database: database, rpc: rpc, registry: configuration.registry, chainID: configuration.chainID,
-                        attesters: try attesterAddresses(), initialLogRange: max(1, logRange), logger: logger
-                    ).reconcile()
-                }
-                if let selection {
+                        attesters: try attesterAddresses(), initialLogRange: max(1, logRange), logger: logger) : nil
+                async let reconciled = reconciler?.reconcile()
+                let latest: Result<VerificationReport?, Error>
+                do {
                     // Verified cases are only counted when nothing shows them.
                     let keepVerified = !problemsOnly || history
-                    let latest = try await verifier.verify(selection, keepVerified: keepVerified) { done, total in
-                        progress.update(done: done, total: total)
+                    if let selection {
+                        latest = .success(
+                            try await verifier.verify(selection, keepVerified: keepVerified) { done, total in
+                                progress.update(done: done, total: total)
+                            })
+                    } else {
+                        latest = .success(nil)
                     }
-                    report = latest
-                    if history { versions = try await verifier.history(selection, latest: latest) }
+                } catch {
+                    latest = .failure(error)
+                }
+                // A reconciliation error is reported first, as when it ran first.
+                reconciliation = try await reconciled
+                report = try latest.get()
+                if history, let selection, let report {
+                    versions = try await verifier.history(selection, latest: report)
                 }
             } catch {
                 await database.close()

@@ -29,4 +29,20 @@ struct AddressTests {
     func rejectsMalformed(text: String) {
         #expect(throws: Address.ParseError.self) { try Address(hex: text) }
     }
+
+    /// Read in place when of one case; the general path answers the rest the same way.
+    @Test func singleCaseFastPathAgreesWithTheGeneralRule() throws {
+        let lower = "0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed"
+        let expected = try Hex.decode(lower)
+        #expect(try Address(hex: lower).bytes == expected)
+        #expect(try Address(hex: "0X" + lower.dropFirst(2)).bytes == expected)
+        #expect(try Address(hex: "0x" + lower.dropFirst(2).uppercased()).bytes == expected)
+        #expect(try Address(hex: Substring("  " + lower).dropFirst(2)).bytes == expected)
+        // Digits only: no case at all.
+        #expect(try Address(hex: "0x" + String(repeating: "1", count: 40)).bytes == [UInt8](repeating: 0x11, count: 20))
+        // A second prefix is not 40 digits (Hex.decode alone would skip it).
+        #expect(throws: Address.ParseError.self) { try Address(hex: "0x0x" + lower.dropFirst(4)) }
+        #expect(throws: Address.ParseError.self) { try Address(hex: "0x" + lower.dropFirst(3) + "g") }
+        #expect(throws: Address.ParseError.self) { try Address(hex: "0y" + lower.dropFirst(2)) }
+    }
 }
