@@ -5,9 +5,11 @@ final class WakeSignal: @unchecked Sendable {
     private let lock = NSLock()
     private var pending = false
     private var continuation: CheckedContinuation<Void, Never>?
+    private var signals = 0
 
     func signal() {
         let waiting: CheckedContinuation<Void, Never>? = lock.withLock {
+            signals += 1
             if let continuation {
                 self.continuation = nil
                 return continuation
@@ -18,12 +20,20 @@ final class WakeSignal: @unchecked Sendable {
         waiting?.resume()
     }
 
+    /// Whether a signal waits to end the next `wait` at once (for tests).
+    var isPending: Bool { lock.withLock { pending } }
+
+    /// Signals so far, from notices and timers alike (for tests).
+    var signalCount: Int { lock.withLock { signals } }
+
     func wait(upTo delay: Duration) async {
         let timer = Task { [weak self] in
-            try? await Task.sleep(for: delay)
+            // A cancelled timer must not signal: that wake would end the next
+            // wait at once, whose cancelled timer would end the one after, and
+            // the loop would spin (and pile up dispatch timers) for good.
+            guard (try? await Task.sleep(for: delay)) != nil else { return }
             self?.signal()
         }
-        defer { timer.cancel() }
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let resumeNow: Bool = lock.withLock {
                 if pending {
@@ -35,6 +45,10 @@ final class WakeSignal: @unchecked Sendable {
             }
             if resumeNow { continuation.resume() }
         }
+        timer.cancel()
+        // Once the timer has ended, nothing of this wait can signal any more;
+        // a signal from elsewhere before here is covered by the coming pass.
+        await timer.value
         lock.withLock { pending = false }
     }
 }
