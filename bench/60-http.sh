@@ -83,13 +83,32 @@ for _ in $(seq 1 300); do
     sleep 0.1
 done
 
-# One wrk run at $1 connections: prints "requests/s p50_ms p99_ms non2xx socket_errors".
+# CPU ticks (utime + stime) of the server, and of the PostgreSQL backends
+# serving the bench database: CPU per request holds steadier than requests/s
+# on a shared machine, where the other tenants take the cores.
+server_ticks() { awk '{print $14 + $15}' "/proc/$SERVER_PID/stat"; }
+postgres_ticks() {
+    local pid total=0
+    for pid in $("$PSQL" -qtA "$DATABASE_URL" -c \
+        "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"); do
+        [[ -r /proc/$pid/stat ]] && total=$((total + $(awk '{print $14 + $15}' "/proc/$pid/stat")))
+    done
+    echo "$total"
+}
+
+# One wrk run at $1 connections: prints
+# "requests/s p50_ms p99_ms non2xx socket_errors server_cpu_ms_per_request postgres_cpu_ms_per_request".
 run() {
-    local connections=$1 out
+    local connections=$1 out server_before postgres_before server_after postgres_after
     shift
+    server_before=$(server_ticks)
+    postgres_before=$(postgres_ticks)
     out=$(BENCH_TOKEN="$BACKEND" BENCH_CASES="$CASES" \
         wrk -t"$WRK_THREADS" -c"$connections" -d"${DURATION}s" --latency "$@")
-    awk '
+    server_after=$(server_ticks)
+    postgres_after=$(postgres_ticks)
+    awk -v server=$((server_after - server_before)) -v postgres=$((postgres_after - postgres_before)) \
+        -v hz="$(getconf CLK_TCK)" '
         function ms(v) {
             if (v ~ /us$/) { sub(/us$/, "", v); return v / 1000 }
             if (v ~ /ms$/) { sub(/ms$/, "", v); return v + 0 }
@@ -98,12 +117,17 @@ run() {
             return v
         }
         /^Requests\/sec:/ { rps = $2 }
+        / requests in / { requests = $1 }
         $1 == "50%" { p50 = ms($2) }
         $1 == "99%" { p99 = ms($2) }
         /Non-2xx or 3xx responses:/ { bad = $5 }
         # "Socket errors: connect 0, read 0, write 0, timeout 0"
         /Socket errors:/ { gsub(/,/, ""); socket = $4 + $6 + $8 + $10 }
-        END { printf "%s %.2f %.2f %d %d\n", rps, p50, p99, bad, socket }' <<<"$out"
+        END {
+            n = requests > 0 ? requests : 1
+            printf "%s %.2f %.2f %d %d %.3f %.3f\n", rps, p50, p99, bad, socket,
+                server * 1000 / hz / n, postgres * 1000 / hz / n
+        }' <<<"$out"
 }
 
 URL="http://127.0.0.1:$PORT"
@@ -111,11 +135,11 @@ URL="http://127.0.0.1:$PORT"
 BENCH_TOKEN="$BACKEND" BENCH_CASES="$CASES" \
     wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d2s -s bench/http_post.lua "$URL" >/dev/null
 
-row() { printf '%-34s %5s %10s %7s %7s %7s %7s\n' "$@"; }
+row() { printf '%-34s %5s %10s %7s %7s %7s %6s %8s %8s\n' "$@"; }
 echo "HTTP API on loopback: wrk -t$WRK_THREADS -d${DURATION}s; $(nproc) cores shared by wrk, caseattest and" \
     "PostgreSQL (load: $(cut -d' ' -f1-3 /proc/loadavg)); API pool ${BENCH_DB_CONNECTIONS:-4} connections;" \
-    "rate limits lifted for this run"
-row "endpoint" "conns" "requests/s" "p50 ms" "p99 ms" "non-2xx" "socket"
+    "rate limits lifted for this run; srv/pg ms/r: CPU ms per request of caseattest / of its PostgreSQL backends"
+row "endpoint" "conns" "requests/s" "p50 ms" "p99 ms" "non-2xx" "socket" "srv ms/r" "pg ms/r"
 declare -A RESULT
 for c in "$CONNECTIONS" "$HIGH_CONNECTIONS"; do
     for name in healthz post get; do
@@ -124,9 +148,9 @@ for c in "$CONNECTIONS" "$HIGH_CONNECTIONS"; do
             post) label="POST /v1/cases/{id}/attestations"; args=(-s bench/http_post.lua "$URL") ;;
             get) label="GET /v1/cases/{id}/attestations"; args=(-s bench/http_get.lua "$URL") ;;
         esac
-        read -r rps p50 p99 bad socket < <(run "$c" "${args[@]}")
+        read -r rps p50 p99 bad socket server_cpu postgres_cpu < <(run "$c" "${args[@]}")
         RESULT[$name.$c]="$rps $p99 $bad $socket"
-        row "$label" "$c" "$rps" "$p50" "$p99" "$bad" "$socket"
+        row "$label" "$c" "$rps" "$p50" "$p99" "$bad" "$socket" "$server_cpu" "$postgres_cpu"
     done
 done
 echo "targets: POST >= 4000 requests/s with p99 < 10 ms and no error at $CONNECTIONS connections;" \
