@@ -10,6 +10,12 @@ public final class PostgresConnection {
     private var handle: OpaquePointer?
     private let notices: Unmanaged<NoticeRouter>
     public let logger: Logger
+    /// When set, `query` prepares each distinct statement once for this
+    /// session and then only executes it: the server skips planning, which
+    /// costs more than running a key lookup. For sessions whose statements
+    /// are few and hot (the API's pool); results are the same either way.
+    public var preparesStatements = false
+    private var prepared = PreparedStatements()
 
     private init(handle: OpaquePointer, logger: Logger) {
         self.handle = handle
@@ -117,11 +123,42 @@ public final class PostgresConnection {
         let handle = try liveHandle()
         let parameters = try query.binds.enumerated().map { try $0.element.wireParameter(position: $0.offset + 1) }
         let result = try Self.withCParameters(parameters) { types, values, lengths, formats in
-            PQexecParams(handle, query.sql, Int32(parameters.count), types, values, lengths, formats, 0)
+            execute(query.sql, on: handle, types: types, values: values, lengths: lengths, formats: formats)
         }
         defer { PQclear(result) }
         try check(result, binds: query.binds)
         return Self.readResult(result)
+    }
+
+    /// Statements this session has prepared (for tests).
+    var preparedCount: Int { prepared.count }
+
+    /// PQexecParams, or PQexecPrepared of the statement prepared on first use
+    /// when `preparesStatements` is set. A failed preparation is returned as
+    /// the result (its error is the statement's).
+    private func execute(
+        _ sql: String, on handle: OpaquePointer, types: [Oid], values: [UnsafePointer<CChar>?], lengths: [Int32],
+        formats: [Int32]
+    ) -> OpaquePointer? {
+        let count = Int32(types.count)
+        guard preparesStatements else { return PQexecParams(handle, sql, count, types, values, lengths, formats, 0) }
+        let key = PreparedStatements.Key(sql: sql, types: types.map { UInt32($0) })
+        var name = prepared.name(for: key)
+        if name == nil, let fresh = prepared.reserve(key) {
+            let made = PQprepare(handle, fresh, sql, count, types)
+            guard made.map(PQresultStatus) == PGRES_COMMAND_OK else {
+                prepared.forget(key)
+                return made
+            }
+            PQclear(made)
+            name = fresh
+        }
+        guard let name else { return PQexecParams(handle, sql, count, types, values, lengths, formats, 0) }
+        let result = PQexecPrepared(handle, name, count, values, lengths, formats, 0)
+        // 0A000 "cached plan must not change result type": a migration changed
+        // what the statement returns; this call fails, the next prepares anew.
+        if let result, Self.field(result, "C") == "0A000" { prepared.forget(key) }
+        return result
     }
 
     /// Runs a script of one or more statements with no parameters (PQexec),

@@ -11,13 +11,20 @@ public final class PostgresPool: Sendable {
     private let url: String
     private let logger: Logger
     private let limits: PostgresSessionLimits
+    private let preparesStatements: Bool
     private let executor: BlockingExecutor
     private let state = PoolState()
 
-    public init(url: String, maxConnections: Int = 4, limits: PostgresSessionLimits = .service, logger: Logger) throws {
+    /// `preparesStatements`: every connection prepares its statements on
+    /// first use (see `PostgresConnection.preparesStatements`).
+    public init(
+        url: String, maxConnections: Int = 4, limits: PostgresSessionLimits = .service,
+        preparesStatements: Bool = false, logger: Logger
+    ) throws {
         try PostgresURL.validate(url)
         self.url = url
         self.limits = limits
+        self.preparesStatements = preparesStatements
         self.maxConnections = max(1, maxConnections)
         self.logger = logger
         executor = BlockingExecutor(threadCount: self.maxConnections, name: "caseattest.postgres")
@@ -40,6 +47,7 @@ public final class PostgresPool: Sendable {
             if connection == nil {
                 do {
                     connection = try PostgresConnection.connect(url: url, limits: limits, logger: logger)
+                    connection?.preparesStatements = preparesStatements
                 } catch {
                     release(nil)
                     throw error

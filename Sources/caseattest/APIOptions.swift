@@ -121,7 +121,10 @@ struct APIOptions: ParsableArguments {
         let configuration = try configuration()
         let tokens = try tokens(logger: logger)
         let redis = try redis(logger: logger)  // a bad URL fails before any pool is opened
-        let database = try services.databasePool(logger: logger, maxConnections: max(1, databaseConnections))
+        // Its statements are few and hot key lookups: each is planned once
+        // per connection (planning cost several times the lookup itself).
+        let database = try services.databasePool(
+            logger: logger, maxConnections: max(1, databaseConnections), preparesStatements: true)
         var readiness = ReadinessProbe.standard(
             database: database, ethereum: ethereum, expectedChainID: chainID,
             signerFunded: signerFunded, extra: readinessChecks)

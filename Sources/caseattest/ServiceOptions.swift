@@ -95,7 +95,10 @@ struct ServiceOptions: ParsableArguments {
             rpc: try JSONRPCClient(configuration: RPCConfiguration(commaSeparated: resolvedRPCURLs), logger: logger))
     }
 
-    func databasePool(logger: Logger, maxConnections: Int = 4) throws -> PostgresPool {
-        try PostgresPool(url: resolvedDatabaseURL, maxConnections: maxConnections, logger: logger)
+    func databasePool(logger: Logger, maxConnections: Int = 4, preparesStatements: Bool = false) throws -> PostgresPool
+    {
+        try PostgresPool(
+            url: resolvedDatabaseURL, maxConnections: maxConnections, preparesStatements: preparesStatements,
+            logger: logger)
     }
 }

@@ -144,7 +144,9 @@ enum TestDatabase {
         try await admin.withConnection {
             try $0.simpleExecute("CREATE DATABASE \(try $0.quoteIdentifier(String(name)))")
         }
-        let pool = try PostgresPool(url: url, maxConnections: 4, logger: TestSupport.quietLogger)
+        // Prepares its statements, as `caseattest serve`'s API pool does.
+        let pool = try PostgresPool(
+            url: url, maxConnections: 4, preparesStatements: true, logger: TestSupport.quietLogger)
         do {
             let migrations = TestSupport.repositoryRoot.appendingPathComponent("migrations").path
             _ = try await Migrator(databaseURL: url, directory: migrations, logger: TestSupport.quietLogger).migrate()
