@@ -78,6 +78,24 @@ struct HotQueryPlanTests {
                     try connection.transaction { try SeedRecord.withdraw(batch: 3, on: $0) }
                 }
                 #expect(try published(connection) == 95_000)
+
+                // A backfill half done: most rows requested, at the highest
+                // ids, and the statistics know it. The claim must still go
+                // straight to the requests, not walk the confirmed rows first.
+                try connection.simpleExecute(
+                    """
+                    UPDATE caseattest.attestation SET status = 'requested' WHERE case_id > 40000 AND status = 'confirmed';
+                    ANALYZE caseattest.attestation
+                    """)
+                let fetchedBefore = try rowsFetchedByIndex(connection)
+                try expectIndexOnly("commit: claim 512 of 59,000 requests", connection) {
+                    let result = try connection.transaction {
+                        try PipelineStore.commitRequested(limit: 512, key: key, now: now, on: $0)
+                    }
+                    #expect(result.committed == 512)
+                }
+                let fetched = try rowsFetchedByIndex(connection) - fetchedBefore
+                #expect(fetched < 5_000, "the claim fetched \(fetched) attestation rows for 512 requests")
             }
         }
     }
@@ -151,6 +169,17 @@ struct HotQueryPlanTests {
         for (table, count) in after {
             #expect(count == before[table], "\(what): \(count - (before[table] ?? 0)) sequential scans of \(table)")
         }
+    }
+
+    /// Rows of `attestation` fetched through any of its indexes so far.
+    private func rowsFetchedByIndex(_ connection: PostgresConnection) throws -> Int64 {
+        try connection.query("SELECT pg_stat_force_next_flush()")
+        try connection.query("SELECT pg_stat_clear_snapshot()")
+        return try connection.query(
+            """
+            SELECT idx_tup_fetch AS n FROM pg_stat_user_tables WHERE schemaname = 'caseattest' AND relname = 'attestation'
+            """
+        )[0].decode(Int64.self, "n")
     }
 
     private func sequentialScans(_ connection: PostgresConnection) throws -> [String: Int64] {
