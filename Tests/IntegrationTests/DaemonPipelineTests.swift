@@ -24,6 +24,16 @@ struct DaemonPipelineTests {
             let counts = try await context.attestationCounts()
             context.check(done, "not all cases confirmed: \(counts)")
             context.log("attestations by status: \(counts)")
+            // The backfill made the planner's statistics stale: the daemon
+            // refreshes them itself at its next census (every 10 s).
+            let analyzed = try await context.waitUntil("the statistics refreshed", timeout: .seconds(30)) {
+                try await context.int(
+                    """
+                    SELECT count(*) AS n FROM pg_stat_user_tables
+                    WHERE schemaname = 'caseattest' AND relname = 'attestation' AND last_analyze IS NOT NULL
+                    """) == 1
+            }
+            context.check(analyzed, "the daemon never refreshed the statistics of attestation")
             let status = await daemon.terminate()
             context.check(status == 0, "the daemon exited with \(String(describing: status)) on SIGTERM")
 
