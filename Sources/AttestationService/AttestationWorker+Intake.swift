@@ -162,24 +162,6 @@ extension AttestationWorker {
 
     // MARK: - Census
 
-    /// After a backfill the planner still sees an empty table until
-    /// autovacuum comes by: plans for the claims and `verify` go wrong.
-    func refreshStatisticsIfStale() async throws {
-        guard
-            let row = try await database.query(
-                """
-                SELECT n_mod_since_analyze AS changed, n_live_tup AS live FROM pg_stat_user_tables
-                WHERE schemaname = 'caseattest' AND relname = 'attestation'
-                """
-            ).rows.first,
-            StatisticsFreshness.isStale(
-                changedSinceAnalyze: try row.decode(Int64.self, "changed"), liveRows: try row.decode(Int64.self, "live")
-            )
-        else { return }
-        try await database.query("SELECT caseattest.refresh_statistics()")
-        logger.debug("refreshed the planner's statistics of attestation")
-    }
-
     /// Attestations per state (the `caseattest_attestations{state}` gauge),
     /// the stall signal, and this worker's heartbeat row.
     func census() async throws {
@@ -222,7 +204,7 @@ extension AttestationWorker {
             """)
         // Rows of processes gone for a day are of no use to anyone.
         try await database.query("DELETE FROM attestation_worker WHERE heartbeat_at < now() - interval '1 day'")
-        try await refreshStatisticsIfStale()
+        await StatisticsFreshness.refreshIfStale(database, logger: logger)
         // Said once at the onset; the metric and the row keep saying it.
         if let reason = stall.reason, let since = stall.since, time - since < 10 {
             logger.error(
