@@ -84,7 +84,8 @@ struct HotQueryPlanTests {
                 // straight to the requests, not walk the confirmed rows first.
                 try connection.simpleExecute(
                     """
-                    UPDATE caseattest.attestation SET status = 'requested' WHERE case_id > 40000 AND status = 'confirmed';
+                    UPDATE caseattest.attestation SET status = 'requested'
+                    WHERE case_id > 40000 AND status = 'confirmed';
                     ANALYZE caseattest.attestation
                     """)
                 let fetchedBefore = try rowsFetchedByIndex(connection)
@@ -177,7 +178,8 @@ struct HotQueryPlanTests {
         try connection.query("SELECT pg_stat_clear_snapshot()")
         return try connection.query(
             """
-            SELECT idx_tup_fetch AS n FROM pg_stat_user_tables WHERE schemaname = 'caseattest' AND relname = 'attestation'
+            SELECT idx_tup_fetch AS n FROM pg_stat_user_tables
+            WHERE schemaname = 'caseattest' AND relname = 'attestation'
             """
         )[0].decode(Int64.self, "n")
     }
