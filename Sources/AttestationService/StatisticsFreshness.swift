@@ -14,7 +14,7 @@ enum StatisticsFreshness {
     }
 
     /// Refreshes them when stale. The worker asks at each census; `verify`
-    /// asks before it starts (right after a backfill, plans made from the
+    /// of more than one case asks before it starts (right after a backfill, plans made from the
     /// table as it was mid-way made it 9x slower). A role that may not
     /// refresh them goes on with what there is.
     static func refreshIfStale(_ database: PostgresPool, logger: Logger) async {
