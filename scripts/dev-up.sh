@@ -12,6 +12,8 @@ REDIS_PORT=${REDIS_PORT:-0}
 CHAIN_ID=${CHAIN_ID:-1337}
 # A block every second, as well as one per transaction: confirmations advance.
 CHAIN_BLOCK_TIME=${CHAIN_BLOCK_TIME:-1}
+# Extra PostgreSQL settings, "name=value" separated by spaces (bench.sh sets a deployment's memory).
+PG_SETTINGS=${PG_SETTINGS:-}
 PG_BIN=${PG_BIN:-$(ls -d /usr/lib/postgresql/15/bin 2>/dev/null || dirname "$(command -v initdb)")}
 PY=.venv/bin/python
 
@@ -43,8 +45,10 @@ if [ ! -f "$PGDATA/PG_VERSION" ]; then
     as_pg "'$PG_BIN/initdb' -D '$PGDATA' -A trust -U postgres -E UTF8 --locale=C.UTF-8 >'$PGROOT/initdb.log' 2>&1" \
         || { cat "$PGROOT/initdb.log"; exit 1; }
 fi
+PG_FLAGS=""
+for setting in $PG_SETTINGS; do PG_FLAGS="$PG_FLAGS -c $setting"; done
 as_pg "'$PG_BIN/pg_ctl' -D '$PGDATA' -w -t 60 -l '$PGROOT/server.log' \
-    -o \"-p $PG_PORT -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c fsync=off\" start >/dev/null" \
+    -o \"-p $PG_PORT -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c fsync=off$PG_FLAGS\" start >/dev/null" \
     || { tail -20 "$PGROOT/server.log"; exit 1; }
 DATABASE_URL="postgres://postgres@127.0.0.1:$PG_PORT/caseattest"
 as_pg "'$PG_BIN/psql' -h 127.0.0.1 -p $PG_PORT -U postgres -d postgres -qtAc \"SELECT 1 FROM pg_database WHERE datname='caseattest'\" | grep -q 1 \

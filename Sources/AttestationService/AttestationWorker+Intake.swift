@@ -165,6 +165,7 @@ extension AttestationWorker {
     /// Attestations per state (the `caseattest_attestations{state}` gauge),
     /// the stall signal, and this worker's heartbeat row.
     func census() async throws {
+        let started = ContinuousClock.now
         // An erased request is never committed: it is not work that waits.
         let rows = try await database.query(
             """
@@ -179,8 +180,9 @@ extension AttestationWorker {
         }
         metrics.casesByState(Dictionary(uniqueKeysWithValues: counts.map { ($0.key.rawValue, $0.value) }))
         let time = now()
+        let took = (ContinuousClock.now - started) / .seconds(1)
         let (stall, isSigner) = machine.withLock { machine in
-            machine.census(counts, now: time)
+            machine.census(counts, now: time, took: took)
             return (machine.stall(now: time), machine.holdsLease)
         }
         metrics.stalled(stall.reason?.rawValue)

@@ -38,9 +38,9 @@ struct ProgressTracker: Sendable, Hashable {
 }
 
 extension WorkerMachine {
-    /// The census step's answer.
-    public mutating func census(_ counts: [AttestationStatus: Int], now: Double) {
-        completed(.census, now: now)
+    /// The census step's answer; `took` is how long it ran (see `routineRun`).
+    public mutating func census(_ counts: [AttestationStatus: Int], now: Double, took: Double = 0) {
+        completed(.census, now: now, took: took)
         progress.census(counts, now: now)
     }
 

@@ -129,7 +129,11 @@ public struct WorkerMachine: Sendable {
 
     /// When a step with nothing urgent left runs next: batches at the next
     /// slot boundary when there are slots, every step else after its interval.
-    private func routineRun(of step: WorkerStep, after now: Double) -> Double {
+    private func routineRun(of step: WorkerStep, after now: Double, took: Double) -> Double {
+        // The census reads every attestation row: on a large table it waits
+        // `censusSpacing` times its own duration, so it never takes more than
+        // a small share of the database lane it shares with commits.
+        if step == .census { return now + max(settings.intervals[step] ?? 1, took * Self.censusSpacing) }
         if step == .batch, let boundary = settings.anchorSchedule.boundary(after: now) { return boundary }
         // The spacing ends at a known time; the budget may free up sooner (a cheaper mined fee).
         if step == .sign, let wait = budgetWait {
@@ -137,6 +141,9 @@ public struct WorkerMachine: Sendable {
         }
         return now + (settings.intervals[step] ?? 1)
     }
+
+    /// A census is followed by at least this many times its duration of other work.
+    static let censusSpacing: Double = 10
 
     private func isDue(_ step: WorkerStep, _ now: Double) -> Bool {
         (schedules[step]?.due ?? 0) <= now
@@ -150,11 +157,14 @@ public struct WorkerMachine: Sendable {
     /// A step finished. `more`: it left work it could do at once (a full
     /// commit or a batch closed), so it runs again without waiting.
     /// `progressed`: something moved forward.
-    public mutating func completed(_ step: WorkerStep, now: Double, more: Bool = false, progressed: Bool = false) {
+    /// `took`: how long the step ran, for a step spaced by its own cost.
+    public mutating func completed(
+        _ step: WorkerStep, now: Double, more: Bool = false, progressed: Bool = false, took: Double = 0
+    ) {
         var schedule = schedules[step] ?? Schedule()
         schedule.failures = 0
         schedule.lastFault = nil
-        schedule.due = more ? now : routineRun(of: step, after: now)
+        schedule.due = more ? now : routineRun(of: step, after: now, took: took)
         schedules[step] = schedule
         if progressed { progress.progressed(at: now) }
     }

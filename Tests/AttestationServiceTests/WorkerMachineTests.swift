@@ -177,6 +177,18 @@ struct WorkerMachineTests {
         #expect(machine.stall(now: 403).reason == .failingCase)
     }
 
+    /// A census that took 4 s (a large table) waits 40 s, not its 10 s
+    /// interval; a quick one keeps the interval.
+    @Test func aSlowCensusIsSpacedByItsOwnCost() {
+        var machine = signerMachine()
+        machine.census([.committed: 1], now: 100, took: 4)
+        #expect(!machine.tick(now: 139).contains(.census))
+        #expect(machine.tick(now: 140).contains(.census))
+        machine.census([.committed: 1], now: 140, took: 0.01)
+        #expect(!machine.tick(now: 149).contains(.census))
+        #expect(machine.tick(now: 150).contains(.census))
+    }
+
     @Test func nothingWaitingIsNeverAStall() {
         var machine = signerMachine()
         machine.census([.confirmed: 5, .failed: 1], now: 100)

@@ -25,8 +25,9 @@ struct DaemonPipelineTests {
             context.check(done, "not all cases confirmed: \(counts)")
             context.log("attestations by status: \(counts)")
             // The backfill made the planner's statistics stale: the daemon
-            // refreshes them itself at its next census (every 10 s).
-            let analyzed = try await context.waitUntil("the statistics refreshed", timeout: .seconds(30)) {
+            // refreshes them itself at its next census (every 10 s, or ten
+            // times as long as the last census took on a loaded machine).
+            let analyzed = try await context.waitUntil("the statistics refreshed", timeout: .seconds(60)) {
                 try await context.int(
                     """
                     SELECT count(*) AS n FROM pg_stat_user_tables
