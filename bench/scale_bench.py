@@ -108,7 +108,8 @@ def one_size(n: int, bin_path: str, rpc: str, base_url: str, chain_id: int, tmp:
         if confirmed < n:
             raise RuntimeError(f"only {confirmed}/{n} confirmed in time")
         # The rows themselves agree, once, after the clock stopped.
-        counted = int(daemon_bench.psql(url, "SELECT count(*) FROM caseattest.attestation_state WHERE status = 'confirmed'"))
+        counted = int(daemon_bench.psql(
+            url, "SELECT count(*) FROM caseattest.attestation_state WHERE status = 'confirmed'"))
         if counted != n:
             raise RuntimeError(f"batches say {confirmed} confirmed, the rows {counted}, of {n}")
         result["verify_s"], result["verify_mib"] = timed(
