@@ -56,6 +56,20 @@ public struct AnchorSchedule: Sendable, Hashable {
         waiting > 0 && (waiting >= batchMax || now - oldest >= batchWait)
     }
 
+    // MARK: - Batches closed by the commit
+
+    /// Requests one commit claims: a full batch or more without slots, so a
+    /// backlog's commits can close their batches themselves.
+    public var commitClaim: Int { hasSlots ? 512 : max(512, batchMax) }
+
+    /// Full batches a commit of `committed` cases closes itself. Without
+    /// slots a full batch closes at once anyway (`closesWithoutSlot`), so the
+    /// commit writes its rows straight to `batched`: once instead of twice.
+    /// With slots only the boundary closes batches.
+    public func batchesClosedOnCommit(committed: Int) -> Int {
+        hasSlots ? 0 : committed / batchMax
+    }
+
     // MARK: - Buckets
 
     /// The leaf count a batch of `realLeaves` shows on chain: the smallest

@@ -114,11 +114,15 @@ extension AttestationWorker {
 
     // MARK: - Commit and batch
 
-    /// Commits up to 512 requests a call; again at once while more wait.
+    /// Commits the requests the schedule's claim allows (`commitClaim`),
+    /// closing full batches itself where it may; again at once while more wait.
     func commit() async throws {
         let key = configuration.pseudonymKey
+        let target = PipelineStore.BatchTarget(
+            schedule: configuration.anchorSchedule, chainID: configuration.chainID, contract: configuration.contract)
+        let claim = target.schedule.commitClaim
         let result = try await database.transaction { connection in
-            try PipelineStore.commitRequested(limit: 512, key: key, now: Date(), on: connection)
+            try PipelineStore.commitRequested(limit: claim, key: key, closing: target, now: Date(), on: connection)
         }
         metrics.committed.increment(by: result.committed)
         for failure in result.failed {
@@ -130,7 +134,8 @@ extension AttestationWorker {
                     "attestation_id": "\(failure.attestationID)", "reason": "\(failure.reason)",
                 ])
         }
-        completed(.commit, more: result.claimed == 512, progressed: !result.failed.isEmpty)
+        for batch in result.batches { built(batch) }
+        completed(.commit, more: result.claimed == claim, progressed: !result.failed.isEmpty)
     }
 
     /// One batch of what was committed by `slot` (nil: no slots, the
@@ -144,20 +149,21 @@ extension AttestationWorker {
                 chainID: configuration.chainID, contract: configuration.contract,
                 now: Date(), on: connection)
         }
-        if let created {
-            metrics.batchSize.record(created.leafCount - created.fillerCount)
-            logger.info(
-                "batch built",
-                metadata: [
-                    "batch_id": "\(created.id)", "root": "\(created.root)", "leaves": "\(created.leafCount)",
-                    "filler_leaves": "\(created.fillerCount)",
-                ])
-        }
+        if let created { built(created) }
         completed(.batch, more: created != nil)
-        if created != nil {
-            machine.withLock { $0.batchClosed(now: now()) }
-            chainWake.signal()
-        }
+    }
+
+    /// A batch was closed (by a commit or a batch step): signing it is due.
+    private func built(_ created: PipelineStore.BatchCreated) {
+        metrics.batchSize.record(created.leafCount - created.fillerCount)
+        logger.info(
+            "batch built",
+            metadata: [
+                "batch_id": "\(created.id)", "root": "\(created.root)", "leaves": "\(created.leafCount)",
+                "filler_leaves": "\(created.fillerCount)",
+            ])
+        machine.withLock { $0.batchClosed(now: now()) }
+        chainWake.signal()
     }
 
     // MARK: - Census

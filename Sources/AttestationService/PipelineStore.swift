@@ -26,12 +26,23 @@ enum PipelineStore {
         /// Cases that failed alone, with their reasons.
         var failed: [(attestationID: Int64, reason: String)] = []
         var claimed = 0
+        /// Full batches the commit closed itself (`AnchorSchedule.batchesClosedOnCommit`).
+        var batches: [BatchCreated] = []
+    }
+
+    /// Where a commit's full batches are anchored: given, the commit closes
+    /// them itself when the schedule says so.
+    struct BatchTarget: Sendable {
+        let schedule: AnchorSchedule
+        let chainID: UInt64
+        let contract: Address
     }
 
     /// Builds the document, salt and content hash of up to `limit` requests.
     /// A case that cannot become a document fails alone, with its reason.
     static func commitRequested(
-        limit: Int, key: PseudonymKey, now: Date, on connection: PostgresConnection
+        limit: Int, key: PseudonymKey, closing target: BatchTarget? = nil, now: Date,
+        on connection: PostgresConnection
     ) throws -> CommitResult {
         // The requests are claimed first, then their cases looked up by key:
         // a join in one SELECT lets the planner hash the whole cases table
@@ -59,6 +70,7 @@ enum PipelineStore {
         let cases = try CaseRows.loadEach(ids: requests.map(\.caseID), on: connection)
         let fingerprints = try caseFingerprints(requests.map(\.caseID), on: connection)
         var committed: [[PostgresValue]] = []
+        var contentHashes: [String] = []
         for request in requests {
             let salt = try Salt.random()
             switch CommitDecision.decide(
@@ -70,23 +82,30 @@ enum PipelineStore {
                     .int(request.id), .bytea(salt.bytes), .bytea(canonical), .text(contentHash),
                     fingerprints[request.caseID].map(PostgresValue.text) ?? .null,
                 ])
+                contentHashes.append(contentHash)
             case .fail(let reason):
                 result.failed.append((request.id, reason))
             }
         }
+        // Full batches first, in id order: those rows go straight to `batched`.
+        let closing = target.map { $0.schedule.batchesClosedOnCommit(committed: committed.count) } ?? 0
+        if let target, closing > 0 {
+            let batchMax = target.schedule.batchMax
+            for start in stride(from: 0, to: closing * batchMax, by: batchMax) {
+                let range = start..<start + batchMax
+                result.batches.append(
+                    try closeCommitted(
+                        Array(committed[range]), contentHashes: Array(contentHashes[range]), target: target,
+                        now: now, on: connection))
+            }
+            result.committed = closing * batchMax
+            committed.removeFirst(closing * batchMax)
+        }
         if !committed.isEmpty {
             try connection.query(
                 bulkUpdate(
-                    set: """
-                        status = '\(AttestationStatus.committed.rawValue)', salt = v.salt, attested_document = \
-                        v.document, content_hash = v.content_hash,
-                        schema_version = '\(CaseDocument.Schema.current.rawValue)', updated_at = $1, last_error = NULL,
-                        retry_at = NULL, source_fingerprint = v.fingerprint
-                        """,
-                    columns: [
-                        "id::bigint", "salt::bytea", "document::bytea", "content_hash::text", "fingerprint::text",
-                    ],
-                    rows: committed, now: now))
+                    set: "status = '\(AttestationStatus.committed.rawValue)', " + committedSet,
+                    columns: committedColumns, rows: committed, now: now))
         }
         for failure in result.failed {
             try connection.query(
@@ -97,8 +116,42 @@ enum PipelineStore {
                 WHERE id = \(failure.attestationID) AND \(unescaped: notErased)
                 """)
         }
-        result.committed = committed.count
+        result.committed += committed.count
         return result
+    }
+
+    /// What a commit writes besides the status, from the columns below.
+    private static let committedSet = """
+        salt = v.salt, attested_document = v.document, content_hash = v.content_hash,
+        schema_version = '\(CaseDocument.Schema.current.rawValue)', updated_at = $1, last_error = NULL,
+        retry_at = NULL, source_fingerprint = v.fingerprint
+        """
+    private static let committedColumns = [
+        "id::bigint", "salt::bytea", "document::bytea", "content_hash::text", "fingerprint::text",
+    ]
+
+    /// One full batch of rows just committed (as `commitRequested` builds
+    /// them), written once: what the commit writes and what `closeBatch`
+    /// writes, together.
+    private static func closeCommitted(
+        _ rows: [[PostgresValue]], contentHashes: [String], target: BatchTarget, now: Date,
+        on connection: PostgresConnection
+    ) throws -> BatchCreated {
+        let leaves = try contentHashes.map { MerkleTree.leafHash(try ContentHash(hex: $0)) }
+        let (created, tree) = try insertBatch(
+            leaves: leaves, schedule: target.schedule, slot: nil, chainID: target.chainID,
+            contract: target.contract, now: now, on: connection)
+        let written = try rows.indices.map { rows[$0] + (try leafColumns(tree: tree, leaves: leaves, index: $0)) }
+        // PostgreSQL takes at most 65,535 binds a statement: 9 a row, in chunks.
+        for start in stride(from: 0, to: written.count, by: 4096) {
+            try connection.query(
+                bulkUpdate(
+                    set: batchedSet(batchID: created.id, chainID: target.chainID, contract: target.contract) + ", "
+                        + committedSet,
+                    columns: committedColumns + leafColumnNames,
+                    rows: Array(written[start..<min(start + 4096, written.count)]), now: now))
+        }
+        return created
     }
 
     /// The sweep's fingerprint of each case's rows (migration 0012), in one
@@ -169,7 +222,29 @@ enum PipelineStore {
         let leaves = try claimed.map {
             MerkleTree.leafHash(try ContentHash(hex: try $0.decode(String.self, "content_hash")))
         }
-        let fillers = try FillerLeaf.random(count: schedule.fillerCount(forRealLeaves: ids.count))
+        let (created, tree) = try insertBatch(
+            leaves: leaves, schedule: schedule, slot: slot, chainID: chainID, contract: contract, now: now,
+            on: connection)
+        let rows = try ids.indices.map { [.int(ids[$0])] + (try leafColumns(tree: tree, leaves: leaves, index: $0)) }
+        // PostgreSQL takes at most 65,535 binds a statement: 4 a row, in chunks.
+        for start in stride(from: 0, to: rows.count, by: 4096) {
+            try connection.query(
+                bulkUpdate(
+                    set: batchedSet(batchID: created.id, chainID: chainID, contract: contract) + ", updated_at = $1",
+                    columns: ["id::bigint"] + leafColumnNames, rows: Array(rows[start..<min(start + 4096, rows.count)]),
+                    now: now))
+        }
+        return created
+    }
+
+    /// The batch row of `leaves` (real leaves, in value order), padded with
+    /// filler leaves up to its bucket; the fillers go into the batch row
+    /// (they are no attestations), after the real leaves.
+    private static func insertBatch(
+        leaves: [[UInt8]], schedule: AnchorSchedule, slot: Date?, chainID: UInt64, contract: Address, now: Date,
+        on connection: PostgresConnection
+    ) throws -> (BatchCreated, MerkleTree) {
+        let fillers = try FillerLeaf.random(count: schedule.fillerCount(forRealLeaves: leaves.count))
         let tree = try MerkleTree(leafHashes: leaves + fillers)
         let root = Hex.encodePrefixed(tree.root)
         let contractText = Hex.encodePrefixed(contract.bytes)
@@ -182,28 +257,27 @@ enum PipelineStore {
             RETURNING id
             """
         ).rows[0].decode(Int64.self, "id")
-        var rows: [[PostgresValue]] = []
-        for (index, id) in ids.enumerated() {
-            let proof = try tree.proof(forValueAt: index).map { "\"\(Hex.encodePrefixed($0))\"" }
-            rows.append([
-                .int(id), .int(Int64(index)), .text(Hex.encodePrefixed(leaves[index])),
-                .jsonb("[" + proof.joined(separator: ",") + "]"),
-            ])
-        }
-        // PostgreSQL takes at most 65,535 binds a statement: 4 a row, in chunks.
-        for start in stride(from: 0, to: rows.count, by: 4096) {
-            let chunk = Array(rows[start..<min(start + 4096, rows.count)])
-            try connection.query(
-                bulkUpdate(
-                    set: """
-                        status = '\(AttestationStatus.batched.rawValue)', batch_id = \(batchID), leaf_index = \
-                        v.leaf_index, leaf = v.leaf, proof = v.proof,
-                        chain_id = \(chainID), contract_address = '\(contractText)', updated_at = $1
-                        """,
-                    columns: ["id::bigint", "leaf_index::integer", "leaf::text", "proof::jsonb"], rows: chunk, now: now)
-            )
-        }
-        return BatchCreated(id: batchID, root: root, leafCount: tree.leafCount, fillerCount: fillers.count)
+        return (BatchCreated(id: batchID, root: root, leafCount: tree.leafCount, fillerCount: fillers.count), tree)
+    }
+
+    /// What batching writes besides a row's leaf: only numbers and the hex
+    /// of an address, so nothing but them is interpolated.
+    private static func batchedSet(batchID: Int64, chainID: UInt64, contract: Address) -> String {
+        """
+        status = '\(AttestationStatus.batched.rawValue)', batch_id = \(batchID), leaf_index = v.leaf_index, \
+        leaf = v.leaf, proof = v.proof, chain_id = \(chainID), \
+        contract_address = '\(Hex.encodePrefixed(contract.bytes))'
+        """
+    }
+    private static let leafColumnNames = ["leaf_index::integer", "leaf::text", "proof::jsonb"]
+
+    /// The leaf index, leaf and proof of the real leaf at `index`.
+    private static func leafColumns(tree: MerkleTree, leaves: [[UInt8]], index: Int) throws -> [PostgresValue] {
+        let proof = try tree.proof(forValueAt: index).map { "\"\(Hex.encodePrefixed($0))\"" }
+        return [
+            .int(Int64(index)), .text(Hex.encodePrefixed(leaves[index])),
+            .jsonb("[" + proof.joined(separator: ",") + "]"),
+        ]
     }
 
     /// One UPDATE for many rows: `UPDATE attestation SET <set> FROM

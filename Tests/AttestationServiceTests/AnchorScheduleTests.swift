@@ -20,6 +20,18 @@ struct AnchorScheduleTests {
         #expect(AnchorSchedule(interval: 0).boundary(after: time) == nil)
     }
 
+    /// Without slots a commit closes the full batches it committed (they
+    /// would close at once anyway); with slots only the boundary closes one.
+    @Test func commitsCloseFullBatchesOnlyWithoutSlots() {
+        let noSlots = AnchorSchedule(interval: 0, batchMax: 256)
+        #expect(noSlots.commitClaim == 512)
+        #expect([0, 255, 256, 511, 512].map { noSlots.batchesClosedOnCommit(committed: $0) } == [0, 0, 1, 1, 2])
+        #expect(AnchorSchedule(interval: 0, batchMax: 4096).commitClaim == 4096)
+        #expect(hourly.commitClaim == 512)
+        #expect(hourly.batchesClosedOnCommit(committed: 4096) == 0)
+        #expect(AnchorSchedule(interval: 3600, batchMax: 4096).commitClaim == 512)
+    }
+
     @Test func bucketsArePowersOfTwoFromTheMinimumCappedAtBatchMax() {
         #expect(
             [1, 2, 7, 8, 9, 16, 17, 100, 129, 256].map(hourly.bucket(forRealLeaves:))

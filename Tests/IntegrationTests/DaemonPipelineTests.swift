@@ -59,7 +59,8 @@ struct DaemonPipelineTests {
     }
 
     /// Issue 17: a case row is inserted when requested and written when
-    /// committed, when batched and once when confirmed; signing, sending and
+    /// committed, when batched (once for both when its commit closed its
+    /// batch) and once when confirmed; signing, sending and
     /// mining are written on the batch and transaction rows (PostgreSQL's own
     /// counters of the test's database, flushed when the daemon's sessions end).
     private func checkCaseRowWrites(_ context: DaemonTestContext, cases: Int) async throws {
@@ -73,10 +74,14 @@ struct DaemonPipelineTests {
             let row = try await context.database.query(query).rows[0]
             inserted = try row.decode(Int.self, "n_tup_ins")
             updated = try row.decode(Int.self, "n_tup_upd")
-            return inserted == cases && updated >= 3 * cases
+            return inserted == cases && updated >= 2 * cases
         }
         context.log("case rows: \(inserted) inserted, \(updated) updates")
         context.check(flushed, "counters: \(inserted) inserted, \(updated) updates for \(cases) cases")
-        context.check(updated == 3 * cases, "\(updated) updates of \(cases) case rows, expected 3 each")
+        // Three writes a row (committed, batched, confirmed), two for a row
+        // whose commit closed its full batch (CommitClosesBatchTests): how
+        // many did depends on how the requests arrived.
+        context.check(
+            (2 * cases)...(3 * cases) ~= updated, "\(updated) updates of \(cases) case rows, expected 2 or 3 each")
     }
 }
