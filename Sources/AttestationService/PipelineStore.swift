@@ -142,14 +142,13 @@ enum PipelineStore {
             leaves: leaves, schedule: target.schedule, slot: nil, chainID: target.chainID,
             contract: target.contract, now: now, on: connection)
         let written = try rows.indices.map { rows[$0] + (try leafColumns(tree: tree, leaves: leaves, index: $0)) }
-        // PostgreSQL takes at most 65,535 binds a statement: 9 a row, in chunks.
-        for start in stride(from: 0, to: written.count, by: 4096) {
+        for start in stride(from: 0, to: written.count, by: bulkChunk) {
             try connection.query(
                 bulkUpdate(
                     set: batchedSet(batchID: created.id, chainID: target.chainID, contract: target.contract) + ", "
                         + committedSet,
                     columns: committedColumns + leafColumnNames,
-                    rows: Array(written[start..<min(start + 4096, written.count)]), now: now))
+                    rows: Array(written[start..<min(start + bulkChunk, written.count)]), now: now))
         }
         return created
     }
@@ -226,12 +225,12 @@ enum PipelineStore {
             leaves: leaves, schedule: schedule, slot: slot, chainID: chainID, contract: contract, now: now,
             on: connection)
         let rows = try ids.indices.map { [.int(ids[$0])] + (try leafColumns(tree: tree, leaves: leaves, index: $0)) }
-        // PostgreSQL takes at most 65,535 binds a statement: 4 a row, in chunks.
-        for start in stride(from: 0, to: rows.count, by: 4096) {
+        for start in stride(from: 0, to: rows.count, by: bulkChunk) {
             try connection.query(
                 bulkUpdate(
                     set: batchedSet(batchID: created.id, chainID: chainID, contract: contract) + ", updated_at = $1",
-                    columns: ["id::bigint"] + leafColumnNames, rows: Array(rows[start..<min(start + 4096, rows.count)]),
+                    columns: ["id::bigint"] + leafColumnNames,
+                    rows: Array(rows[start..<min(start + bulkChunk, rows.count)]),
                     now: now))
         }
         return created
@@ -279,6 +278,12 @@ enum PipelineStore {
             .jsonb("[" + proof.joined(separator: ",") + "]"),
         ]
     }
+
+    /// Rows one `bulkUpdate` writes at most. PostgreSQL takes at most 65,535
+    /// binds a statement (9 a row at most here), and joins the VALUES through
+    /// a hash table: 4,096 rows with their documents outgrew its memory and
+    /// spilled to disk, making a batch's write slower than two writes.
+    static let bulkChunk = 1_024
 
     /// One UPDATE for many rows: `UPDATE attestation SET <set> FROM
     /// (VALUES ($2, $3, ...), ...) AS v(...) WHERE attestation.id = v.id`.
