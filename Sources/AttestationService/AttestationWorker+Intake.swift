@@ -115,15 +115,50 @@ extension AttestationWorker {
     // MARK: - Commit and batch
 
     /// Commits the requests the schedule's claim allows (`commitClaim`),
-    /// closing full batches itself where it may; again at once while more wait.
+    /// closing full batches itself where it may; again at once while more
+    /// wait. `commitTransactions` commits run side by side, each on rows of
+    /// its own (the claims skip locked rows), so a backlog's commits use
+    /// every core PostgreSQL and the hashing have.
     func commit() async throws {
         let key = configuration.pseudonymKey
         let target = PipelineStore.BatchTarget(
             schedule: configuration.anchorSchedule, chainID: configuration.chainID, contract: configuration.contract)
         let claim = target.schedule.commitClaim
-        let result = try await database.transaction { connection in
-            try PipelineStore.commitRequested(limit: claim, key: key, closing: target, now: Date(), on: connection)
+        let database = database
+        let outcomes = await withTaskGroup(of: Result<PipelineStore.CommitResult, Error>.self) { group in
+            for _ in 0..<Self.commitTransactions {
+                group.addTask {
+                    do {
+                        return .success(
+                            try await database.transaction { connection in
+                                try PipelineStore.commitRequested(
+                                    limit: claim, key: key, closing: target, now: Date(), on: connection)
+                            })
+                    } catch {
+                        return .failure(error)
+                    }
+                }
+            }
+            return await group.reduce(into: []) { $0.append($1) }
         }
+        var more = false
+        for case .success(let result) in outcomes {
+            committed(result)
+            more = more || result.claimed == claim
+        }
+        // What the others committed is reported above; the step backs off.
+        for case .failure(let error) in outcomes { throw error }
+        let failedAlone = outcomes.contains { outcome in
+            if case .success(let result) = outcome { return !result.failed.isEmpty }
+            return false
+        }
+        completed(.commit, more: more, progressed: failedAlone)
+    }
+
+    /// Commit transactions of one commit step.
+    static let commitTransactions = 2
+
+    private func committed(_ result: PipelineStore.CommitResult) {
         metrics.committed.increment(by: result.committed)
         for failure in result.failed {
             metrics.failed.increment()
@@ -135,7 +170,6 @@ extension AttestationWorker {
                 ])
         }
         for batch in result.batches { built(batch) }
-        completed(.commit, more: result.claimed == claim, progressed: !result.failed.isEmpty)
     }
 
     /// One batch of what was committed by `slot` (nil: no slots, the
