@@ -70,9 +70,9 @@ struct AttestationRequestBody: Decodable, Equatable {
         let start = position
         var value: Int64 = 0
         while position < bytes.endIndex, bytes[position] >= UInt8(ascii: "0"), bytes[position] <= UInt8(ascii: "9") {
+            if position - start == 18 { return nil }  // a 19th digit may overflow: the decoder judges it
             value = value * 10 + Int64(bytes[position] - UInt8(ascii: "0"))
             position += 1
-            if position - start > 18 { return nil }
         }
         guard position > start, bytes[start] != UInt8(ascii: "0"), take("}") else { return nil }
         skipSpace()

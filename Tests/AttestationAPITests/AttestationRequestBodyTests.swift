@@ -23,7 +23,8 @@ import Testing
         let bodies = [
             "", "{}", #"{"counsellorId":0}"#, #"{"counsellorId":01}"#, #"{"counsellorId":-1}"#,
             #"{"counsellorId":1.5}"#, #"{"counsellorId":1e3}"#, #"{"counsellorId":"1"}"#,
-            #"{"counsellorId":9223372036854775807}"#, #"{"counsellorId":1,"x":2}"#, #"{"counsellorId":1}x"#,
+            #"{"counsellorId":9223372036854775807}"#, #"{"counsellorId":99999999999999999999999}"#,
+            #"{"counsellorId":1,"x":2}"#, #"{"counsellorId":1}x"#,
             #"{"counsellorID":1}"#, #"{"counsellor\u0049d":1}"#, "\u{FEFF}{\"counsellorId\":1}", #"[1]"#,
             #"{"counsellorId":1"#, #"{"counsellorId":null}"#, #"{"counsellorId":1}}"#,
         ]
