@@ -186,9 +186,14 @@ struct APIHandlers: Sendable {
     /// The body of a JSON request, refused early when the type is wrong or
     /// the declared length is over the limit.
     static func jsonBody(of request: Request, limit: Int) async throws -> Data {
-        let mediaType = request.headers[.contentType]?
-            .split(separator: ";", maxSplits: 1).first
-            .map { String($0).trimmingWhitespace().lowercased() }
+        let contentType = request.headers[.contentType]
+        // The exact header every backend sends skips the general parse.
+        let mediaType =
+            contentType == "application/json"
+            ? contentType
+            : contentType?
+                .split(separator: ";", maxSplits: 1).first
+                .map { String($0).trimmingWhitespace().lowercased() }
         guard mediaType == "application/json" else {
             throw APIError(
                 .unsupportedMediaType, .unsupportedMediaType, "the body must be sent as Content-Type: application/json")
