@@ -36,18 +36,21 @@ PSQL=$(ls /usr/lib/postgresql/15/bin/psql 2>/dev/null || command -v psql)
 
 WORK="$(mktemp -d)"
 DB="caseattest_bench_http_$$"
+# The server's database is made and dropped through the URL given (DATABASE_URL
+# names the bench database once the server's environment is set).
+ADMIN_URL="$DATABASE_URL"
 BENCH_URL="$(python3 -c 'import sys,urllib.parse as u; p=u.urlsplit(sys.argv[1]); print(u.urlunsplit(p._replace(path="/"+sys.argv[2])))' "$DATABASE_URL" "$DB")"
 SERVER_PID=""
 cleanup() {
     if [[ -n "$SERVER_PID" ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
         kill -TERM "$SERVER_PID"; wait "$SERVER_PID" || true
     fi
-    "$PSQL" -q "$DATABASE_URL" -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1 || true
+    "$PSQL" -q "$ADMIN_URL" -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1 || true
     rm -rf "$WORK"
 }
 trap cleanup EXIT
 
-"$PSQL" -q "$DATABASE_URL" -c "CREATE DATABASE $DB" >/dev/null
+"$PSQL" -q "$ADMIN_URL" -c "CREATE DATABASE $DB" >/dev/null
 "$CASEATTEST_BIN" migrate --database-url "$BENCH_URL" >/dev/null 2>&1
 "$PSQL" -q -v ON_ERROR_STOP=1 "$BENCH_URL" >/dev/null <<SQL
 INSERT INTO users (id, email, hashed_password, role) VALUES

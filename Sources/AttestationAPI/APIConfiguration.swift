@@ -5,6 +5,17 @@ public struct APIConfiguration: Sendable {
     /// Request bodies are one small JSON object; anything bigger is refused.
     public static let defaultMaxBodyBytes = 16 * 1024
 
+    /// The API's own PostgreSQL pool when `--api-db-connections` is not
+    /// given: four connections a core, at least 4 and at most 32. A request
+    /// holds its connection for a whole round trip (its query on a blocked
+    /// pool thread while PostgreSQL runs it), so with one connection a core
+    /// the cores idle between queries: on 2 cores, 4 connections did ~1,460
+    /// POST/s and 8 ~2,070 (docs/performance.md). The cap leaves PostgreSQL's
+    /// connections (100 by default) to the daemon and other replicas.
+    public static func defaultDatabaseConnections(cores: Int) -> Int {
+        min(32, max(4, 4 * cores))
+    }
+
     public var host: String
     public var port: Int
     public var rateLimits: RateLimits

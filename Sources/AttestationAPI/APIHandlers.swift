@@ -55,13 +55,13 @@ struct APIHandlers: Sendable {
         let location: HTTPFields = [.location: "/v1/cases/\(caseID)/attestations"]
         switch outcome {
         case .created(let record):
-            return try Self.json(.accepted, view(record), headers: location)
+            return Self.json(.accepted, view(record).bytes(), headers: location)
         case .existing(let record):
-            return try Self.json(.ok, view(record), headers: location)
+            return Self.json(.ok, view(record).bytes(), headers: location)
         case .erased(let record):
             // Erased on purpose: the API never re-requests it (only an
             // operator can, with `caseattest attest --after-erasure`).
-            return try Self.json(.ok, view(record), headers: location)
+            return Self.json(.ok, view(record).bytes(), headers: location)
         case .unknownCase:
             throw APIError(.notFound, .caseNotFound, "case \(caseID) does not exist")
         case .notResolved(let status):
@@ -87,7 +87,7 @@ struct APIHandlers: Sendable {
             throw APIError(.notFound, .caseNotFound, "case \(caseID) does not exist")
         }
         let attestations = records.map(view)
-        return try Self.json(.ok, AttestationListJSON(caseId: caseID, attestations: attestations))
+        return Self.json(.ok, AttestationListJSON(caseId: caseID, attestations: attestations).bytes())
     }
 
     // MARK: Verifier
@@ -186,9 +186,14 @@ struct APIHandlers: Sendable {
     /// The body of a JSON request, refused early when the type is wrong or
     /// the declared length is over the limit.
     static func jsonBody(of request: Request, limit: Int) async throws -> Data {
-        let mediaType = request.headers[.contentType]?
-            .split(separator: ";", maxSplits: 1).first
-            .map { String($0).trimmingWhitespace().lowercased() }
+        let contentType = request.headers[.contentType]
+        // The exact header every backend sends skips the general parse.
+        let mediaType =
+            contentType == "application/json"
+            ? contentType
+            : contentType?
+                .split(separator: ";", maxSplits: 1).first
+                .map { String($0).trimmingWhitespace().lowercased() }
         guard mediaType == "application/json" else {
             throw APIError(
                 .unsupportedMediaType, .unsupportedMediaType, "the body must be sent as Content-Type: application/json")
@@ -206,6 +211,13 @@ struct APIHandlers: Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return json(status, try encoder.encode(value), headers: headers)
+    }
+
+    /// A body written by `JSONBodyWriter`.
+    static func json(_ status: HTTPResponse.Status, _ bytes: [UInt8], headers: HTTPFields = [:]) -> Response {
+        var fields = headers
+        fields[.contentType] = "application/json; charset=utf-8"
+        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 
     static func json(_ status: HTTPResponse.Status, _ bytes: Data, headers: HTTPFields = [:]) -> Response {

@@ -78,6 +78,15 @@ public struct TokenStore: Sendable {
 
     /// The token from an `Authorization: Bearer ...` value, or nil.
     static func bearerToken(fromAuthorization value: String) -> String? {
+        // What every client sends, `Bearer ` and visible ASCII, read without
+        // splitting, lowercasing or trimming (the general reading below
+        // gives the same token for it).
+        let utf8 = value.utf8
+        if utf8.starts(with: "Bearer ".utf8), utf8.count > 7,
+            utf8.dropFirst(7).allSatisfy({ $0 > 0x20 && $0 < 0x7F })
+        {
+            return String(value.dropFirst(7))
+        }
         let parts = value.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
         guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
         let token = String(parts[1]).trimmingWhitespace()

@@ -176,6 +176,12 @@ public struct AttestationIntake: Sendable {
 
     /// `[[id, scheduled_at µs, status, location_type], ...]` as built by `peek`.
     static func appointments(fromJSON text: String) throws -> [AppointmentRecord] {
+        try AppointmentSummary.parse(text) ?? decodedAppointments(fromJSON: text)
+    }
+
+    /// The general reading of `appointments(fromJSON:)`: any JSON (escaped
+    /// strings, other number forms); every shape the quick one leaves.
+    static func decodedAppointments(fromJSON text: String) throws -> [AppointmentRecord] {
         let entries = try JSONDecoder().decode([[JSON]].self, from: Data(text.utf8))
         return try entries.map { entry in
             guard entry.count == 4, case .integer(let id) = entry[0] else {

@@ -42,9 +42,16 @@ final class BlockingExecutor: @unchecked Sendable {
     /// Queues a job; false when the executor is shutting down.
     func enqueue(_ job: @escaping @Sendable () -> Void) -> Bool {
         condition.lock()
-        defer { condition.unlock() }
-        if shuttingDown { return false }
+        if shuttingDown {
+            condition.unlock()
+            return false
+        }
         jobs.append(job)
+        condition.unlock()
+        // Signalled after unlocking: a thread woken while the lock is still
+        // held would wake only to wait for the lock (one more futex round
+        // trip per query). It finds the job either way: it checks the queue
+        // under the lock before it waits.
         condition.signal()
         return true
     }

@@ -122,12 +122,18 @@ public final class PostgresConnection {
     public func query(_ query: PostgresQuery) throws -> PostgresQueryResult {
         let handle = try liveHandle()
         let parameters = try query.binds.enumerated().map { try $0.element.wireParameter(position: $0.offset + 1) }
+        var statement: String?
         let result = try Self.withCParameters(parameters) { types, values, lengths, formats in
-            execute(query.sql, on: handle, types: types, values: values, lengths: lengths, formats: formats)
+            execute(
+                query.sql, on: handle, types: types, values: values, lengths: lengths, formats: formats,
+                statement: &statement)
         }
         defer { PQclear(result) }
         try check(result, binds: query.binds)
-        return Self.readResult(result)
+        guard let statement else { return Self.readResult(result, shape: nil).result }
+        let (read, shape) = Self.readResult(result, shape: prepared.shape(of: statement))
+        prepared.remember(shape, of: statement)
+        return read
     }
 
     /// Statements this session has prepared (for tests).
@@ -138,7 +144,7 @@ public final class PostgresConnection {
     /// the result (its error is the statement's).
     private func execute(
         _ sql: String, on handle: OpaquePointer, types: [Oid], values: [UnsafePointer<CChar>?], lengths: [Int32],
-        formats: [Int32]
+        formats: [Int32], statement: inout String?
     ) -> OpaquePointer? {
         let count = Int32(types.count)
         guard preparesStatements else { return PQexecParams(handle, sql, count, types, values, lengths, formats, 0) }
@@ -158,6 +164,7 @@ public final class PostgresConnection {
         // 0A000 "cached plan must not change result type": a migration changed
         // what the statement returns; this call fails, the next prepares anew.
         if let result, Self.field(result, "C") == "0A000" { prepared.forget(key) }
+        statement = name
         return result
     }
 
@@ -295,14 +302,29 @@ public final class PostgresConnection {
         )
     }
 
-    private static func readResult(_ result: OpaquePointer?) -> PostgresQueryResult {
-        guard let result else { return PostgresQueryResult(rows: [], columns: [], affectedRows: nil) }
+    /// The result's rows and its columns. `shape`: the columns a prepared
+    /// statement returned before (its shape cannot change while it stays
+    /// prepared), reused when the types still agree instead of reading
+    /// every name again.
+    private static func readResult(
+        _ result: OpaquePointer?, shape: PostgresColumns?
+    ) -> (result: PostgresQueryResult, shape: PostgresColumns?) {
+        guard let result else { return (PostgresQueryResult(rows: [], columns: [], affectedRows: nil), nil) }
         let fieldCount = PQnfields(result)
         let rowCount = PQntuples(result)
-        let columns = (0..<fieldCount).map { field in
-            PostgresColumn(name: String(cString: PQfname(result, field)), typeOID: UInt32(PQftype(result, field)))
+        let shared: PostgresColumns
+        if let shape, shape.columns.count == Int(fieldCount),
+            shape.columns.indices.allSatisfy({ shape.columns[$0].typeOID == UInt32(PQftype(result, Int32($0))) })
+        {
+            shared = shape
+        } else {
+            shared = PostgresColumns(
+                (0..<fieldCount).map { field in
+                    PostgresColumn(
+                        name: String(cString: PQfname(result, field)), typeOID: UInt32(PQftype(result, field)))
+                })
         }
-        let shared = PostgresColumns(columns)
+        let columns = shared.columns
         var rows: [PostgresRow] = []
         rows.reserveCapacity(Int(rowCount))
         for row in 0..<rowCount {
@@ -325,7 +347,7 @@ public final class PostgresConnection {
             rows.append(PostgresRow(columns: shared, cells: cells))
         }
         let tag = PQcmdTuples(result).map { String(cString: $0) } ?? ""
-        return PostgresQueryResult(rows: rows, columns: columns, affectedRows: Int(tag))
+        return (PostgresQueryResult(rows: rows, columns: columns, affectedRows: Int(tag)), shared)
     }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Synchronization
 
 /// A bounded pool of connections. Every blocking libpq call runs on the pool's
 /// own threads (one per connection slot), never on Swift's cooperative pool.
@@ -14,6 +15,8 @@ public final class PostgresPool: Sendable {
     private let preparesStatements: Bool
     private let executor: BlockingExecutor
     private let state = PoolState()
+    /// Ids for waiters (a UUID each cost more than the rest of `acquire`).
+    private let waiterIDs = Atomic<UInt64>(0)
 
     /// `preparesStatements`: every connection prepares its statements on
     /// first use (see `PostgresConnection.preparesStatements`).
@@ -95,7 +98,7 @@ public final class PostgresPool: Sendable {
     /// Either an idle connection or permission to open a new one.
     private func acquire() async throws -> Lease {
         try Task.checkCancellation()
-        let waiterID = UUID()
+        let waiterID = waiterIDs.add(1, ordering: .relaxed).newValue
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Lease, Error>) in
                 switch state.acquire(maxConnections: maxConnections, waiterID: waiterID, continuation: continuation) {
@@ -165,11 +168,12 @@ private final class PoolState: @unchecked Sendable {
     private var idle: [PostgresConnection] = []
     /// Connections open or being opened, idle or lent out.
     private var open = 0
-    private var waiters: [(id: UUID, continuation: CheckedContinuation<Lease, Error>)] = []
+    private var waiters: [(id: UInt64, continuation: CheckedContinuation<Lease, Error>)] = []
     private var closed = false
 
-    func acquire(maxConnections: Int, waiterID: UUID, continuation: CheckedContinuation<Lease, Error>) -> AcquireOutcome
-    {
+    func acquire(
+        maxConnections: Int, waiterID: UInt64, continuation: CheckedContinuation<Lease, Error>
+    ) -> AcquireOutcome {
         lock.lock()
         defer { lock.unlock() }
         if closed { return .closed }
@@ -202,7 +206,7 @@ private final class PoolState: @unchecked Sendable {
         return .kept
     }
 
-    func cancelWaiter(_ id: UUID) -> CheckedContinuation<Lease, Error>? {
+    func cancelWaiter(_ id: UInt64) -> CheckedContinuation<Lease, Error>? {
         lock.lock()
         defer { lock.unlock() }
         guard let index = waiters.firstIndex(where: { $0.id == id }) else { return nil }

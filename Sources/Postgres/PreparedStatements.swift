@@ -11,6 +11,8 @@ struct PreparedStatements {
     static let maximumCount = 128
 
     private var names: [Key: String] = [:]
+    /// The columns each prepared statement returns, by name.
+    private var shapes: [String: PostgresColumns] = [:]
     /// Names are never reused, so a forgotten statement cannot be mistaken
     /// for a new one with the same name.
     private var made = 0
@@ -32,7 +34,18 @@ struct PreparedStatements {
     /// Drops `key` (its preparation failed, or the server can no longer use
     /// it): the next call prepares it again under a new name.
     mutating func forget(_ key: Key) {
+        if let name = names[key] { shapes[name] = nil }
         names[key] = nil
+    }
+
+    func shape(of statement: String) -> PostgresColumns? {
+        shapes[statement]
+    }
+
+    /// Keeps the columns a statement returned, while it stays prepared.
+    mutating func remember(_ shape: PostgresColumns?, of statement: String) {
+        guard let shape, shapes[statement] !== shape else { return }
+        shapes[statement] = shape
     }
 
     var count: Int { names.count }

@@ -43,8 +43,14 @@ struct APIOptions: ParsableArguments {
                 + "(default: $CASEATTEST_API_RECEIPT_LIMIT, else \(RateLimits.defaults.receiptsPerToken))."))
     var receiptLimit: Int?
 
-    @Option(name: .customLong("api-db-connections"), help: "PostgreSQL connections of the API's own pool.")
-    var databaseConnections: Int = 4
+    @Option(
+        name: .customLong("api-db-connections"),
+        help: """
+            PostgreSQL connections of the API's own pool (default: four a core, at least 4, at most 32; \
+            \(APIConfiguration.defaultDatabaseConnections(cores: ProcessInfo.processInfo.activeProcessorCount)) \
+            here).
+            """)
+    var databaseConnections: Int?
 
     @Option(
         name: .customLong("redis-url"),
@@ -55,6 +61,11 @@ struct APIOptions: ParsableArguments {
             """
     )
     var redisURL: String?
+
+    var resolvedDatabaseConnections: Int {
+        databaseConnections
+            ?? APIConfiguration.defaultDatabaseConnections(cores: ProcessInfo.processInfo.activeProcessorCount)
+    }
 
     private static func environment(_ name: String) -> String? {
         guard let value = ProcessInfo.processInfo.environment[name], !value.isEmpty else { return nil }
@@ -124,7 +135,7 @@ struct APIOptions: ParsableArguments {
         // Its statements are few and hot key lookups: each is planned once
         // per connection (planning cost several times the lookup itself).
         let database = try services.databasePool(
-            logger: logger, maxConnections: max(1, databaseConnections), preparesStatements: true)
+            logger: logger, maxConnections: max(1, resolvedDatabaseConnections), preparesStatements: true)
         var readiness = ReadinessProbe.standard(
             database: database, ethereum: ethereum, expectedChainID: chainID,
             signerFunded: signerFunded, extra: readinessChecks)
