@@ -82,17 +82,20 @@ struct VerifierRows: Sendable {
         let attestations = try attestationRows(range: range, ids: ids, on: connection)
         // The latest version per case: older versions attest earlier states.
         // Rows of a case outside the page (its case row gone) are not its.
-        var latest: [Int64: VerifierRow] = [:]
-        for row in attestations where pageIDs.contains(row.record.caseID) {
-            if let kept = latest[row.record.caseID], kept.record.version > row.record.version { continue }
-            latest[row.record.caseID] = row
+        var latest: [Int64: Int] = [:]  // case id -> index into attestations
+        for (index, row) in attestations.enumerated() where pageIDs.contains(row.record.caseID) {
+            if let kept = latest[row.record.caseID], attestations[kept].record.version > row.record.version { continue }
+            latest[row.record.caseID] = index
         }
-        rows.attested = latest.values.sorted { $0.record.caseID < $1.record.caseID }
+        rows.attested = latest.sorted { $0.key < $1.key }.map { attestations[$0.value] }
         rows.missing = page.filter { $0.attestable && latest[$0.id] == nil }.map(\.id)
         if let caseID, rows.attested.isEmpty, rows.missing.isEmpty, page.contains(where: { $0.id == caseID }) {
             rows.unresolved = [caseID]
         }
-        let needRows = rows.attested.filter { $0.record.salt != nil && $0.record.erasedAt == nil }.map(\.record.caseID)
+        // The cases whose documents are rebuilt (ids only: a row is a large value, not copied).
+        let needRows = rows.attested.compactMap {
+            $0.record.salt != nil && $0.record.erasedAt == nil ? $0.record.caseID : nil
+        }
         guard !needRows.isEmpty else { return rows }
         let loaded =
             byRange
