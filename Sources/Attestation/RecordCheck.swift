@@ -10,14 +10,31 @@ public struct StoredAttestation: Sendable, Hashable {
     public var leaf: [UInt8]?
     public var proof: [[UInt8]]
     public var root: [UInt8]
+    /// The SHA-256 of the stored document when the reader took only that and
+    /// left the document unread (a page of many cases: the document itself
+    /// is needed only to name the fields of a changed record).
+    public var unreadDocumentHash: ContentHash?
 
-    public init(contentHash: ContentHash, attestedDocument: [UInt8]?, leaf: [UInt8]?, proof: [[UInt8]], root: [UInt8]) {
+    public init(
+        contentHash: ContentHash, attestedDocument: [UInt8]?, leaf: [UInt8]?, proof: [[UInt8]], root: [UInt8],
+        unreadDocumentHash: ContentHash? = nil
+    ) {
         self.contentHash = contentHash
         self.attestedDocument = attestedDocument
         self.leaf = leaf
         self.proof = proof
         self.root = root
+        self.unreadDocumentHash = unreadDocumentHash
     }
+}
+
+/// What `RecordCheck.judge` concludes.
+public enum RecordVerdict: Sendable, Hashable {
+    /// nil: record and proof are consistent (go on to the chain).
+    case judged(VerificationOutcome?)
+    /// The rows changed and the stored document was left unread: read it
+    /// (into `attestedDocument`) and judge again, to name the changed fields.
+    case needsDocument
 }
 
 /// The off-chain half of verification: the document rebuilt from today's rows
@@ -27,38 +44,63 @@ public enum RecordCheck {
     /// nil when record and proof are consistent (go on to the chain);
     /// otherwise the verdict. `current` is nil when the case row is gone.
     public static func evaluate(_ stored: StoredAttestation, current: CaseDocumentV1?) -> VerificationOutcome? {
-        let storedDocumentIntact = stored.attestedDocument.map { ContentHash(canonicalBytes: $0) == stored.contentHash }
+        var stored = stored
+        stored.unreadDocumentHash = nil
+        // `needsDocument` is only answered for an unread document, cleared above.
+        guard case .judged(let outcome) = judge(stored, current: current) else { return nil }
+        return outcome
+    }
+
+    /// `evaluate`, for a stored attestation whose document may be unread
+    /// (`unreadDocumentHash`): whether the stored document is intact is told
+    /// by its hash; it is asked for only when the rows changed. `proofs`
+    /// spares a caller checking many leaves of a batch hashing shared nodes again.
+    public static func judge(
+        _ stored: StoredAttestation, current: CaseDocumentV1?, proofs: MerkleProofCache? = nil
+    ) -> RecordVerdict {
+        let storedDocumentIntact =
+            stored.attestedDocument.map { ContentHash(canonicalBytes: $0) == stored.contentHash }
+            ?? stored.unreadDocumentHash.map { $0 == stored.contentHash }
         guard let current else {
-            return VerificationOutcome(.recordChanged, "the case row no longer exists", changedFields: ["case removed"])
+            return .judged(
+                VerificationOutcome(
+                    .recordChanged, "the case row no longer exists", changedFields: ["case removed"]))
         }
         let currentBytes: [UInt8]
         do {
             currentBytes = try current.canonicalBytes()
         } catch {
-            return VerificationOutcome(.recordChanged, "the current rows cannot form a case document: \(error.message)")
+            return .judged(
+                VerificationOutcome(
+                    .recordChanged, "the current rows cannot form a case document: \(error.message)"))
         }
         if ContentHash(canonicalBytes: currentBytes) != stored.contentHash {
-            return changed(stored, currentBytes: currentBytes, storedDocumentIntact: storedDocumentIntact)
+            if stored.attestedDocument == nil && stored.unreadDocumentHash != nil { return .needsDocument }
+            return .judged(changed(stored, currentBytes: currentBytes, storedDocumentIntact: storedDocumentIntact))
         }
         if storedDocumentIntact == false {
-            return VerificationOutcome(
-                .recordChanged,
-                """
-                attestation.attested_document was altered: it no longer hashes to content_hash (the case rows still \
-                match)
-                """,
-                changedFields: ["attested_document"])
+            return .judged(
+                VerificationOutcome(
+                    .recordChanged,
+                    """
+                    attestation.attested_document was altered: it no longer hashes to content_hash (the case rows \
+                    still match)
+                    """,
+                    changedFields: ["attested_document"]))
         }
-        return proofOutcome(stored)
+        return .judged(proofOutcome(stored, proofs: proofs))
     }
 
     /// The stored leaf is the content hash's, and its proof leads to the batch root; nil when so.
-    static func proofOutcome(_ stored: StoredAttestation) -> VerificationOutcome? {
+    static func proofOutcome(_ stored: StoredAttestation, proofs: MerkleProofCache? = nil) -> VerificationOutcome? {
         let expectedLeaf = MerkleTree.leafHash(stored.contentHash)
         if let leaf = stored.leaf, leaf != expectedLeaf {
             return VerificationOutcome(.proofInvalid, "the stored leaf is not keccak256(keccak256(content_hash))")
         }
-        if !MerkleTree.verify(leaf: expectedLeaf, proof: stored.proof, root: stored.root) {
+        let leadsToRoot =
+            proofs?.verify(leaf: expectedLeaf, proof: stored.proof, root: stored.root)
+            ?? MerkleTree.verify(leaf: expectedLeaf, proof: stored.proof, root: stored.root)
+        if !leadsToRoot {
             return VerificationOutcome(
                 .proofInvalid,
                 "the stored proof does not lead from the leaf to the batch root \(Hex.encodePrefixed(stored.root))")

@@ -20,8 +20,9 @@ public struct AttestationRecord: Sendable, Hashable {
     public let schemaVersion: String?
     public let contentHash: String?
     public let salt: [UInt8]?
-    /// The canonical bytes that were hashed; nil before commit and after erasure.
-    public let attestedDocument: [UInt8]?
+    /// The canonical bytes that were hashed; nil before commit and after erasure
+    /// (and when a reader left it unread; `verify` reads it only when needed).
+    public internal(set) var attestedDocument: [UInt8]?
     public let erasedAt: Date?
     /// Written by the backend before this service existed (marked by migration 0004).
     public let legacy: Bool
@@ -53,6 +54,16 @@ public struct AttestationRecord: Sendable, Hashable {
         legacy, batch_id,
         leaf_index, leaf, proof::text AS proof, chain_id, contract_address, tx_hash, block_number, block_hash,
         confirmations, attested_at, attempts, last_error, requested_by, requested_at, updated_at
+        """
+
+    /// `columns` of the view as `a`, the document left unread (NULL) and its
+    /// SHA-256 read instead as `attested_document_hash`: `verify`'s pages.
+    static let columnsWithoutDocument: StaticString = """
+        a.id, a.case_id, a.version, a.counsellor_id, a.status, a.schema_version, a.content_hash, a.salt, \
+        NULL::bytea AS attested_document, sha256(a.attested_document) AS attested_document_hash, a.erased_at, \
+        a.legacy, a.batch_id, a.leaf_index, a.leaf, a.proof::text AS proof, a.chain_id, a.contract_address, \
+        a.tx_hash, a.block_number, a.block_hash, a.confirmations, a.attested_at, a.attempts, a.last_error, \
+        a.requested_by, a.requested_at, a.updated_at
         """
 
     init(row: PostgresRow) throws {

@@ -50,6 +50,33 @@ public enum CaseRows {
             FROM unnest(\(idArray)::bigint[]) AS wanted(id) JOIN appointments a ON a.case_id = wanted.id
             ORDER BY a.case_id, a.id
             """)
+        return try snapshots(cases: cases, appointments: appointments)
+    }
+
+    /// `loadEach` of the cases with ids in `range`, read by range (one index
+    /// range scan each, not a probe per id): `verify`'s pages of every case.
+    static func loadEach(
+        range: ClosedRange<Int64>, on connection: PostgresConnection
+    ) throws -> (snapshots: [Int64: CaseSnapshot], unreadable: [Int64: Error]) {
+        let (low, high) = (range.lowerBound, range.upperBound)
+        let cases = try connection.query(
+            """
+            SELECT c.id, c.user_id, c.counsellor_id, c.status, c.risk_level_at_creation, c.created_at, c.resolved_at
+            FROM cases c WHERE c.id BETWEEN \(low) AND \(high)
+            """)
+        let appointments = try connection.query(
+            """
+            SELECT a.id, a.case_id, a.scheduled_at, a.status, a.location_type
+            FROM appointments a WHERE a.case_id BETWEEN \(low) AND \(high)
+            ORDER BY a.case_id, a.id
+            """)
+        return try snapshots(cases: cases, appointments: appointments)
+    }
+
+    /// Snapshots from the rows of the two queries (appointments in case and id order).
+    private static func snapshots(
+        cases: PostgresQueryResult, appointments: PostgresQueryResult
+    ) throws -> (snapshots: [Int64: CaseSnapshot], unreadable: [Int64: Error]) {
         var byCase: [Int64: [AppointmentRecord]] = [:]
         var unreadable: [Int64: Error] = [:]
         for row in appointments.rows {

@@ -110,17 +110,21 @@ public struct Verifier: Sendable {
     /// One page: records and proofs here, then the chain for the roots no
     /// earlier page asked about; results in case order.
     private func judge(
-        _ rows: VerifierRows, evidence: inout [AnchorKey: AnchorEvidence]
+        _ page: VerifierRows, evidence: inout [AnchorKey: AnchorEvidence]
     ) async throws
         -> [CaseVerification]
     {
+        var rows = page
+        var judgements = await localJudgements(rows)
+        try await readDocuments(&rows, &judgements)
         var results: [Int64: CaseVerification] = [:]
         // Indices into `rows.attested`: a row is a large value, not copied per case.
         var waiting: [(index: Int, claim: AnchorClaim)] = []
-        for (index, judgement) in await localJudgements(rows).enumerated() {
+        for (index, judgement) in judgements.enumerated() {
             switch judgement {
             case .done(let outcome): results[rows.attested[index].record.caseID] = result(rows.attested[index], outcome)
             case .chain(let claim): waiting.append((index, claim))
+            case .needsDocument: continue  // none is left after readDocuments
             }
         }
         for caseID in rows.missing {
@@ -162,6 +166,22 @@ public struct Verifier: Sendable {
         return results.keys.sorted().compactMap { results[$0] }
     }
 
+    /// The few rows whose case changed since it was attested: their stored
+    /// documents are read (a page leaves them unread) and they are judged again.
+    private func readDocuments(_ rows: inout VerifierRows, _ judgements: inout [Judgement]) async throws {
+        let wanted = judgements.indices.filter { if case .needsDocument = judgements[$0] { true } else { false } }
+        guard !wanted.isEmpty else { return }
+        let ids = wanted.map { rows.attested[$0].record.id }
+        let documents = try await database.withConnection { try VerifierRows.documents(ids: ids, on: $0) }
+        for index in wanted {
+            // A document gone since the page was read is judged as one never stored.
+            rows.attested[index].record.attestedDocument = documents[rows.attested[index].record.id]
+            rows.attested[index].unreadDocumentHash = nil
+            let row = rows.attested[index]
+            judgements[index] = localJudgement(row, snapshot: rows.snapshots[row.record.caseID])
+        }
+    }
+
     /// `localJudgement` of each attested row, in row order. A large page is
     /// split into contiguous chunks judged side by side, one per core: the
     /// rebuilding, hashing and proofs are pure and independent per case.
@@ -169,17 +189,20 @@ public struct Verifier: Sendable {
         let attested = rows.attested
         let chunkCount = min(Self.judgingTasks, attested.count / Self.smallestChunk)
         guard chunkCount > 1 else {
-            return attested.map { localJudgement($0, snapshot: rows.snapshots[$0.record.caseID]) }
+            let proofs = MerkleProofCache()
+            return attested.map { localJudgement($0, snapshot: rows.snapshots[$0.record.caseID], proofs: proofs) }
         }
         let chunkSize = (attested.count + chunkCount - 1) / chunkCount
         return await withTaskGroup(of: (chunk: Int, judgements: [Judgement]).self) { group in
             for chunk in 0..<chunkCount {
                 let range = chunk * chunkSize..<min(attested.count, (chunk + 1) * chunkSize)
                 group.addTask {
-                    (
-                        chunk,
-                        range.map { localJudgement(attested[$0], snapshot: rows.snapshots[attested[$0].record.caseID]) }
-                    )
+                    let proofs = MerkleProofCache()
+                    let judgements = range.map {
+                        localJudgement(
+                            attested[$0], snapshot: rows.snapshots[attested[$0].record.caseID], proofs: proofs)
+                    }
+                    return (chunk, judgements)
                 }
             }
             var chunks = [[Judgement]](repeating: [], count: chunkCount)
@@ -195,11 +218,16 @@ public struct Verifier: Sendable {
     enum Judgement: Sendable {
         case done(VerificationOutcome)
         case chain(AnchorClaim)
+        /// The record changed and its stored document was not read: read it, judge again.
+        case needsDocument
     }
 
     /// Everything that needs no chain: status, erasure, record and proof.
     /// `earlier`: a version before the latest, checked against its own stored document.
-    func localJudgement(_ row: VerifierRow, snapshot: CaseSnapshot?, earlier: Bool = false) -> Judgement {
+    /// `proofs`: shared by the rows one task judges, whose proofs share nodes.
+    func localJudgement(
+        _ row: VerifierRow, snapshot: CaseSnapshot?, earlier: Bool = false, proofs: MerkleProofCache? = nil
+    ) -> Judgement {
         let record = row.record
         if record.legacy {
             return .done(
@@ -258,7 +286,7 @@ public struct Verifier: Sendable {
         }
         let stored = StoredAttestation(
             contentHash: contentHash, attestedDocument: record.attestedDocument,
-            leaf: leaf, proof: proof, root: root)
+            leaf: leaf, proof: proof, root: root, unreadDocumentHash: row.unreadDocumentHash)
         if earlier {
             // Today's rows describe a later version: the stored document stands in.
             if let outcome = RecordCheck.evaluateEarlier(stored) { return .done(outcome) }
@@ -271,7 +299,11 @@ public struct Verifier: Sendable {
                         "the stored schema_version is not one this verifier knows"))
             }
             let current = snapshot?.document(pseudonymKey: configuration.pseudonymKey, salt: salt, schema: schema)
-            if let outcome = RecordCheck.evaluate(stored, current: current) { return .done(outcome) }
+            switch RecordCheck.judge(stored, current: current, proofs: proofs) {
+            case .judged(let outcome?): return .done(outcome)
+            case .judged(nil): break
+            case .needsDocument: return .needsDocument
+            }
         }
 
         guard let txText = record.txHash, let txHash = try? ContentHash(hex: txText).bytes else {

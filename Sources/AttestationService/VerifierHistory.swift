@@ -92,6 +92,7 @@ extension Verifier {
             switch localJudgement(row, snapshot: nil, earlier: true) {
             case .done(let outcome): outcomes[row.record.id] = result(row, outcome)
             case .chain(let claim): waiting.append((row, claim))
+            case .needsDocument: continue  // only for a page's unread document; these rows carry theirs
             }
         }
         if !waiting.isEmpty {

@@ -18,10 +18,13 @@ public struct VerificationSelection: Sendable, Hashable {
 
 /// One case's latest attestation and the root of its batch.
 struct VerifierRow: Sendable {
-    let record: AttestationRecord
+    var record: AttestationRecord
     let batchRoot: String?
     /// Its row in the backend's caseattestation, when read (`verify`).
     var published: PublishedRecord?
+    /// The SHA-256 of the stored document, when the page read that instead of
+    /// the document (`record.attestedDocument` is then nil until read).
+    var unreadDocumentHash: ContentHash?
 }
 
 /// One page of what verification reads from the database: the selected
@@ -70,22 +73,67 @@ struct VerifierRows: Sendable {
         ).rows.map { (id: try $0.decode(Int64.self, "id"), attestable: try $0.decode(Bool.self, "attestable")) }
         rows.lastCaseID = page.last?.id
         guard !page.isEmpty else { return rows }
-        // Integers only, so the array literal cannot carry anything but digits.
-        let ids = "{" + page.map { String($0.id) }.joined(separator: ",") + "}"
+        let pageIDs = Set(page.map(\.id))
+        let range = page[0].id...page[page.count - 1].id
+        // Unfiltered, the page is every case in its id range: cases,
+        // appointments and attestations are read by range. Filtered, by id.
+        let byRange = selection.resolvedSince == nil && selection.counsellorID == nil
+        let ids = byRange ? nil : "{" + page.map { String($0.id) }.joined(separator: ",") + "}"
+        let attestations = try attestationRows(range: range, ids: ids, on: connection)
         // The latest version per case: older versions attest earlier states.
-        rows.attested = try connection.query(
-            """
-            SELECT a.*, b.root AS batch_root, r.case_id AS published_case_id, r.content_hash AS published_hash,
-                   r.tx_hash AS published_tx_hash, r.attested_at AS published_at FROM (
-                SELECT DISTINCT ON (case_id) \(unescaped: AttestationRecord.columns), record_id
-                FROM \(unescaped: AttestationRecord.view)
-                WHERE case_id = ANY(\(ids)::bigint[])
-                ORDER BY case_id, version DESC) a
-            LEFT JOIN attestation_batch b ON b.id = a.batch_id
-            LEFT JOIN public.caseattestation r ON r.id = a.record_id
-            ORDER BY a.case_id
-            """
-        ).rows.map { row in
+        // Rows of a case outside the page (its case row gone) are not its.
+        var latest: [Int64: Int] = [:]  // case id -> index into attestations
+        for (index, row) in attestations.enumerated() where pageIDs.contains(row.record.caseID) {
+            if let kept = latest[row.record.caseID], attestations[kept].record.version > row.record.version { continue }
+            latest[row.record.caseID] = index
+        }
+        rows.attested = latest.sorted { $0.key < $1.key }.map { attestations[$0.value] }
+        rows.missing = page.filter { $0.attestable && latest[$0.id] == nil }.map(\.id)
+        if let caseID, rows.attested.isEmpty, rows.missing.isEmpty, page.contains(where: { $0.id == caseID }) {
+            rows.unresolved = [caseID]
+        }
+        // The cases whose documents are rebuilt (ids only: a row is a large value, not copied).
+        let needRows = rows.attested.compactMap {
+            $0.record.salt != nil && $0.record.erasedAt == nil ? $0.record.caseID : nil
+        }
+        guard !needRows.isEmpty else { return rows }
+        let loaded =
+            byRange
+            ? try CaseRows.loadEach(range: range, on: connection)
+            : try CaseRows.loadEach(ids: needRows, on: connection)
+        if let failure = needRows.lazy.compactMap({ loaded.unreadable[$0] }).first { throw failure }
+        rows.snapshots = loaded.snapshots
+        return rows
+    }
+
+    /// Every version of the cases in `range` (or of `ids`, an array literal
+    /// of the page's ids, when given), each with its batch root and published
+    /// row; the document left unread. All versions, not only the latest: the
+    /// latest is picked above, so PostgreSQL sorts nothing wide.
+    private static func attestationRows(
+        range: ClosedRange<Int64>, ids: String?, on connection: PostgresConnection
+    ) throws -> [VerifierRow] {
+        let (low, high) = (range.lowerBound, range.upperBound)
+        // The published row is looked up per row by its primary key (OFFSET 0
+        // keeps the lateral subquery from being flattened into a hash join
+        // that reads the whole table).
+        let result =
+            if let ids {
+                try connection.query(
+                    """
+                    SELECT \(unescaped: AttestationRecord.columnsWithoutDocument), \(unescaped: pageExtras)
+                    FROM \(unescaped: AttestationRecord.view) a \(unescaped: pageJoins)
+                    WHERE a.case_id = ANY(\(ids)::bigint[])
+                    """)
+            } else {
+                try connection.query(
+                    """
+                    SELECT \(unescaped: AttestationRecord.columnsWithoutDocument), \(unescaped: pageExtras)
+                    FROM \(unescaped: AttestationRecord.view) a \(unescaped: pageJoins)
+                    WHERE a.case_id BETWEEN \(low) AND \(high)
+                    """)
+            }
+        return try result.rows.map { row in
             var published: PublishedRecord?
             if let caseID = try row.decode(Int64?.self, "published_case_id") {
                 published = PublishedRecord(
@@ -93,17 +141,39 @@ struct VerifierRows: Sendable {
                     txHash: try row.decode(String?.self, "published_tx_hash"),
                     attestedAt: try row.decode(Date.self, "published_at"))
             }
+            let documentHash = try row.decode([UInt8]?.self, "attested_document_hash")
             return VerifierRow(
                 record: try AttestationRecord(row: row),
-                batchRoot: try row.decode(String?.self, "batch_root"), published: published)
+                batchRoot: try row.decode(String?.self, "batch_root"), published: published,
+                unreadDocumentHash: try documentHash.map { try ContentHash(bytes: $0) })
         }
-        let attestedIDs = Set(rows.attested.map(\.record.caseID))
-        rows.missing = page.filter { $0.attestable && !attestedIDs.contains($0.id) }.map(\.id)
-        if let caseID, rows.attested.isEmpty, rows.missing.isEmpty, page.contains(where: { $0.id == caseID }) {
-            rows.unresolved = [caseID]
+    }
+
+    private static let pageExtras: StaticString = """
+        b.root AS batch_root, r.case_id AS published_case_id, r.content_hash AS published_hash, \
+        r.tx_hash AS published_tx_hash, r.attested_at AS published_at
+        """
+
+    private static let pageJoins: StaticString = """
+        LEFT JOIN attestation_batch b ON b.id = a.batch_id
+        LEFT JOIN LATERAL (SELECT * FROM public.caseattestation r WHERE r.id = a.record_id OFFSET 0) r ON true
+        """
+
+    /// The stored documents of these attestations, by attestation id: read
+    /// for the few rows whose case changed, to name the changed fields.
+    static func documents(ids: [Int64], on connection: PostgresConnection) throws -> [Int64: [UInt8]] {
+        guard !ids.isEmpty else { return [:] }
+        // Integers only, so the array literal cannot carry anything but digits.
+        let idArray = "{" + ids.map(String.init).joined(separator: ",") + "}"
+        var documents: [Int64: [UInt8]] = [:]
+        for row in try connection.query(
+            """
+            SELECT a.id, a.attested_document FROM unnest(\(idArray)::bigint[]) AS wanted(id)
+            JOIN attestation a ON a.id = wanted.id WHERE a.attested_document IS NOT NULL
+            """
+        ).rows {
+            documents[try row.decode(Int64.self, "id")] = try row.decode([UInt8].self, "attested_document")
         }
-        let needRows = rows.attested.filter { $0.record.salt != nil && $0.record.erasedAt == nil }.map(\.record.caseID)
-        rows.snapshots = try CaseRows.load(ids: needRows, on: connection)
-        return rows
+        return documents
     }
 }

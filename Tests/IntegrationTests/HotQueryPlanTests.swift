@@ -58,6 +58,12 @@ struct HotQueryPlanTests {
                     #expect(page.attested.count == 5_000)
                     #expect(page.snapshots.count == 5_000)
                 }
+                try expectIndexOnly("verify: one page of a counsellor's cases (read by id)", connection) {
+                    let page = try VerifierRows.load(
+                        VerificationSelection(counsellorID: 3), after: nil, limit: 5_000, on: connection)
+                    #expect(page.attested.count == 5_000)
+                    #expect(page.snapshots.count == 5_000)
+                }
                 try expectIndexOnly("verify: one case", connection) {
                     let one = try VerifierRows.load(
                         VerificationSelection(caseID: 777), after: nil, limit: 5_000,
