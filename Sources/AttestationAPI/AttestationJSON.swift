@@ -1,6 +1,7 @@
 import Attestation
 import AttestationService
 import Foundation
+import Postgres
 
 /// One attestation version as the API shows it. Every field is always
 /// present (null when not reached yet), so clients need no guesswork. Salt
@@ -183,7 +184,7 @@ enum Timestamps {
         let whole = seconds.rounded(.down)
         let milliseconds = Int64(((seconds - whole) * 1000).rounded(.down))
         let total = Int64(whole)
-        let (year, month, day) = civilDate(daysSinceEpoch: total / 86_400)
+        let (year, month, day) = CivilCalendar.civil(fromDays: total / 86_400)
         let secondOfDay = total % 86_400
         digits(year, 4, &bytes)
         bytes.append(UInt8(ascii: "-"))
@@ -199,21 +200,6 @@ enum Timestamps {
         bytes.append(UInt8(ascii: "."))
         digits(milliseconds, 3, &bytes)
         bytes.append(UInt8(ascii: "Z"))
-    }
-
-    /// Proleptic Gregorian date of a day count from 1970-01-01 (days >= 0),
-    /// after Howard Hinnant's `civil_from_days`.
-    static func civilDate(daysSinceEpoch days: Int64) -> (year: Int64, month: Int64, day: Int64) {
-        let shifted = days + 719_468
-        let era = shifted / 146_097
-        let dayOfEra = shifted - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthIndex = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
-        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
-        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-        return (year, month, day)
     }
 
     private static func digits(_ value: Int64, _ width: Int, _ bytes: inout [UInt8]) {

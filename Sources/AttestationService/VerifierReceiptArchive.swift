@@ -11,19 +11,35 @@ public struct ArchivedReceipt: Sendable {
 }
 
 extension ReceiptBuilder {
-    /// A keyset page of the latest confirmed attestation of each case whose
-    /// id is above `afterCaseID`, in case order: memory stays bounded by the
-    /// page, however many cases there are. Legacy rows have no receipt.
-    public func confirmedPage(afterCaseID: Int64, limit: Int) async throws -> [ArchivedReceipt] {
-        let loaded = try await database.withConnection { connection -> ([VerifierRow], [Int64: CaseSnapshot]) in
+    /// A keyset page: the latest confirmed attestation of each case among
+    /// the attestation rows of the next `limit` case ids above `afterCaseID`
+    /// (case order), and where the next page starts (nil: no rows are left).
+    /// Memory stays bounded by the page, however many cases there are; a
+    /// page may hold fewer receipts than `limit`. Legacy rows have none.
+    public func confirmedPage(
+        afterCaseID: Int64, limit: Int
+    ) async throws -> (receipts: [ArchivedReceipt], next: Int64?) {
+        let loaded = try await database.withConnection {
+            connection -> ([VerifierRow], [Int64: CaseSnapshot], Int64?) in
+            // The page's range first, from the (case_id, version) index: the
+            // status is the view's, so without a range every page sorted all
+            // the rows after it (an archive of 100,000 cases took minutes).
+            guard
+                let last = try connection.query(
+                    """
+                    SELECT max(case_id) AS last FROM (
+                        SELECT case_id FROM attestation WHERE case_id > \(afterCaseID)
+                        ORDER BY case_id LIMIT \(Int64(limit))) w
+                    """
+                ).rows.first?.decode(Int64?.self, "last")
+            else { return ([], [:], nil) }
             let rows = try connection.query(
                 """
                 SELECT a.*, b.root AS batch_root FROM (
                     SELECT DISTINCT ON (case_id) \(unescaped: AttestationRecord.columns)
                     FROM \(unescaped: AttestationRecord.view)
-                    WHERE status = 'confirmed' AND NOT legacy AND case_id > \(afterCaseID)
-                    ORDER BY case_id, version DESC
-                    LIMIT \(Int64(limit))) a
+                    WHERE status = 'confirmed' AND NOT legacy AND case_id > \(afterCaseID) AND case_id <= \(last)
+                    ORDER BY case_id, version DESC) a
                 LEFT JOIN attestation_batch b ON b.id = a.batch_id
                 ORDER BY a.case_id
                 """
@@ -34,9 +50,9 @@ extension ReceiptBuilder {
             // Only rows stored before attested_document existed need the case rows.
             let rebuild = rows.filter { $0.record.attestedDocument == nil && $0.record.salt != nil }.map(
                 \.record.caseID)
-            return (rows, try CaseRows.load(ids: rebuild, on: connection))
+            return (rows, try CaseRows.load(ids: rebuild, on: connection), last)
         }
-        return loaded.0.map { row in
+        let receipts = loaded.0.map { row in
             let receipt: Result<PortableReceipt, VerifierError>
             do {
                 receipt = .success(try build(row, snapshot: loaded.1[row.record.caseID]))
@@ -49,5 +65,6 @@ extension ReceiptBuilder {
                 caseID: row.record.caseID, attestationID: row.record.id, version: row.record.version,
                 receipt: receipt)
         }
+        return (receipts, loaded.2)
     }
 }

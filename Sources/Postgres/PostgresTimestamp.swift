@@ -70,7 +70,7 @@ extension Int64 {
 
 /// Proleptic Gregorian day arithmetic (Howard Hinnant's algorithms), so that
 /// timestamps convert without Foundation calendars or time zones.
-enum CivilCalendar {
+public enum CivilCalendar {
     /// Days since 1970-01-01 for a civil date; year 0 is 1 BC.
     static func days(year: Int64, month: Int64, day: Int64) -> Int64 {
         let y = month <= 2 ? year - 1 : year
@@ -81,7 +81,7 @@ enum CivilCalendar {
         return era * 146_097 + dayOfEra - 719_468
     }
 
-    static func civil(fromDays input: Int64) -> (year: Int64, month: Int64, day: Int64) {
+    public static func civil(fromDays input: Int64) -> (year: Int64, month: Int64, day: Int64) {
         let z = input + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
         let dayOfEra = z - era * 146_097

@@ -24,7 +24,7 @@ enum ReceiptArchive {
             do {
                 var after: Int64 = 0
                 while true {
-                    let page = try await builder.confirmedPage(afterCaseID: after, limit: pageSize)
+                    let (page, next) = try await builder.confirmedPage(afterCaseID: after, limit: pageSize)
                     for entry in page {
                         switch entry.receipt {
                         case .success(let receipt):
@@ -44,8 +44,8 @@ enum ReceiptArchive {
                                 Data("caseattest receipt: case \(entry.caseID): \(error.message)\n".utf8))
                         }
                     }
-                    guard page.count == pageSize, let last = page.last else { break }
-                    after = last.caseID
+                    guard let next else { break }
+                    after = next
                 }
             } catch {
                 await database.close()
