@@ -48,6 +48,23 @@ public struct ReceiptAccessLog: Sendable {
         try await database.query(Self.insert(caseID: caseID, attestationID: attestationID, to: recipient))
     }
 
+    /// Records many receipts as issued, in one statement (an archive's page):
+    /// `receipts` are (case id, attestation id) pairs. The caller hands them
+    /// out only after this returned; one it then fails to hand out stays
+    /// logged, which errs on the side of the log.
+    public func record(receipts: [(caseID: Int64, attestationID: Int64)], to recipient: ReceiptRecipient) async throws {
+        guard !receipts.isEmpty else { return }
+        // Integers only, so the array literals cannot carry anything but digits.
+        let cases = "{" + receipts.map { String($0.caseID) }.joined(separator: ",") + "}"
+        let attestations = "{" + receipts.map { String($0.attestationID) }.joined(separator: ",") + "}"
+        try await database.query(
+            """
+            INSERT INTO attestation_receipt_access (case_id, attestation_id, channel, accessor)
+            SELECT case_id, attestation_id, \(recipient.channel), \(String(recipient.accessor.prefix(200)))
+            FROM unnest(\(cases)::bigint[], \(attestations)::bigint[]) AS r(case_id, attestation_id)
+            """)
+    }
+
     static func insert(caseID: Int64, attestationID: Int64, to recipient: ReceiptRecipient) -> PostgresQuery {
         """
         INSERT INTO attestation_receipt_access (case_id, attestation_id, channel, accessor)

@@ -25,13 +25,16 @@ enum ReceiptArchive {
                 var after: Int64 = 0
                 while true {
                     let (page, next) = try await builder.confirmedPage(afterCaseID: after, limit: pageSize)
+                    // Logged before the page's files exist, in one statement:
+                    // no receipt without its entry.
+                    try await accessLog.record(
+                        receipts: page.compactMap { entry in
+                            guard case .success = entry.receipt else { return nil }
+                            return (entry.caseID, entry.attestationID)
+                        }, to: recipient)
                     for entry in page {
                         switch entry.receipt {
                         case .success(let receipt):
-                            // Logged before the file exists: no receipt without its entry.
-                            try await accessLog.record(
-                                caseID: entry.caseID, attestationID: entry.attestationID,
-                                to: recipient)
                             let path = (directory as NSString).appendingPathComponent(
                                 "case-\(entry.caseID)-v\(entry.version).json")
                             try Receipt.write(receipt.json.canonicalString + "\n", to: path)
