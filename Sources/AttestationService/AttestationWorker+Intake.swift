@@ -141,17 +141,14 @@ extension AttestationWorker {
             }
             return await group.reduce(into: []) { $0.append($1) }
         }
-        var more = false
+        var (more, failedAlone) = (false, false)
         for case .success(let result) in outcomes {
             committed(result)
             more = more || result.claimed == claim
+            failedAlone = failedAlone || !result.failed.isEmpty
         }
         // What the others committed is reported above; the step backs off.
         for case .failure(let error) in outcomes { throw error }
-        let failedAlone = outcomes.contains { outcome in
-            if case .success(let result) = outcome { return !result.failed.isEmpty }
-            return false
-        }
         completed(.commit, more: more, progressed: failedAlone)
     }
 
