@@ -87,7 +87,8 @@ def daemon_run(bin_path: str, rpc: str, base_url: str, chain_id: int, tmp: Path)
             deadline = start + 600
             confirmed = 0
             while time.monotonic() < deadline:
-                confirmed = int(psql(url, "SELECT count(*) FROM caseattest.attestation WHERE status = 'confirmed'"))
+                confirmed = int(psql(url, "SELECT count(*) FROM caseattest.attestation_state "
+                                          "WHERE status = 'confirmed'"))
                 if confirmed >= CASES:
                     break
                 if daemon.poll() is not None:

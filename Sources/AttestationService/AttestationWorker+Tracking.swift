@@ -89,9 +89,8 @@ extension AttestationWorker {
             machine.withLock { $0.transactionSeen(transaction.id) }
             try await apply(.mined(inclusion), to: transaction, fence: fence, receipt: receipts[inclusion.hash])
             return true
-        case .recordConfirmed(let inclusion, let confirmations):
-            return try await confirm(
-                transaction, inclusion, confirmations: confirmations, receipt: receipts[inclusion.hash], fence: fence)
+        case .recordConfirmed(let inclusion, _):
+            return try await confirm(transaction, inclusion, receipt: receipts[inclusion.hash], fence: fence)
         case .recordFinal:
             try await apply(.final, to: transaction, fence: fence)
             return false
@@ -156,7 +155,7 @@ extension AttestationWorker {
 
     private func confirm(
         _ transaction: PipelineStore.OpenTransaction, _ inclusion: TrackedTransaction.Inclusion,
-        confirmations: UInt64, receipt: TransactionReceipt?, fence: SignerFence
+        receipt: TransactionReceipt?, fence: SignerFence
     ) async throws -> Bool {
         guard
             let block = try await rpc(
@@ -165,7 +164,7 @@ extension AttestationWorker {
         else { return false }  // moved under us: the next pass sees the reorg
         let blockTime = Date(timeIntervalSince1970: TimeInterval(block.timestamp))
         try await apply(
-            .confirmed(inclusion, confirmations: confirmations, blockTime: blockTime), to: transaction, fence: fence,
+            .confirmed(inclusion, blockTime: blockTime), to: transaction, fence: fence,
             receipt: receipt)
         machine.withLock { $0.transactionSeen(transaction.id) }
         guard transaction.state.phase != .confirmed else { return true }  // re-confirmed after a deep reorg

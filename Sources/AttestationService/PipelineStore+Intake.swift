@@ -61,15 +61,16 @@ extension PipelineStore {
         let changed = try connection.query(
             """
             SELECT c.id FROM cases c
-            JOIN LATERAL (SELECT status, salt, erased_at, source_fingerprint FROM attestation a
+            JOIN LATERAL (SELECT status, batch_id, salt, erased_at, source_fingerprint FROM attestation a
                           WHERE a.case_id = c.id ORDER BY a.version DESC LIMIT 1) latest ON true
+            LEFT JOIN attestation_batch b ON latest.status = \(AttestationStatus.batched) AND b.id = latest.batch_id
             LEFT JOIN caseattest.case_fingerprints(ARRAY(
                 SELECT id FROM cases WHERE id > coalesce(\(after)::bigint, -1) AND id <= \(last))) f
               ON f.case_id = c.id
             WHERE c.id > coalesce(\(after)::bigint, -1) AND c.id <= \(last)
               AND caseattest.is_attestable(c.status)
               AND latest.erased_at IS NULL
-              AND latest.status = ANY(\(StatusList([AttestationStatus.confirmed, .failed]))::text[])
+              AND coalesce(b.status, latest.status) = ANY(\(StatusList([AttestationStatus.confirmed, .failed]))::text[])
               AND (latest.salt IS NOT NULL OR latest.status = \(AttestationStatus.failed))
               AND latest.source_fingerprint IS DISTINCT FROM f.fingerprint
             ORDER BY c.id LIMIT \(limit)

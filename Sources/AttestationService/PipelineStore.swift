@@ -260,12 +260,16 @@ enum PipelineStore {
     }
 
     /// What batching writes besides a row's leaf: only numbers and the hex
-    /// of an address, so nothing but them is interpolated.
+    /// of an address, so nothing but them is interpolated. The row's id in
+    /// the backend's table is taken now, so the batch's confirmation need
+    /// not write the row again (`SeedRecord.confirm`); the view shows it only
+    /// once confirmed. A row batched again keeps the id it has.
     private static func batchedSet(batchID: Int64, chainID: UInt64, contract: Address) -> String {
         """
         status = '\(AttestationStatus.batched.rawValue)', batch_id = \(batchID), leaf_index = v.leaf_index, \
         leaf = v.leaf, proof = v.proof, chain_id = \(chainID), \
-        contract_address = '\(Hex.encodePrefixed(contract.bytes))'
+        contract_address = '\(Hex.encodePrefixed(contract.bytes))', \
+        record_id = coalesce(record_id, \(SeedRecord.recordIDFromSequence))
         """
     }
     private static let leafColumnNames = ["leaf_index::integer", "leaf::text", "proof::jsonb"]

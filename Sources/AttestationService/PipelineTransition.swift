@@ -4,10 +4,11 @@ import Postgres
 
 /// Every move of a transaction, and with it its batch and the batch's
 /// attestations, in one place: `apply` writes the tables in the caller's
-/// (fenced) transaction, binding each status as a value. A case row is
-/// written only when its batch is confirmed or that confirmation is taken
-/// back: signed, sent and mined are the batch's and the transaction's
-/// states, once per batch (migration 0011's view shows them per case).
+/// (fenced) transaction, binding each status as a value. Signed, sent,
+/// mined and confirmed are the batch's and the transaction's states, written
+/// once per batch; the case rows stay `batched` and the view shows each
+/// case's state (migrations 0011 and 0017). A confirmation writes one
+/// published row per case in the backend's table.
 enum PipelineTransition: Sendable {
     /// The node took the bytes (or knew them): signed -> submitted.
     case sent
@@ -17,8 +18,9 @@ enum PipelineTransition: Sendable {
     case mined(TrackedTransaction.Inclusion)
     /// The block that held it left the canonical chain: back to submitted.
     case reorged
-    /// `tx_hash`, block and `attested_at` (the block's time) written.
-    case confirmed(TrackedTransaction.Inclusion, confirmations: UInt64, blockTime: Date)
+    /// Deep enough: the block's time recorded, the batch confirmed and its
+    /// attestations published.
+    case confirmed(TrackedTransaction.Inclusion, blockTime: Date)
     /// Deep enough: watching stops.
     case final
     /// Mined but reverted (nonce used, nothing anchored): the batch fails and
@@ -69,8 +71,9 @@ enum PipelineTransition: Sendable {
             try Self.move(batchID, to: .submitted, now: now, on: connection)
             guard let batchID else { return }
             try SeedRecord.withdraw(batch: batchID, on: connection)
-            // Only a confirmation wrote the case rows: those go back to
-            // `batched`, and the batch's state shows through again.
+            // Rows confirmed before migration 0017 had their confirmation
+            // written on them: those go back to `batched`, and the batch's
+            // state shows through again, as it does for every later row.
             try connection.query(
                 """
                 UPDATE attestation SET status = \(AttestationStatus.batched), tx_hash = NULL, block_number = NULL,
@@ -78,14 +81,12 @@ enum PipelineTransition: Sendable {
                 WHERE batch_id = \(batchID) AND status = \(AttestationStatus.confirmed)
                   AND \(unescaped: PipelineStore.notErased)
                 """)
-        case .confirmed(let inclusion, let confirmations, let blockTime):
+        case .confirmed(let inclusion, let blockTime):
             try Self.setInclusion(id, inclusion, status: .confirmed, now: now, on: connection)
             try connection.query("UPDATE attestation_transaction SET block_time = \(blockTime) WHERE id = \(id)")
             try Self.move(batchID, to: .confirmed, now: now, on: connection)
             if let batchID {
-                try SeedRecord.confirm(
-                    batch: batchID, inclusion, confirmations: confirmations, attestedAt: blockTime, now: now,
-                    on: connection)
+                try SeedRecord.confirm(batch: batchID, inclusion, attestedAt: blockTime, on: connection)
             }
         case .final:
             try connection.query(

@@ -9,34 +9,38 @@ import Postgres
 /// below the confirmation depth withdraws the rows, and the new anchor
 /// publishes them again. Everything in flight stays in the service's schema.
 enum SeedRecord {
-    /// Confirms the batch's attestations still in it (not erased, not
-    /// failed alone) and publishes each in the same statement: one write per
-    /// case row. Record ids are drawn from the table's own sequence, so each
-    /// attestation learns its row as it is confirmed. A row already published
-    /// (it cannot be, the reorg's withdrawal clears them) is left alone.
+    /// Publishes the batch's attestations still in it (not erased, not
+    /// failed alone): one row each in the backend's table, under the id the
+    /// attestation took when it was batched. The case rows themselves are not
+    /// written: they stay `batched`, and the view shows them confirmed with
+    /// the batch (migration 0017). A row already published (it cannot be, the
+    /// reorg's withdrawal clears them) is left alone.
     static func confirm(
-        batch batchID: Int64, _ inclusion: TrackedTransaction.Inclusion, confirmations: UInt64, attestedAt: Date,
-        now: Date, on connection: PostgresConnection
+        batch batchID: Int64, _ inclusion: TrackedTransaction.Inclusion, attestedAt: Date,
+        on connection: PostgresConnection
     ) throws {
+        // Rows batched before ids were taken at batching, or whose id a
+        // withdrawal cleared, take one now; usually there are none.
         try connection.query(
             """
-            WITH confirmed AS (
-                UPDATE attestation SET status = \(AttestationStatus.confirmed),
-                    tx_hash = \(Hex.encodePrefixed(inclusion.hash)), block_number = \(Int64(inclusion.blockNumber)),
-                    block_hash = \(Hex.encodePrefixed(inclusion.blockHash)), confirmations = \(Int(confirmations)),
-                    attested_at = \(attestedAt), last_error = NULL, updated_at = \(now),
-                    record_id = CASE WHEN record_id IS NULL AND NOT legacy AND content_hash IS NOT NULL
-                        THEN nextval(pg_get_serial_sequence('public.caseattestation', 'id')) ELSE record_id END
-                WHERE batch_id = \(batchID) AND status = \(AttestationStatus.batched)
-                  AND \(unescaped: PipelineStore.notErased)
-                RETURNING record_id, case_id, counsellor_id, content_hash, tx_hash, attested_at
-            )
+            UPDATE attestation SET record_id = \(unescaped: recordIDFromSequence)
+            WHERE batch_id = \(batchID) AND status = \(AttestationStatus.batched) AND record_id IS NULL
+              AND NOT legacy AND content_hash IS NOT NULL AND \(unescaped: PipelineStore.notErased)
+            """)
+        try connection.query(
+            """
             INSERT INTO public.caseattestation (id, case_id, counsellor_id, content_hash, tx_hash, attested_at)
-            SELECT record_id, case_id, counsellor_id, content_hash, tx_hash, attested_at FROM confirmed
-            WHERE record_id IS NOT NULL
+            SELECT record_id, case_id, counsellor_id, content_hash, \(Hex.encodePrefixed(inclusion.hash)), \(attestedAt)
+            FROM attestation
+            WHERE batch_id = \(batchID) AND status = \(AttestationStatus.batched) AND record_id IS NOT NULL
+              AND \(unescaped: PipelineStore.notErased)
             ON CONFLICT (id) DO NOTHING
             """)
     }
+
+    /// A new id of the backend's table, drawn from its own sequence: what a
+    /// row it inserted itself would have taken.
+    static let recordIDFromSequence: StaticString = "nextval(pg_get_serial_sequence('public.caseattestation', 'id'))"
 
     /// Takes back the rows of a batch whose confirmation no longer holds.
     static func withdraw(batch batchID: Int64, on connection: PostgresConnection) throws {

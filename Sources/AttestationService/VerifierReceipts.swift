@@ -24,7 +24,7 @@ public struct ReceiptBuilder: Sendable {
     public func latestConfirmedAttestationID(caseID: Int64) async throws -> Int64? {
         try await database.query(
             """
-            SELECT id FROM attestation WHERE case_id = \(caseID) AND status = 'confirmed'
+            SELECT id FROM attestation_state WHERE case_id = \(caseID) AND status = 'confirmed'
             ORDER BY version DESC LIMIT 1
             """
         ).rows.first.map { try $0.decode(Int64.self, "id") }

@@ -108,7 +108,7 @@ extension DaemonTestContext {
     }
 
     func confirmedCount() async throws -> Int {
-        try await int("SELECT count(*) AS n FROM attestation WHERE status = 'confirmed'")
+        try await int("SELECT count(*) AS n FROM attestation_state WHERE status = 'confirmed'")
     }
 }
 

@@ -30,7 +30,7 @@ extension DaemonTestContext {
             """
             SELECT a.id, a.case_id, a.status, a.content_hash, a.tx_hash, a.block_number, a.block_hash, a.attested_at,
                    a.leaf, a.proof::text AS proof, a.batch_id, b.root, b.leaf_count
-            FROM attestation a LEFT JOIN attestation_batch b ON b.id = a.batch_id
+            FROM attestation_state a LEFT JOIN attestation_batch b ON b.id = a.batch_id
             ORDER BY a.id
             """
         ).rows.map { row in
@@ -138,7 +138,7 @@ extension DaemonTestContext {
     func checkPublished() async throws {
         let row = try await database.query(
             """
-            SELECT (SELECT count(*) FROM attestation a
+            SELECT (SELECT count(*) FROM attestation_state a
                     WHERE a.status = 'confirmed' AND a.erased_at IS NULL AND NOT a.legacy
                       AND NOT EXISTS (SELECT 1 FROM public.caseattestation r
                                       WHERE r.id = a.record_id AND r.case_id = a.case_id
@@ -146,7 +146,7 @@ extension DaemonTestContext {
                                         AND r.content_hash = a.content_hash AND r.tx_hash = a.tx_hash
                                         AND r.attested_at = a.attested_at)) AS unpublished,
                    (SELECT count(*) FROM public.caseattestation r
-                    WHERE NOT EXISTS (SELECT 1 FROM attestation a WHERE a.record_id = r.id
+                    WHERE NOT EXISTS (SELECT 1 FROM attestation_state a WHERE a.record_id = r.id
                                         AND (a.legacy OR (a.status = 'confirmed' AND a.erased_at IS NULL)))) AS stray
             """
         ).rows[0]
@@ -161,7 +161,7 @@ extension DaemonTestContext {
         check(cases == expected, "\(cases) resolved cases, expected \(expected)")
         let rows = try await int("SELECT count(*) AS n FROM attestation")
         let distinct = try await int("SELECT count(DISTINCT case_id) AS n FROM attestation")
-        let confirmed = try await int("SELECT count(*) AS n FROM attestation WHERE status = 'confirmed'")
+        let confirmed = try await int("SELECT count(*) AS n FROM attestation_state WHERE status = 'confirmed'")
         check(
             rows == expected && distinct == expected,
             "\(rows) attestation rows for \(distinct) cases, expected \(expected) each")
@@ -170,7 +170,7 @@ extension DaemonTestContext {
         let missing = try await int(
             """
             SELECT count(*) AS n FROM cases c WHERE c.status IN ('resolved', 'closed')
-              AND NOT EXISTS (SELECT 1 FROM attestation a WHERE a.case_id = c.id AND a.status = 'confirmed')
+              AND NOT EXISTS (SELECT 1 FROM attestation_state a WHERE a.case_id = c.id AND a.status = 'confirmed')
             """)
         check(missing == 0, "\(missing) resolved cases have no confirmed attestation")
         // Each batch holds as many rows as it says (filler leaves have none), every row once.

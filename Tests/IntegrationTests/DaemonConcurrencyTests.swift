@@ -33,7 +33,7 @@ struct DaemonConcurrencyTests {
                 }
             }
             let done = try await context.waitUntil("1,200 confirmed", timeout: .seconds(120), every: .seconds(1)) {
-                try await context.int("SELECT count(*) AS n FROM attestation WHERE status = 'confirmed'") >= 1_200
+                try await context.int("SELECT count(*) AS n FROM attestation_state WHERE status = 'confirmed'") >= 1_200
             }
             let counts = try await context.attestationCounts()
             context.check(done, "not all cases confirmed: \(counts)")

@@ -36,7 +36,7 @@ struct DaemonCrashTests {
             context.log("kills landed with rows in states: \(killedInStates)")
 
             let done = try await context.waitUntil("2,000 confirmed", timeout: .seconds(120), every: .seconds(1)) {
-                try await context.int("SELECT count(*) AS n FROM attestation WHERE status = 'confirmed'") >= 2_000
+                try await context.int("SELECT count(*) AS n FROM attestation_state WHERE status = 'confirmed'") >= 2_000
             }
             let counts = try await context.attestationCounts()
             context.check(done, "not all cases confirmed after the kills: \(counts)")

@@ -67,7 +67,7 @@ struct DaemonFaultTests {
             let daemon = context.daemon(signer, rpcURL: proxyURL, options: DaemonOptions(batchWait: 0.5))
             try daemon.start()
             let confirmed = try await context.waitUntil("20 confirmed", timeout: .seconds(90), every: .seconds(1)) {
-                try await context.int("SELECT count(*) AS n FROM attestation WHERE status = 'confirmed'") == 20
+                try await context.int("SELECT count(*) AS n FROM attestation_state WHERE status = 'confirmed'") == 20
             }
             let counts = try await context.attestationCounts()
             context.check(confirmed, "not confirmed through the refusing node: \(counts)")
@@ -121,7 +121,8 @@ struct DaemonFaultTests {
             context.check(blocked, "the capped daemon did not say the ceiling blocks signing")
             let confirmed = try await context.waitUntil("the in-flight anchor confirmed", timeout: .seconds(60)) {
                 _ = try await eth.rpc.call("evm_mine")
-                return try await context.int("SELECT count(*) AS n FROM attestation WHERE status = 'confirmed'") == 10
+                return try await context.int("SELECT count(*) AS n FROM attestation_state WHERE status = 'confirmed'")
+                    == 10
             }
             let counts = try await context.attestationCounts()
             context.check(confirmed, "the in-flight anchor was not followed to confirmation: \(counts)")
@@ -156,7 +157,8 @@ struct DaemonFaultTests {
             try #require(context.check(sent, "the anchor was never sent"))
             let confirmed = try await context.waitUntil("confirmed", timeout: .seconds(30), every: .milliseconds(300)) {
                 try await mine()
-                return try await context.int("SELECT count(*) AS n FROM attestation WHERE status = 'confirmed'") == 12
+                return try await context.int("SELECT count(*) AS n FROM attestation_state WHERE status = 'confirmed'")
+                    == 12
             }
             try #require(context.check(confirmed, "not confirmed before the reorg"))
             // Two more blocks: the anchor is 4+ deep, twice the confirmations.
@@ -164,7 +166,7 @@ struct DaemonFaultTests {
             try await mine()
             let before = try await context.database.query(
                 """
-                SELECT block_hash, attested_at FROM attestation LIMIT 1
+                SELECT block_hash, attested_at FROM attestation_state LIMIT 1
                 """
             ).rows[0]
             let firstBlockHash = try before.decode(String.self, "block_hash")
@@ -182,7 +184,7 @@ struct DaemonFaultTests {
                 let rows = try await context.database.query(
                     """
                     SELECT count(*) FILTER (WHERE status = 'confirmed' AND block_hash <> \(firstBlockHash)) AS n FROM \
-                    attestation
+                    attestation_state
                     """
                 ).rows[0].decode(Int.self, "n")
                 return rows == 12
@@ -209,7 +211,7 @@ struct DaemonFaultTests {
             let daemon = context.daemon(signer, options: options)
             try daemon.start()
             let first = try await context.waitUntil("20 confirmed", timeout: .seconds(60), every: .seconds(1)) {
-                try await context.int("SELECT count(*) AS n FROM attestation WHERE status = 'confirmed'") == 20
+                try await context.int("SELECT count(*) AS n FROM attestation_state WHERE status = 'confirmed'") == 20
             }
             try #require(context.check(first, "the first versions were not confirmed"))
 
@@ -232,7 +234,7 @@ struct DaemonFaultTests {
                 "20 second versions confirmed", timeout: .seconds(90), every: .seconds(1)
             ) {
                 try await context.int(
-                    "SELECT count(*) AS n FROM attestation WHERE version = 2 AND status = 'confirmed'") == 20
+                    "SELECT count(*) AS n FROM attestation_state WHERE version = 2 AND status = 'confirmed'") == 20
             }
             let counts = try await context.attestationCounts()
             context.check(second, "re-resolved cases whose notices were lost were not all attested: \(counts)")

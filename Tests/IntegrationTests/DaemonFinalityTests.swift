@@ -38,7 +38,7 @@ struct DaemonFinalityTests {
                 "finalized is block \(finalized), the anchor's is \(anchorBlock)")
             // Several tracking passes (a pass every 0.25 s) see it and confirm nothing.
             try await Task.sleep(for: .seconds(4))
-            let early = try await context.int("SELECT count(*) AS n FROM attestation WHERE status = 'confirmed'")
+            let early = try await context.int("SELECT count(*) AS n FROM attestation_state WHERE status = 'confirmed'")
             context.check(early == 0, "\(early) attestations confirmed before their block was finalized")
             let early2 = try await context.int(
                 "SELECT count(*) AS n FROM attestation_transaction WHERE status = 'confirmed'")
@@ -46,7 +46,7 @@ struct DaemonFinalityTests {
 
             _ = try await eth.rpc.call("evm_mine", [.object(["blocks": .integer(1)])])
             let confirmed = try await context.waitUntil("confirmed once finalized", timeout: .seconds(30)) {
-                try await context.int("SELECT count(*) AS n FROM attestation WHERE status = 'confirmed'") == 5
+                try await context.int("SELECT count(*) AS n FROM attestation_state WHERE status = 'confirmed'") == 5
             }
             let counts = try await context.attestationCounts()
             context.check(confirmed, "not confirmed after the anchor's block was finalized: \(counts)")

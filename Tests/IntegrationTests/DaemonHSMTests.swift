@@ -86,7 +86,7 @@ struct DaemonHSMTests {
             try daemon.start()
 
             let done = try await context.waitUntil("1,000 confirmed", timeout: .seconds(240), every: .seconds(1)) {
-                try await context.int("SELECT count(*) AS n FROM attestation WHERE status = 'confirmed'") >= 1_000
+                try await context.int("SELECT count(*) AS n FROM attestation_state WHERE status = 'confirmed'") >= 1_000
             }
             let elapsed = ContinuousClock.now - started
             let counts = try await context.attestationCounts()

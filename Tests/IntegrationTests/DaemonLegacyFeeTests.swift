@@ -69,7 +69,7 @@ struct DaemonLegacyFeeTests {
             let daemon = context.daemon(signer, options: options)
             try daemon.start()
             let confirmed = try await context.waitUntil("confirmed", timeout: .seconds(60)) {
-                try await context.int("SELECT count(*) AS n FROM attestation WHERE status = 'confirmed'") == 4
+                try await context.int("SELECT count(*) AS n FROM attestation_state WHERE status = 'confirmed'") == 4
             }
             let counts = try await context.attestationCounts()
             context.check(confirmed, "not confirmed: \(counts)")

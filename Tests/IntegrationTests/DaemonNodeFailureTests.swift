@@ -37,7 +37,7 @@ struct DaemonNodeFailureTests {
 
             try await context.resolveCases(150)
             let firstDone = try await context.waitUntil("150 confirmed through the proxy", timeout: .seconds(40)) {
-                try await context.int("SELECT count(*) AS n FROM attestation WHERE status = 'confirmed'") >= 150
+                try await context.int("SELECT count(*) AS n FROM attestation_state WHERE status = 'confirmed'") >= 150
             }
             context.check(firstDone, "the first 150 cases did not confirm through a passing proxy")
             _ = try await audit("pass")
@@ -47,18 +47,18 @@ struct DaemonNodeFailureTests {
             try await context.resolveCases(150)
             let downStart = ContinuousClock.now
             var confirmedWhenDown = try await context.int(
-                "SELECT count(*) AS n FROM attestation WHERE status = 'confirmed'")
+                "SELECT count(*) AS n FROM attestation_state WHERE status = 'confirmed'")
             while ContinuousClock.now - downStart < .seconds(30) {
                 try await Task.sleep(for: .seconds(5))
                 _ = try await audit("down")
                 // A moment after it went down nothing new can be confirmed: there is no node to ask.
                 if ContinuousClock.now - downStart < .seconds(6) {
                     confirmedWhenDown = try await context.int(
-                        "SELECT count(*) AS n FROM attestation WHERE status = 'confirmed'")
+                        "SELECT count(*) AS n FROM attestation_state WHERE status = 'confirmed'")
                 }
             }
             let confirmedAfterDown = try await context.int(
-                "SELECT count(*) AS n FROM attestation WHERE status = 'confirmed'")
+                "SELECT count(*) AS n FROM attestation_state WHERE status = 'confirmed'")
             context.check(
                 confirmedAfterDown == confirmedWhenDown,
                 "\(confirmedAfterDown - confirmedWhenDown) rows were confirmed while the node was unreachable")
@@ -81,7 +81,7 @@ struct DaemonNodeFailureTests {
             let done = try await context.waitUntil(
                 "600 confirmed after the node returned", timeout: .seconds(90), every: .seconds(1)
             ) {
-                try await context.int("SELECT count(*) AS n FROM attestation WHERE status = 'confirmed'") >= 600
+                try await context.int("SELECT count(*) AS n FROM attestation_state WHERE status = 'confirmed'") >= 600
             }
             let counts = try await context.attestationCounts()
             context.check(done, "work did not complete after the node returned: \(counts)")

@@ -50,7 +50,7 @@ struct DaemonNonceAuthorityTests {
             context.check(admin == 3, "\(admin) attester changes stored in the nonce table, expected 3")
 
             let confirmed = try await context.waitUntil("every case confirmed", timeout: .seconds(120)) {
-                try await context.int("SELECT count(*) AS n FROM attestation WHERE status = 'confirmed'") == 30
+                try await context.int("SELECT count(*) AS n FROM attestation_state WHERE status = 'confirmed'") == 30
             }
             let counts = try await context.attestationCounts()
             context.check(confirmed, "not all confirmed: \(counts)")

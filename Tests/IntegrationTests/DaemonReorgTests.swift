@@ -86,7 +86,8 @@ struct DaemonReorgTests {
                 "confirmed after the reorg", timeout: .seconds(60), every: .milliseconds(500)
             ) {
                 try await mine()
-                return try await context.int("SELECT count(*) AS n FROM attestation WHERE status = 'confirmed'") == 30
+                return try await context.int("SELECT count(*) AS n FROM attestation_state WHERE status = 'confirmed'")
+                    == 30
             }
             let counts2 = try await context.attestationCounts()
             context.check(confirmed, "not confirmed after the reorg: \(counts2)")

@@ -121,7 +121,7 @@ struct ErasureTests {
             let sentinelDone = try await context.waitUntil("the sentinel confirmed", timeout: .seconds(120)) {
                 try await context.int(
                     """
-                    SELECT count(*) AS n FROM attestation WHERE case_id = \(sentinel) AND status = 'confirmed'
+                    SELECT count(*) AS n FROM attestation_state WHERE case_id = \(sentinel) AND status = 'confirmed'
                     """) == 1
             }
             context.check(sentinelDone, "the case resolved last was not confirmed")
@@ -146,14 +146,15 @@ struct ErasureTests {
                     "case \(caseID) still holds a salt, document or leaf")
             }
             // Frozen where forget found them: never committed, batched or moved on.
-            // A case row says `batched` until its batch confirms (signed, sent
-            // and mined are the batch's states), so case 5, erased while its
-            // batch was signed, says `batched` too.
+            // A case row says `batched` from its batching on (signed, sent,
+            // mined and confirmed are the batch's states, migration 0017), so
+            // case 4, erased once its batch confirmed, and case 5, erased while
+            // its batch was signed, say `batched` too.
             #expect(statusByCase[cases[0]] == "requested")
             #expect(statusByCase[cases[1]] == "committed")
             #expect(statusByCase[cases[2]] == "batched")
             #expect(statusByCase[cases[3]] == "failed")
-            #expect(statusByCase[cases[4]] == "confirmed")
+            #expect(statusByCase[cases[4]] == "batched")
             #expect(statusByCase[cases[5]] == "batched")
             // Readers (the view) see how far each tombstone's batch went.
             let batchEnds = try await context.database.query(
@@ -210,7 +211,7 @@ struct ErasureTests {
             #expect(asked.status == 0, "stdout: \(asked.stdout) stderr: \(asked.stderr)")
             let versions = try await context.int(
                 """
-                SELECT count(*) AS n FROM attestation
+                SELECT count(*) AS n FROM attestation_state
                 WHERE case_id = \(cases[3]) AND version = 2 AND status = 'confirmed'
                     AND salt IS NOT NULL AND requested_by = 'cli-after-erasure'
                 """)

@@ -75,8 +75,7 @@ struct HotQueryPlanTests {
                         hash: [UInt8](repeating: 7, count: 32), blockNumber: 1002,
                         blockHash: [UInt8](repeating: 8, count: 32), succeeded: true)
                     try connection.transaction {
-                        try SeedRecord.confirm(
-                            batch: 3, inclusion, confirmations: 2, attestedAt: now, now: now, on: $0)
+                        try SeedRecord.confirm(batch: 3, inclusion, attestedAt: now, on: $0)
                     }
                 }
                 #expect(try published(connection) == 99_000)

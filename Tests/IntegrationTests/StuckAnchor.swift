@@ -110,7 +110,7 @@ struct StuckAnchor {
         let signed = try await Self.hashes(context)
         #expect(try await eth.rpc.call("evm_setIntervalMining", [.integer(1)]) == .bool(true))
         let confirmed = try await context.waitUntil("confirmed once mining resumed", timeout: .seconds(40)) {
-            try await context.int("SELECT count(*) AS n FROM attestation WHERE status = 'confirmed'") == cases
+            try await context.int("SELECT count(*) AS n FROM attestation_state WHERE status = 'confirmed'") == cases
         }
         let counts = try await context.attestationCounts()
         context.check(confirmed, "not confirmed after mining resumed: \(counts)")

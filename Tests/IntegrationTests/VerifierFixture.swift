@@ -228,13 +228,23 @@ struct VerifierWorld: Sendable {
                     WHERE id = \(row.id)
                     """)
             }
-            // Confirmed and published as the daemon's confirmation does (one place: SeedRecord).
+            // Published as the daemon's confirmation does (one place: SeedRecord).
             let inclusion = TrackedTransaction.Inclusion(
                 hash: receipt.transactionHash, blockNumber: receipt.blockNumber, blockHash: receipt.blockHash,
                 succeeded: true)
-            try SeedRecord.confirm(
-                batch: batchID, inclusion, confirmations: 2,
-                attestedAt: Date(timeIntervalSince1970: TimeInterval(block.timestamp)), now: Date(), on: connection)
+            let attestedAt = Date(timeIntervalSince1970: TimeInterval(block.timestamp))
+            try SeedRecord.confirm(batch: batchID, inclusion, attestedAt: attestedAt, on: connection)
+            // No transaction row of ours sent it (a one-shot sender did): the
+            // rows carry their anchor themselves, as rows confirmed before
+            // migration 0017 do. The daemon's tests cover rows whose batch and
+            // transaction carry it.
+            try connection.query(
+                """
+                UPDATE attestation SET status = 'confirmed', tx_hash = \(Hex.encodePrefixed(receipt.transactionHash)),
+                    block_number = \(Int64(receipt.blockNumber)), block_hash = \(Hex.encodePrefixed(receipt.blockHash)),
+                    confirmations = 2, attested_at = \(attestedAt)
+                WHERE batch_id = \(batchID)
+                """)
         }
         return Batch(
             root: root, txHash: receipt.transactionHash, blockNumber: receipt.blockNumber,

@@ -167,7 +167,8 @@ class World:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError("serve exited early:\n" + (work / "serve.log").read_text())
-            confirmed = int(psql(self.url, "SELECT count(*) FROM caseattest.attestation WHERE status = 'confirmed'",
+            confirmed = int(psql(self.url, "SELECT count(*) FROM caseattest.attestation_state "
+                                 "WHERE status = 'confirmed'",
                                  capture=True) or 0)
             if confirmed >= self.cases:
                 break
