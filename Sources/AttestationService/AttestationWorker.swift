@@ -22,10 +22,11 @@ public final class AttestationWorker: Service, Sendable {
     let machine: MachineBox
     /// Wakes the database lane (a case was resolved) and the chain lane (a
     /// batch is ready to sign) before their next step is due; the batching
-    /// lane keeps to its schedule.
+    /// and census lanes keep to their schedules.
     let wake = WakeSignal()
     let chainWake = WakeSignal()
     let batchingWake = WakeSignal()
+    let censusWake = WakeSignal()
     /// This process's name in `attestation_worker` and the lease.
     let instance: String
 
@@ -83,6 +84,7 @@ public final class AttestationWorker: Service, Sendable {
         case .database: signal = wake
         case .batching: signal = batchingWake
         case .chain: signal = chainWake
+        case .census: signal = censusWake
         }
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             await pass(lane)

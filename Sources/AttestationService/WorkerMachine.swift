@@ -132,7 +132,7 @@ public struct WorkerMachine: Sendable {
     private func routineRun(of step: WorkerStep, after now: Double, took: Double) -> Double {
         // The census reads every attestation row: on a large table it waits
         // `censusSpacing` times its own duration, so it never takes more than
-        // a small share of the database lane it shares with commits.
+        // a small share of the CPU the commits use.
         if step == .census { return now + max(settings.intervals[step] ?? 1, took * Self.censusSpacing) }
         if step == .batch, let boundary = settings.anchorSchedule.boundary(after: now) { return boundary }
         // The spacing ends at a known time; the budget may free up sooner (a cheaper mined fee).

@@ -189,6 +189,17 @@ struct WorkerMachineTests {
         #expect(machine.tick(now: 150).contains(.census))
     }
 
+    /// The census has a lane of its own: a commit never waits behind it,
+    /// and the commits' lane never hands it out.
+    @Test func theCensusRunsOnItsOwnLane() {
+        var machine = signerMachine()
+        machine.census([.committed: 1], now: 100, took: 4)
+        let database = machine.tick(now: 140, lane: .database)
+        #expect(database.contains(.commit) && !database.contains(.census))
+        #expect(machine.tick(now: 140, lane: .census) == [.census])
+        #expect(WorkerStep.allCases.filter { $0.lane == .census } == [.census])
+    }
+
     @Test func nothingWaitingIsNeverAStall() {
         var machine = signerMachine()
         machine.census([.confirmed: 5, .failed: 1], now: 100)
