@@ -296,16 +296,22 @@ enum PipelineStore {
     /// is the update time.
     static func bulkUpdate(set: String, columns: [String], rows: [[PostgresValue]], now: Date) -> PostgresQuery {
         var binds: [PostgresValue] = [now.postgresValue]
-        var tuples: [String] = []
-        tuples.reserveCapacity(rows.count)
+        binds.reserveCapacity(1 + rows.count * columns.count + 1)
+        // A chunk is thousands of placeholders: written into one string,
+        // each column's cast worked out once.
+        let casts = columns.map { "::" + ($0.split(separator: ":", maxSplits: 2).last.map(String.init) ?? "text") }
+        var tuples = ""
+        tuples.reserveCapacity(rows.count * columns.count * 16)
         for row in rows {
-            var placeholders: [String] = []
-            for (column, value) in zip(columns, row) {
+            tuples += tuples.isEmpty ? "(" : ", ("
+            for (column, (cast, value)) in zip(casts, row).enumerated() {
                 binds.append(value)
-                let type = column.split(separator: ":", maxSplits: 2).last.map(String.init) ?? "text"
-                placeholders.append("$\(binds.count)::\(type)")
+                if column > 0 { tuples += ", " }
+                tuples += "$"
+                tuples += String(binds.count)
+                tuples += cast
             }
-            tuples.append("(" + placeholders.joined(separator: ", ") + ")")
+            tuples += ")"
         }
         let names = columns.map { String($0.split(separator: ":").first ?? "") }.joined(separator: ", ")
         // The id list repeats the VALUES' ids as an indexable predicate: with
@@ -319,7 +325,7 @@ enum PipelineStore {
                         return nil
                     }.joined(separator: ",") + "}"))
         let sql =
-            "UPDATE attestation SET \(set) FROM (VALUES \(tuples.joined(separator: ", "))) AS v(\(names)) "
+            "UPDATE attestation SET \(set) FROM (VALUES \(tuples)) AS v(\(names)) "
             + "WHERE attestation.id = ANY($\(binds.count)::bigint[]) AND attestation.id = v.id"
         return PostgresQuery(sql: sql, binds: binds)
     }
