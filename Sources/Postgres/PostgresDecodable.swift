@@ -45,7 +45,9 @@ extension PostgresDecodable {
 }
 
 extension Optional: PostgresDecodable where Wrapped: PostgresDecodable {
+    @inlinable
     public static func decode(_ cell: PostgresCell) throws -> Self { try Wrapped.decode(cell) }
+    @inlinable
     public static func decodeNull(column: PostgresColumn) throws -> Self { nil }
 }
 

@@ -14,8 +14,9 @@ public struct PostgresColumn: Sendable, Hashable {
 }
 
 /// The columns of a result, shared by all its rows.
+@usableFromInline
 final class PostgresColumns: Sendable {
-    let columns: [PostgresColumn]
+    @usableFromInline let columns: [PostgresColumn]
     let indexByName: [String: Int]
 
     init(_ columns: [PostgresColumn]) {
@@ -31,6 +32,7 @@ final class PostgresColumns: Sendable {
 
 /// Every cell of a result, copied out of libpq in one buffer (not an array
 /// per cell): a page of `verify` is thousands of rows of thirty columns.
+@usableFromInline
 final class PostgresCells: Sendable {
     let bytes: [UInt8]
     /// Per cell, row by row: where its bytes start in `bytes`.
@@ -73,8 +75,27 @@ final class PostgresCells: Sendable {
         self.lengths = lengths
     }
 
-    /// The bytes of one cell; nil for NULL.
-    func cell(row: Int, field: Int) -> ArraySlice<UInt8>? {
+    /// One row of given cells (nil: NULL), for rows made without a server.
+    init(row: [[UInt8]?]) {
+        fields = row.count
+        lengths = row.map { $0.map { Int32($0.count) } ?? -1 }
+        var starts: [Int] = []
+        var bytes: [UInt8] = []
+        for cell in row {
+            starts.append(bytes.count)
+            bytes += cell ?? []
+        }
+        self.starts = starts
+        self.bytes = bytes
+    }
+
+    /// The bytes of one cell; nil for NULL; throws for a column the result does not have.
+    @usableFromInline
+    func cell(row: Int, field: Int) throws -> ArraySlice<UInt8>? {
+        guard (0..<fields).contains(field) else {
+            throw PostgresError(
+                .decoding, message: "the result has no column at index \(field) (it has \(fields))")
+        }
         let index = row * fields + field
         let length = lengths[index]
         guard length >= 0 else { return nil }
@@ -84,11 +105,13 @@ final class PostgresCells: Sendable {
 
 /// A result row in PostgreSQL's text format, decoded on demand:
 /// `try row.decode(Int64.self, "id")`, `try row.decode(String?.self, at: 2)`.
+/// `decode` is inlinable so that each caller's types are specialized: a
+/// generic call per cell, with its metadata, cost `verify` more than the cell.
 public struct PostgresRow: Sendable {
-    let shared: PostgresColumns
+    @usableFromInline let shared: PostgresColumns
     /// The result's cells, shared by all its rows.
-    let cells: PostgresCells
-    let row: Int
+    @usableFromInline let cells: PostgresCells
+    @usableFromInline let row: Int
 
     init(columns: PostgresColumns, cells: PostgresCells, row: Int) {
         self.shared = columns
@@ -96,33 +119,38 @@ public struct PostgresRow: Sendable {
         self.row = row
     }
 
+    /// A row of given cells (nil: NULL), made without a server.
+    init(columns: PostgresColumns, cells: [[UInt8]?]) {
+        self.init(columns: columns, cells: PostgresCells(row: cells), row: 0)
+    }
+
     public var columns: [PostgresColumn] { shared.columns }
     public var count: Int { cells.fields }
 
-    public func decode<T: PostgresDecodable>(_ type: T.Type = T.self, _ column: String) throws -> T {
+    /// The position of a column, to decode many rows of one result `at:` it
+    /// instead of looking its name up in every row.
+    public func index(of column: String) throws -> Int {
         guard let index = shared.indexByName[column] else {
             throw PostgresError(.decoding, message: "the result has no column named \"\(column)\"")
         }
-        return try decode(type, at: index)
+        return index
     }
 
+    @inlinable
+    public func decode<T: PostgresDecodable>(_ type: T.Type = T.self, _ column: String) throws -> T {
+        try decode(type, at: index(of: column))
+    }
+
+    @inlinable
     public func decode<T: PostgresDecodable>(_ type: T.Type = T.self, at index: Int) throws -> T {
-        guard (0..<cells.fields).contains(index) else {
-            throw PostgresError(
-                .decoding, message: "the result has no column at index \(index) (it has \(cells.fields))")
+        guard let bytes = try cells.cell(row: row, field: index) else {
+            return try T.decodeNull(column: shared.columns[index])
         }
-        let column = shared.columns[index]
-        guard let bytes = cells.cell(row: row, field: index) else {
-            return try T.decodeNull(column: column)
-        }
-        return try T.decode(PostgresCell(column: column, bytes: bytes))
+        return try T.decode(PostgresCell(column: shared.columns[index], bytes: bytes))
     }
 
     public func isNull(_ column: String) throws -> Bool {
-        guard let index = shared.indexByName[column] else {
-            throw PostgresError(.decoding, message: "the result has no column named \"\(column)\"")
-        }
-        return cells.cell(row: row, field: index) == nil
+        try cells.cell(row: row, field: index(of: column)) == nil
     }
 }
 
