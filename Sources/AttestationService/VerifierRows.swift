@@ -133,19 +133,27 @@ struct VerifierRows: Sendable {
                     WHERE a.case_id BETWEEN \(low) AND \(high)
                     """)
             }
+        guard let first = result.rows.first else { return [] }
+        // Columns by position, found once for the page.
+        let record = try AttestationRecord.Columns(first)
+        let (root, documentHash) = (try first.index(of: "batch_root"), try first.index(of: "attested_document_hash"))
+        let (publishedCase, publishedHash) = (
+            try first.index(of: "published_case_id"), try first.index(of: "published_hash")
+        )
+        let (publishedTx, publishedAt) = (try first.index(of: "published_tx_hash"), try first.index(of: "published_at"))
         return try result.rows.map { row in
             var published: PublishedRecord?
-            if let caseID = try row.decode(Int64?.self, "published_case_id") {
+            if let caseID = try row.decode(Int64?.self, at: publishedCase) {
                 published = PublishedRecord(
-                    caseID: caseID, contentHash: try row.decode(String.self, "published_hash"),
-                    txHash: try row.decode(String?.self, "published_tx_hash"),
-                    attestedAt: try row.decode(Date.self, "published_at"))
+                    caseID: caseID, contentHash: try row.decode(String.self, at: publishedHash),
+                    txHash: try row.decode(String?.self, at: publishedTx),
+                    attestedAt: try row.decode(Date.self, at: publishedAt))
             }
-            let documentHash = try row.decode([UInt8]?.self, "attested_document_hash")
+            let hash = try row.decode([UInt8]?.self, at: documentHash)
             return VerifierRow(
-                record: try AttestationRecord(row: row),
-                batchRoot: try row.decode(String?.self, "batch_root"), published: published,
-                unreadDocumentHash: try documentHash.map { try ContentHash(bytes: $0) })
+                record: try AttestationRecord(row: row, columns: record),
+                batchRoot: try row.decode(String?.self, at: root), published: published,
+                unreadDocumentHash: try hash.map { try ContentHash(bytes: $0) })
         }
     }
 
