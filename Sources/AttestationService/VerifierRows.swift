@@ -83,11 +83,21 @@ struct VerifierRows: Sendable {
         // The latest version per case: older versions attest earlier states.
         // Rows of a case outside the page (its case row gone) are not its.
         var latest: [Int64: Int] = [:]  // case id -> index into attestations
-        for (index, row) in attestations.enumerated() where pageIDs.contains(row.record.caseID) {
-            if let kept = latest[row.record.caseID], attestations[kept].record.version > row.record.version { continue }
-            latest[row.record.caseID] = index
+        attestations.withUnsafeBufferPointer { attestations in
+            // Through the buffer: an array's subscript copies the row.
+            for index in attestations.indices where pageIDs.contains(attestations[index].record.caseID) {
+                let caseID = attestations[index].record.caseID
+                if let kept = latest[caseID], attestations[kept].record.version > attestations[index].record.version {
+                    continue
+                }
+                latest[caseID] = index
+            }
         }
-        rows.attested = latest.sorted { $0.key < $1.key }.map { attestations[$0.value] }
+        let order = latest.sorted { $0.key < $1.key }.map(\.value)
+        // Usually every row is its case's latest, already in case order: the
+        // array is taken whole rather than copied row by row.
+        rows.attested =
+            order.elementsEqual(attestations.indices) ? attestations : order.map { attestations[$0] }
         rows.missing = page.filter { $0.attestable && latest[$0.id] == nil }.map(\.id)
         if let caseID, rows.attested.isEmpty, rows.missing.isEmpty, page.contains(where: { $0.id == caseID }) {
             rows.unresolved = [caseID]
