@@ -22,6 +22,12 @@ public struct Keccak256: Sendable {
         return hasher.finalize()
     }
 
+    /// `hash` of an array, not through the generic path (a call across
+    /// modules is not specialized; a Merkle leaf is two of these).
+    public static func hash(_ data: [UInt8]) -> [UInt8] {
+        data.withUnsafeBytes { hash($0) }
+    }
+
     /// `hash` of contiguous bytes; shorter than a block, padded on the stack.
     public static func hash(_ bytes: UnsafeRawBufferPointer) -> [UInt8] {
         hash(bytes, then: UnsafeRawBufferPointer(start: nil, count: 0))
