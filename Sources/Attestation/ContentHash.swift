@@ -30,7 +30,15 @@ public struct ContentHash: Hashable, Sendable, CustomStringConvertible {
 
     /// Accepts `0x` + 64 hex digits (either case).
     public init(hex text: String) throws(AttestationError) {
-        guard text.utf8.count == 66, text.hasPrefix("0x"), let bytes = try? Hex.decode(text) else {
+        // Read as bytes (`verify` reads five per case): a multi-byte character
+        // anywhere fails the hex digits, so this accepts what `hasPrefix("0x")`
+        // and `Hex.decode` accepted together.
+        var utf8 = text
+        let decoded = utf8.withUTF8 { bytes -> [UInt8]? in
+            guard bytes.count == 66, bytes[0] == UInt8(ascii: "0"), bytes[1] == UInt8(ascii: "x") else { return nil }
+            return try? Hex.decode(utf8: bytes)
+        }
+        guard let bytes = decoded else {
             throw AttestationError(
                 .invalidContentHash, "expected 0x followed by 64 hex digits, got \"\(text.prefix(80))\"")
         }

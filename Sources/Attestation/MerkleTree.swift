@@ -107,14 +107,7 @@ public struct MerkleTree: Sendable {
     }
 
     static func hashPair(_ a: [UInt8], _ b: [UInt8]) -> [UInt8] {
-        var hasher = Keccak256()
-        if a.lexicographicallyPrecedes(b) {
-            hasher.update(a)
-            hasher.update(b)
-        } else {
-            hasher.update(b)
-            hasher.update(a)
-        }
-        return hasher.finalize()
+        let (first, second) = a.lexicographicallyPrecedes(b) ? (a, b) : (b, a)
+        return first.withUnsafeBytes { first in second.withUnsafeBytes { Keccak256.hash(first, then: $0) } }
     }
 }

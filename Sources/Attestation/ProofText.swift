@@ -28,6 +28,7 @@ public enum ProofText {
     }
 
     private static func scan(_ bytes: UnsafeBufferPointer<UInt8>) -> Scan {
+        if let hashes = plainHashes(bytes) { return .hashes(hashes) }
         guard let ranges = stringRanges(bytes) else { return .notPlain }
         var hashes: [[UInt8]] = []
         hashes.reserveCapacity(ranges.count)
@@ -38,6 +39,68 @@ public enum ProofText {
             hashes.append(hash)
         }
         return .hashes(hashes)
+    }
+
+    /// The siblings of text that is exactly a JSON array of content hashes
+    /// (what PostgreSQL prints for every stored proof), decoded in the one
+    /// pass that checks it; nil at the first byte that is anything else, and
+    /// `stringRanges` decides as before. Where this answers, the slow path
+    /// answers the same: each string is `0x` and 64 hex digits.
+    static func plainHashes(_ bytes: UnsafeBufferPointer<UInt8>) -> [[UInt8]]? {
+        let hashLength = 2 + 2 * ContentHash.byteCount
+        var index = 0
+        func skipSpace() {
+            while index < bytes.count {
+                switch bytes[index] {
+                case 0x20, 0x09, 0x0A, 0x0D: index += 1
+                default: return
+                }
+            }
+        }
+        func take(_ byte: Unicode.Scalar) -> Bool {
+            guard index < bytes.count, bytes[index] == UInt8(ascii: byte) else { return false }
+            index += 1
+            return true
+        }
+        var hashes: [[UInt8]] = []
+        skipSpace()
+        guard take("[") else { return nil }
+        skipSpace()
+        if !take("]") {
+            // Each element: `"0x` + 64 hex digits + `"`.
+            repeat {
+                skipSpace()
+                guard index + hashLength + 2 <= bytes.count, bytes[index] == UInt8(ascii: "\""),
+                    bytes[index + 1] == UInt8(ascii: "0"), bytes[index + 2] == UInt8(ascii: "x"),
+                    bytes[index + hashLength + 1] == UInt8(ascii: "\""),
+                    let hash = hexDigits(UnsafeBufferPointer(rebasing: bytes[(index + 3)..<(index + hashLength + 1)]))
+                else { return nil }
+                hashes.append(hash)
+                index += hashLength + 2
+                skipSpace()
+            } while take(",")
+            guard take("]") else { return nil }
+        }
+        skipSpace()
+        return index == bytes.count ? hashes : nil
+    }
+
+    /// Hex digits (either case, no prefix) as bytes; nil for anything else.
+    private static func hexDigits(_ digits: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
+        var valid = true
+        let bytes = [UInt8](unsafeUninitializedCapacity: digits.count / 2) { buffer, initialized in
+            for offset in 0..<digits.count / 2 {
+                let high = Hex.value(digits[2 * offset])
+                let low = Hex.value(digits[2 * offset + 1])
+                guard (high | low) & 0xF0 == 0 else {
+                    valid = false
+                    return
+                }
+                buffer[offset] = high << 4 | low
+                initialized = offset + 1
+            }
+        }
+        return valid ? bytes : nil
     }
 
     /// `ContentHash(hex:)`'s rule: `0x` and 64 hex digits of either case.

@@ -10,6 +10,8 @@ import Ethereum
 public struct PseudonymKey: Sendable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     public static let minimumByteCount = 16
     private let key: [UInt8]
+    /// The key's HMAC states, prepared once (nil if OpenSSL could not: `HMAC()` then).
+    private let prepared: HMACSHA256?
 
     public init(bytes: [UInt8]) throws(AttestationError) {
         var trimmed = bytes
@@ -23,6 +25,7 @@ public struct PseudonymKey: Sendable, CustomStringConvertible, CustomDebugString
                 "the pseudonym key is \(trimmed.count) bytes; at least \(Self.minimumByteCount) are required")
         }
         key = trimmed
+        prepared = HMACSHA256(key: trimmed)
     }
 
     /// v1 `user_hash` = lowercase hex HMAC-SHA256(key, decimal user id): the
@@ -53,6 +56,12 @@ public struct PseudonymKey: Sendable, CustomStringConvertible, CustomDebugString
     }
 
     private func hmac(_ message: [UInt8]) -> String {
+        if let digest = prepared?.mac(message) { return Hex.encode(digest) }
+        return Hex.encode(Self.oneShotHMAC(key: key, message))
+    }
+
+    /// OpenSSL's one-shot HMAC: the fallback, and the reference the prepared states are tested against.
+    static func oneShotHMAC(key: [UInt8], _ message: [UInt8]) -> [UInt8] {
         var digest = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
         var length: UInt32 = 0
         key.withUnsafeBytes { keyBytes in
@@ -60,7 +69,7 @@ public struct PseudonymKey: Sendable, CustomStringConvertible, CustomDebugString
                 EVP_sha256(), keyBytes.baseAddress, Int32(keyBytes.count), message, message.count,
                 &digest, &length)
         }
-        return Hex.encode(digest.prefix(Int(length)))
+        return Array(digest.prefix(Int(length)))
     }
 
     public var description: String { "PseudonymKey(redacted)" }

@@ -67,37 +67,71 @@ public struct AttestationRecord: Sendable, Hashable {
         """
 
     init(row: PostgresRow) throws {
-        id = try row.decode(Int64.self, "id")
-        caseID = try row.decode(Int64.self, "case_id")
-        version = try row.decode(Int.self, "version")
-        counsellorID = try row.decode(Int64?.self, "counsellor_id")
-        let statusText = try row.decode(String.self, "status")
+        try self.init(row: row, columns: Columns(row))
+    }
+
+    /// Where `columns`' names are in one result: looked up once for a page
+    /// of rows (`verify`), not once per cell.
+    struct Columns {
+        let id, caseID, version, counsellorID, status, schemaVersion, contentHash, salt, attestedDocument: Int
+        let erasedAt, legacy, batchID, leafIndex, leaf, proof, chainID, contractAddress, txHash: Int
+        let blockNumber, blockHash, confirmations, attestedAt, attempts, lastError, requestedBy: Int
+        let requestedAt, updatedAt: Int
+
+        init(_ row: PostgresRow) throws {
+            (id, caseID, version) = (
+                try row.index(of: "id"), try row.index(of: "case_id"), try row.index(of: "version")
+            )
+            (counsellorID, status) = (try row.index(of: "counsellor_id"), try row.index(of: "status"))
+            (schemaVersion, contentHash) = (try row.index(of: "schema_version"), try row.index(of: "content_hash"))
+            (salt, attestedDocument) = (try row.index(of: "salt"), try row.index(of: "attested_document"))
+            (erasedAt, legacy, batchID) = (
+                try row.index(of: "erased_at"), try row.index(of: "legacy"), try row.index(of: "batch_id")
+            )
+            (leafIndex, leaf, proof) = (
+                try row.index(of: "leaf_index"), try row.index(of: "leaf"), try row.index(of: "proof")
+            )
+            (chainID, contractAddress) = (try row.index(of: "chain_id"), try row.index(of: "contract_address"))
+            (txHash, blockNumber) = (try row.index(of: "tx_hash"), try row.index(of: "block_number"))
+            (blockHash, confirmations) = (try row.index(of: "block_hash"), try row.index(of: "confirmations"))
+            (attestedAt, attempts) = (try row.index(of: "attested_at"), try row.index(of: "attempts"))
+            (lastError, requestedBy) = (try row.index(of: "last_error"), try row.index(of: "requested_by"))
+            (requestedAt, updatedAt) = (try row.index(of: "requested_at"), try row.index(of: "updated_at"))
+        }
+    }
+
+    init(row: PostgresRow, columns: Columns) throws {
+        id = try row.decode(Int64.self, at: columns.id)
+        caseID = try row.decode(Int64.self, at: columns.caseID)
+        version = try row.decode(Int.self, at: columns.version)
+        counsellorID = try row.decode(Int64?.self, at: columns.counsellorID)
+        let statusText = try row.decode(String.self, at: columns.status)
         guard let status = AttestationStatus(rawValue: statusText) else {
             throw PostgresError(.decoding, message: "attestation.status has an unknown value")
         }
         self.status = status
-        schemaVersion = try row.decode(String?.self, "schema_version")
-        contentHash = try row.decode(String?.self, "content_hash")
-        salt = try row.decode([UInt8]?.self, "salt")
-        attestedDocument = try row.decode([UInt8]?.self, "attested_document")
-        erasedAt = try row.decode(Date?.self, "erased_at")
-        legacy = try row.decode(Bool.self, "legacy")
-        batchID = try row.decode(Int64?.self, "batch_id")
-        leafIndex = try row.decode(Int?.self, "leaf_index")
-        leaf = try row.decode(String?.self, "leaf")
-        proof = try row.decode(String?.self, "proof")
-        chainID = try row.decode(Int64?.self, "chain_id")
-        contractAddress = try row.decode(String?.self, "contract_address")
-        txHash = try row.decode(String?.self, "tx_hash")
-        blockNumber = try row.decode(Int64?.self, "block_number")
-        blockHash = try row.decode(String?.self, "block_hash")
-        confirmations = try row.decode(Int?.self, "confirmations")
-        attestedAt = try row.decode(Date?.self, "attested_at")
-        attempts = try row.decode(Int.self, "attempts")
-        lastError = try row.decode(String?.self, "last_error")
-        requestedBy = try row.decode(String?.self, "requested_by")
-        requestedAt = try row.decode(Date.self, "requested_at")
-        updatedAt = try row.decode(Date.self, "updated_at")
+        schemaVersion = try row.decode(String?.self, at: columns.schemaVersion)
+        contentHash = try row.decode(String?.self, at: columns.contentHash)
+        salt = try row.decode([UInt8]?.self, at: columns.salt)
+        attestedDocument = try row.decode([UInt8]?.self, at: columns.attestedDocument)
+        erasedAt = try row.decode(Date?.self, at: columns.erasedAt)
+        legacy = try row.decode(Bool.self, at: columns.legacy)
+        batchID = try row.decode(Int64?.self, at: columns.batchID)
+        leafIndex = try row.decode(Int?.self, at: columns.leafIndex)
+        leaf = try row.decode(String?.self, at: columns.leaf)
+        proof = try row.decode(String?.self, at: columns.proof)
+        chainID = try row.decode(Int64?.self, at: columns.chainID)
+        contractAddress = try row.decode(String?.self, at: columns.contractAddress)
+        txHash = try row.decode(String?.self, at: columns.txHash)
+        blockNumber = try row.decode(Int64?.self, at: columns.blockNumber)
+        blockHash = try row.decode(String?.self, at: columns.blockHash)
+        confirmations = try row.decode(Int?.self, at: columns.confirmations)
+        attestedAt = try row.decode(Date?.self, at: columns.attestedAt)
+        attempts = try row.decode(Int.self, at: columns.attempts)
+        lastError = try row.decode(String?.self, at: columns.lastError)
+        requestedBy = try row.decode(String?.self, at: columns.requestedBy)
+        requestedAt = try row.decode(Date.self, at: columns.requestedAt)
+        updatedAt = try row.decode(Date.self, at: columns.updatedAt)
     }
 
     /// The proof's siblings as bytes.

@@ -79,31 +79,44 @@ public enum CaseRows {
     ) throws -> (snapshots: [Int64: CaseSnapshot], unreadable: [Int64: Error]) {
         var byCase: [Int64: [AppointmentRecord]] = [:]
         var unreadable: [Int64: Error] = [:]
-        for row in appointments.rows {
-            let caseID = try row.decode(Int64.self, "case_id")
-            do {
-                byCase[caseID, default: []].append(
-                    AppointmentRecord(
-                        id: try row.decode(Int64.self, "id"),
-                        scheduledAt: try row.decode(PostgresTimestamp?.self, "scheduled_at").map(Timestamp.init),
-                        status: try row.decode(String?.self, "status"),
-                        locationType: try row.decode(String?.self, "location_type")))
-            } catch {
-                unreadable[caseID] = error
+        // Columns by position, found once per result rather than once per cell.
+        if let first = appointments.rows.first {
+            let (caseColumn, id, scheduledAt) = (
+                try first.index(of: "case_id"), try first.index(of: "id"), try first.index(of: "scheduled_at")
+            )
+            let (status, locationType) = (try first.index(of: "status"), try first.index(of: "location_type"))
+            for row in appointments.rows {
+                let caseID = try row.decode(Int64.self, at: caseColumn)
+                do {
+                    byCase[caseID, default: []].append(
+                        AppointmentRecord(
+                            id: try row.decode(Int64.self, at: id),
+                            scheduledAt: try row.decode(PostgresTimestamp?.self, at: scheduledAt).map(Timestamp.init),
+                            status: try row.decode(String?.self, at: status),
+                            locationType: try row.decode(String?.self, at: locationType)))
+                } catch {
+                    unreadable[caseID] = error
+                }
             }
         }
         var result: [Int64: CaseSnapshot] = [:]
+        guard let first = cases.rows.first else { return (result, unreadable) }
+        let (idColumn, user, counsellor) = (
+            try first.index(of: "id"), try first.index(of: "user_id"), try first.index(of: "counsellor_id")
+        )
+        let (status, risk) = (try first.index(of: "status"), try first.index(of: "risk_level_at_creation"))
+        let (created, resolved) = (try first.index(of: "created_at"), try first.index(of: "resolved_at"))
         for row in cases.rows {
-            let id = try row.decode(Int64.self, "id")
+            let id = try row.decode(Int64.self, at: idColumn)
             guard unreadable[id] == nil else { continue }
             do {
                 let record = CaseRecord(
-                    id: id, userID: try row.decode(Int64.self, "user_id"),
-                    counsellorID: try row.decode(Int64?.self, "counsellor_id"),
-                    status: try row.decode(String.self, "status"),
-                    riskLevelAtCreation: try row.decode(Int64?.self, "risk_level_at_creation"),
-                    createdAt: Timestamp(try row.decode(PostgresTimestamp.self, "created_at")),
-                    resolvedAt: try row.decode(PostgresTimestamp?.self, "resolved_at").map(Timestamp.init))
+                    id: id, userID: try row.decode(Int64.self, at: user),
+                    counsellorID: try row.decode(Int64?.self, at: counsellor),
+                    status: try row.decode(String.self, at: status),
+                    riskLevelAtCreation: try row.decode(Int64?.self, at: risk),
+                    createdAt: Timestamp(try row.decode(PostgresTimestamp.self, at: created)),
+                    resolvedAt: try row.decode(PostgresTimestamp?.self, at: resolved).map(Timestamp.init))
                 result[id] = CaseSnapshot(record: record, appointments: byCase[id] ?? [])
             } catch {
                 unreadable[id] = error

@@ -117,27 +117,34 @@ public struct Verifier: Sendable {
         var rows = page
         var judgements = await localJudgements(rows)
         try await readDocuments(&rows, &judgements)
-        var results: [Int64: CaseVerification] = [:]
-        // Indices into `rows.attested`: a row is a large value, not copied per case.
+        // By index into `rows.attested` (in case order): a row is a large
+        // value, not copied per case, and no dictionary is built per page.
+        var results = [CaseVerification?](repeating: nil, count: rows.attested.count)
         var waiting: [(index: Int, claim: AnchorClaim)] = []
-        for (index, judgement) in judgements.enumerated() {
-            switch judgement {
-            case .done(let outcome): results[rows.attested[index].record.caseID] = result(rows.attested[index], outcome)
-            case .chain(let claim): waiting.append((index, claim))
-            case .needsDocument: continue  // none is left after readDocuments
+        // Rows are read through the buffer: an array's subscript copies the row.
+        rows.attested.withUnsafeBufferPointer { attested in
+            for (index, judgement) in judgements.enumerated() {
+                switch judgement {
+                case .done(let outcome): results[index] = result(attested[index], outcome)
+                case .chain(let claim): waiting.append((index, claim))
+                case .needsDocument: continue  // none is left after readDocuments
+                }
             }
         }
+        var unattested: [CaseVerification] = []
         for caseID in rows.missing {
-            results[caseID] = CaseVerification(
-                caseID: caseID, attestationID: nil, version: nil,
-                outcome: VerificationOutcome(.missing, "the case is resolved but has no attestation"),
-                contentHash: nil, root: nil, txHash: nil, blockNumber: nil)
+            unattested.append(
+                CaseVerification(
+                    caseID: caseID, attestationID: nil, version: nil,
+                    outcome: VerificationOutcome(.missing, "the case is resolved but has no attestation"),
+                    contentHash: nil, root: nil, txHash: nil, blockNumber: nil))
         }
         for caseID in rows.unresolved {
-            results[caseID] = CaseVerification(
-                caseID: caseID, attestationID: nil, version: nil,
-                outcome: VerificationOutcome(.pending, "the case is not resolved; nothing is attested yet"),
-                contentHash: nil, root: nil, txHash: nil, blockNumber: nil)
+            unattested.append(
+                CaseVerification(
+                    caseID: caseID, attestationID: nil, version: nil,
+                    outcome: VerificationOutcome(.pending, "the case is not resolved; nothing is attested yet"),
+                    contentHash: nil, root: nil, txHash: nil, blockNumber: nil))
         }
         let unknown = Array(
             Set(waiting.map { AnchorKey(root: $0.claim.root, txHash: $0.claim.txHash) })
@@ -150,20 +157,41 @@ public struct Verifier: Sendable {
             }
             evidence.merge(answers.evidence) { _, new in new }
         }
-        for (index, claim) in waiting {
-            let row = rows.attested[index]
-            guard let found = evidence[AnchorKey(root: claim.root, txHash: claim.txHash)] else { continue }
-            var outcome = AnchorCheck.evaluate(claim, evidence: found, expected: configuration.expectation)
-            // Only an attestation that verifies is held to its published copy:
-            // a worse verdict says more.
-            if outcome.verdict == .verified,
-                let copy = PublishedRecordCheck.evaluate(row.record, published: row.published)
-            {
-                outcome = copy
+        // Built once per page: the expectation hashes the event's signature.
+        let expected = configuration.expectation
+        rows.attested.withUnsafeBufferPointer { attested in
+            for (index, claim) in waiting {
+                guard let found = evidence[AnchorKey(root: claim.root, txHash: claim.txHash)] else { continue }
+                var outcome = AnchorCheck.evaluate(claim, evidence: found, expected: expected)
+                // Only an attestation that verifies is held to its published copy:
+                // a worse verdict says more.
+                if outcome.verdict == .verified,
+                    let copy = PublishedRecordCheck.evaluate(
+                        attested[index].record, published: attested[index].published)
+                {
+                    outcome = copy
+                }
+                results[index] = result(attested[index], outcome)
             }
-            results[row.record.caseID] = result(row, outcome)
         }
-        return results.keys.sorted().compactMap { results[$0] }
+        return Self.inCaseOrder(results.compactMap { $0 }, unattested)
+    }
+
+    /// Two lists each in case order, of different cases, merged into one in case order.
+    static func inCaseOrder(_ first: [CaseVerification], _ second: [CaseVerification]) -> [CaseVerification] {
+        var merged: [CaseVerification] = []
+        merged.reserveCapacity(first.count + second.count)
+        var (i, j) = (0, 0)
+        while i < first.count || j < second.count {
+            if j == second.count || (i < first.count && first[i].caseID < second[j].caseID) {
+                merged.append(first[i])
+                i += 1
+            } else {
+                merged.append(second[j])
+                j += 1
+            }
+        }
+        return merged
     }
 
     /// The few rows whose case changed since it was attested: their stored
@@ -198,9 +226,12 @@ public struct Verifier: Sendable {
                 let range = chunk * chunkSize..<min(attested.count, (chunk + 1) * chunkSize)
                 group.addTask {
                     let proofs = MerkleProofCache()
-                    let judgements = range.map {
-                        localJudgement(
-                            attested[$0], snapshot: rows.snapshots[attested[$0].record.caseID], proofs: proofs)
+                    // Through the buffer: an array's subscript copies the row.
+                    let judgements = attested.withUnsafeBufferPointer { attested in
+                        range.map {
+                            localJudgement(
+                                attested[$0], snapshot: rows.snapshots[attested[$0].record.caseID], proofs: proofs)
+                        }
                     }
                     return (chunk, judgements)
                 }

@@ -83,11 +83,21 @@ struct VerifierRows: Sendable {
         // The latest version per case: older versions attest earlier states.
         // Rows of a case outside the page (its case row gone) are not its.
         var latest: [Int64: Int] = [:]  // case id -> index into attestations
-        for (index, row) in attestations.enumerated() where pageIDs.contains(row.record.caseID) {
-            if let kept = latest[row.record.caseID], attestations[kept].record.version > row.record.version { continue }
-            latest[row.record.caseID] = index
+        attestations.withUnsafeBufferPointer { attestations in
+            // Through the buffer: an array's subscript copies the row.
+            for index in attestations.indices where pageIDs.contains(attestations[index].record.caseID) {
+                let caseID = attestations[index].record.caseID
+                if let kept = latest[caseID], attestations[kept].record.version > attestations[index].record.version {
+                    continue
+                }
+                latest[caseID] = index
+            }
         }
-        rows.attested = latest.sorted { $0.key < $1.key }.map { attestations[$0.value] }
+        let order = latest.sorted { $0.key < $1.key }.map(\.value)
+        // Usually every row is its case's latest, already in case order: the
+        // array is taken whole rather than copied row by row.
+        rows.attested =
+            order.elementsEqual(attestations.indices) ? attestations : order.map { attestations[$0] }
         rows.missing = page.filter { $0.attestable && latest[$0.id] == nil }.map(\.id)
         if let caseID, rows.attested.isEmpty, rows.missing.isEmpty, page.contains(where: { $0.id == caseID }) {
             rows.unresolved = [caseID]
@@ -133,19 +143,27 @@ struct VerifierRows: Sendable {
                     WHERE a.case_id BETWEEN \(low) AND \(high)
                     """)
             }
+        guard let first = result.rows.first else { return [] }
+        // Columns by position, found once for the page.
+        let record = try AttestationRecord.Columns(first)
+        let (root, documentHash) = (try first.index(of: "batch_root"), try first.index(of: "attested_document_hash"))
+        let (publishedCase, publishedHash) = (
+            try first.index(of: "published_case_id"), try first.index(of: "published_hash")
+        )
+        let (publishedTx, publishedAt) = (try first.index(of: "published_tx_hash"), try first.index(of: "published_at"))
         return try result.rows.map { row in
             var published: PublishedRecord?
-            if let caseID = try row.decode(Int64?.self, "published_case_id") {
+            if let caseID = try row.decode(Int64?.self, at: publishedCase) {
                 published = PublishedRecord(
-                    caseID: caseID, contentHash: try row.decode(String.self, "published_hash"),
-                    txHash: try row.decode(String?.self, "published_tx_hash"),
-                    attestedAt: try row.decode(Date.self, "published_at"))
+                    caseID: caseID, contentHash: try row.decode(String.self, at: publishedHash),
+                    txHash: try row.decode(String?.self, at: publishedTx),
+                    attestedAt: try row.decode(Date.self, at: publishedAt))
             }
-            let documentHash = try row.decode([UInt8]?.self, "attested_document_hash")
+            let hash = try row.decode([UInt8]?.self, at: documentHash)
             return VerifierRow(
-                record: try AttestationRecord(row: row),
-                batchRoot: try row.decode(String?.self, "batch_root"), published: published,
-                unreadDocumentHash: try documentHash.map { try ContentHash(bytes: $0) })
+                record: try AttestationRecord(row: row, columns: record),
+                batchRoot: try row.decode(String?.self, at: root), published: published,
+                unreadDocumentHash: try hash.map { try ContentHash(bytes: $0) })
         }
     }
 

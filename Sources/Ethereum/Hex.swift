@@ -4,17 +4,32 @@ public enum Hex {
         public let description: String
     }
 
-    private static let digits = Array("0123456789abcdef".utf8)
-
     /// Lowercase hex without a prefix.
     public static func encode<D: Sequence>(_ bytes: D) -> String where D.Element == UInt8 {
-        var out = [UInt8]()
-        out.reserveCapacity(bytes.underestimatedCount * 2)
-        for byte in bytes {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0x0F)])
+        // Contiguous bytes (every caller's) are written straight into the
+        // string's storage: no intermediate array (the verifier's per-case path).
+        if let text = bytes.withContiguousStorageIfAvailable({ encode(contiguous: $0) }) { return text }
+        return encode(contiguous: Array(bytes))
+    }
+
+    private static func encode(contiguous bytes: UnsafeBufferPointer<UInt8>) -> String {
+        String(unsafeUninitializedCapacity: bytes.count * 2) { out in
+            for (index, byte) in bytes.enumerated() {
+                out[2 * index] = digit(byte >> 4)
+                out[2 * index + 1] = digit(byte & 0x0F)
+            }
+            return bytes.count * 2
         }
-        return String(decoding: out, as: UTF8.self)
+    }
+
+    private static func encode(contiguous bytes: [UInt8]) -> String {
+        bytes.withUnsafeBufferPointer { encode(contiguous: $0) }
+    }
+
+    /// The lowercase digit of a value below 16.
+    @inline(__always)
+    private static func digit(_ value: UInt8) -> UInt8 {
+        value < 10 ? value &+ UInt8(ascii: "0") : value &+ (UInt8(ascii: "a") &- 10)
     }
 
     /// Lowercase hex with a `0x` prefix.
@@ -50,14 +65,18 @@ public enum Hex {
         let out = [UInt8](unsafeUninitializedCapacity: digits / 2) { buffer, initialized in
             var index = 0
             while index < digits {
-                guard let high = nibble(utf8[start + index]), let low = nibble(utf8[start + index + 1]) else {
+                let high = value(utf8[start + index])
+                let low = value(utf8[start + index + 1])
+                // A non-digit's 0xFF is the only value with high bits set.
+                guard (high | low) & 0xF0 == 0 else {
                     failedAt = index
+                    initialized = index / 2
                     return
                 }
                 buffer[index / 2] = high << 4 | low
                 index += 2
-                initialized = index / 2
             }
+            initialized = digits / 2
         }
         if let failedAt {
             return .failure(DecodingError(description: "invalid hex digit at offset \(failedAt)"))
@@ -65,12 +84,13 @@ public enum Hex {
         return .success(out)
     }
 
-    static func nibble(_ c: UInt8) -> UInt8? {
-        switch c {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): c - UInt8(ascii: "A") + 10
-        default: nil
-        }
+    /// A hex digit's value; 0xFF for any other byte. Arithmetic, not a
+    /// switch of ranges or a table: this runs for every digit `verify` reads.
+    @inline(__always)
+    public static func value(_ c: UInt8) -> UInt8 {
+        let decimal = c &- UInt8(ascii: "0")
+        if decimal < 10 { return decimal }
+        let letter = (c | 0x20) &- UInt8(ascii: "a")
+        return letter < 6 ? letter &+ 10 : 0xFF
     }
 }

@@ -16,9 +16,47 @@ public struct Keccak256: Sendable {
 
     /// One-shot hash of `data`.
     public static func hash<D: Collection>(_ data: D) -> [UInt8] where D.Element == UInt8 {
+        if let digest = data.withContiguousStorageIfAvailable({ hash(UnsafeRawBufferPointer($0)) }) { return digest }
         var hasher = Keccak256()
         hasher.update(data)
         return hasher.finalize()
+    }
+
+    /// `hash` of an array, not through the generic path (a call across
+    /// modules is not specialized; a Merkle leaf is two of these).
+    public static func hash(_ data: [UInt8]) -> [UInt8] {
+        data.withUnsafeBytes { hash($0) }
+    }
+
+    /// `hash` of contiguous bytes; shorter than a block, padded on the stack.
+    public static func hash(_ bytes: UnsafeRawBufferPointer) -> [UInt8] {
+        hash(bytes, then: UnsafeRawBufferPointer(start: nil, count: 0))
+    }
+
+    /// `hash` of `first` followed by `second` (a Merkle pair). Together
+    /// shorter than a block (every hash of hashes), they are padded in one
+    /// block on the stack and absorbed once: no buffer is allocated per hash.
+    public static func hash(_ first: UnsafeRawBufferPointer, then second: UnsafeRawBufferPointer) -> [UInt8] {
+        let count = first.count + second.count
+        guard count < rate else {
+            var hasher = Keccak256()
+            // An empty buffer may have no address, which `update` would unwrap.
+            for part in [first, second] where !part.isEmpty { hasher.update(part) }
+            return hasher.finalize()
+        }
+        var state = KeccakState()
+        withUnsafeTemporaryAllocation(byteCount: rate, alignment: 8) { block in
+            block.initializeMemory(as: UInt8.self, repeating: 0)
+            if let base = first.baseAddress { block.baseAddress!.copyMemory(from: base, byteCount: first.count) }
+            if let base = second.baseAddress {
+                block.baseAddress!.advanced(by: first.count).copyMemory(from: base, byteCount: second.count)
+            }
+            // The padding `KeccakBlock.pad` writes: 0x01 after the data, 0x80 in the last byte.
+            block[count] ^= 0x01
+            block[rate - 1] ^= 0x80
+            state.absorb(UnsafeRawBufferPointer(block), offset: 0)
+        }
+        return state.squeeze32()
     }
 
     public mutating func update<D: Collection>(_ data: D) where D.Element == UInt8 {

@@ -325,27 +325,8 @@ public final class PostgresConnection {
                 })
         }
         let columns = shared.columns
-        var rows: [PostgresRow] = []
-        rows.reserveCapacity(Int(rowCount))
-        for row in 0..<rowCount {
-            var cells: [[UInt8]?] = []
-            cells.reserveCapacity(Int(fieldCount))
-            for field in 0..<fieldCount {
-                if PQgetisnull(result, row, field) == 1 {
-                    cells.append(nil)
-                    continue
-                }
-                let length = Int(PQgetlength(result, row, field))
-                let value = PQgetvalue(result, row, field)
-                cells.append(
-                    value.map { pointer in
-                        pointer.withMemoryRebound(to: UInt8.self, capacity: length) {
-                            Array(UnsafeBufferPointer(start: $0, count: length))
-                        }
-                    } ?? [])
-            }
-            rows.append(PostgresRow(columns: shared, cells: cells))
-        }
+        let cells = PostgresCells(result, rows: Int(rowCount), fields: Int(fieldCount))
+        let rows = (0..<Int(rowCount)).map { PostgresRow(columns: shared, cells: cells, row: $0) }
         let tag = PQcmdTuples(result).map { String(cString: $0) } ?? ""
         return (PostgresQueryResult(rows: rows, columns: columns, affectedRows: Int(tag)), shared)
     }

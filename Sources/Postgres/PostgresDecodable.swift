@@ -3,11 +3,16 @@ import Foundation
 /// One non-NULL cell in text format, with its column for error messages.
 public struct PostgresCell: Sendable {
     public let column: PostgresColumn
-    public let bytes: [UInt8]
+    /// A slice of the result's one buffer (see `PostgresCells`), not a copy.
+    public let bytes: ArraySlice<UInt8>
 
-    public init(column: PostgresColumn, bytes: [UInt8]) {
+    public init(column: PostgresColumn, bytes: ArraySlice<UInt8>) {
         self.column = column
         self.bytes = bytes
+    }
+
+    public init(column: PostgresColumn, bytes: [UInt8]) {
+        self.init(column: column, bytes: bytes[...])
     }
 
     var text: String { String(decoding: bytes, as: UTF8.self) }
@@ -40,13 +45,19 @@ extension PostgresDecodable {
 }
 
 extension Optional: PostgresDecodable where Wrapped: PostgresDecodable {
+    @inlinable
     public static func decode(_ cell: PostgresCell) throws -> Self { try Wrapped.decode(cell) }
+    @inlinable
     public static func decodeNull(column: PostgresColumn) throws -> Self { nil }
 }
 
 private let integerTypes: Set<UInt32> = [
     PostgresTypeOID.int2, PostgresTypeOID.int4, PostgresTypeOID.int8, PostgresTypeOID.oid,
 ]
+// Built once, not per cell (a set literal at the call allocates every time).
+private let floatTypes: Set<UInt32> = [PostgresTypeOID.float4, PostgresTypeOID.float8]
+private let boolTypes: Set<UInt32> = [PostgresTypeOID.bool]
+private let timestampTypes: Set<UInt32> = [PostgresTypeOID.timestamptz, PostgresTypeOID.timestamp]
 private let textTypes: Set<UInt32> = [
     PostgresTypeOID.text, PostgresTypeOID.varchar, PostgresTypeOID.bpchar, PostgresTypeOID.name,
     PostgresTypeOID.char, PostgresTypeOID.unknown, PostgresTypeOID.uuid,
@@ -56,7 +67,7 @@ private let textTypes: Set<UInt32> = [
 extension Int64: PostgresDecodable {
     public static func decode(_ cell: PostgresCell) throws -> Int64 {
         try cell.requireType(integerTypes, for: Int64.self)
-        guard let value = Int64(cell.text) else { throw cell.failure(Int64.self, "not an integer") }
+        guard let value = TextFormat.integer(cell.bytes) else { throw cell.failure(Int64.self, "not an integer") }
         return value
     }
 }
@@ -87,7 +98,7 @@ extension Int16: PostgresDecodable {
 
 extension Double: PostgresDecodable {
     public static func decode(_ cell: PostgresCell) throws -> Double {
-        try cell.requireType([PostgresTypeOID.float4, PostgresTypeOID.float8], for: Double.self)
+        try cell.requireType(floatTypes, for: Double.self)
         switch cell.text {
         case "NaN": return .nan
         case "Infinity": return .infinity
@@ -101,10 +112,11 @@ extension Double: PostgresDecodable {
 
 extension Bool: PostgresDecodable {
     public static func decode(_ cell: PostgresCell) throws -> Bool {
-        try cell.requireType([PostgresTypeOID.bool], for: Bool.self)
-        switch cell.bytes {
-        case [UInt8(ascii: "t")]: return true
-        case [UInt8(ascii: "f")]: return false
+        try cell.requireType(boolTypes, for: Bool.self)
+        guard cell.bytes.count == 1 else { throw cell.failure(Bool.self, "not t or f") }
+        switch cell.bytes.first {
+        case UInt8(ascii: "t"): return true
+        case UInt8(ascii: "f"): return false
         default: throw cell.failure(Bool.self, "not t or f")
         }
     }
@@ -129,7 +141,7 @@ extension Array: PostgresDecodable where Element == UInt8 {
                 throw cell.failure([UInt8].self, error.reason)
             }
         case PostgresTypeOID.json, PostgresTypeOID.jsonb:
-            return cell.bytes
+            return Array(cell.bytes)
         default:
             throw cell.failure([UInt8].self)
         }
@@ -139,7 +151,7 @@ extension Array: PostgresDecodable where Element == UInt8 {
 /// timestamptz; also timestamp without time zone, read as UTC.
 extension PostgresTimestamp: PostgresDecodable {
     public static func decode(_ cell: PostgresCell) throws -> PostgresTimestamp {
-        try cell.requireType([PostgresTypeOID.timestamptz, PostgresTypeOID.timestamp], for: PostgresTimestamp.self)
+        try cell.requireType(timestampTypes, for: PostgresTimestamp.self)
         do {
             return try TextFormat.timestamp(cell.bytes)
         } catch {

@@ -8,10 +8,48 @@ enum TextFormat {
         let reason: String
     }
 
+    // MARK: integers
+
+    /// `Int64(String)` of the text, read from its bytes: an optional sign
+    /// and decimal digits; nil for anything else or out of range.
+    static func integer(_ bytes: ArraySlice<UInt8>) -> Int64? {
+        var index = bytes.startIndex
+        var negative = false
+        if index < bytes.endIndex, bytes[index] == UInt8(ascii: "-") || bytes[index] == UInt8(ascii: "+") {
+            negative = bytes[index] == UInt8(ascii: "-")
+            index += 1
+        }
+        guard index < bytes.endIndex else { return nil }
+        var value: Int64 = 0
+        while index < bytes.endIndex {
+            let digit = bytes[index] &- UInt8(ascii: "0")
+            guard digit < 10 else { return nil }
+            // Accumulated toward the sign, so Int64.min is reached too.
+            let (scaled, overflow) = value.multipliedReportingOverflow(by: 10)
+            let (next, carry) =
+                negative
+                ? scaled.subtractingReportingOverflow(Int64(digit)) : scaled.addingReportingOverflow(Int64(digit))
+            guard !overflow, !carry else { return nil }
+            value = next
+            index += 1
+        }
+        return value
+    }
+
     // MARK: timestamptz
 
     static func timestamp(_ bytes: some Collection<UInt8>) throws(Failure) -> PostgresTimestamp {
-        var scanner = ByteScanner(Array(bytes))
+        // A result's cells are contiguous: read in place, not copied per cell.
+        if let parsed = bytes.withContiguousStorageIfAvailable({ timestamp(buffer: $0) }) { return try parsed.get() }
+        return try Array(bytes).withUnsafeBufferPointer { timestamp(buffer: $0) }.get()
+    }
+
+    private static func timestamp(buffer: UnsafeBufferPointer<UInt8>) -> Result<PostgresTimestamp, Failure> {
+        Result { () throws(Failure) in try timestamp(scanner: ByteScanner(buffer)) }
+    }
+
+    private static func timestamp(scanner: ByteScanner) throws(Failure) -> PostgresTimestamp {
+        var scanner = scanner
         if scanner.remainingEquals("infinity") || scanner.remainingEquals("-infinity") {
             throw Failure(reason: "infinite timestamps have no date")
         }
@@ -73,25 +111,34 @@ enum TextFormat {
     /// Decodes bytea text output: hex format (`\x0a0b`, the default since 9.0)
     /// or the older escape format.
     static func bytea(_ input: some Collection<UInt8>) throws(Failure) -> [UInt8] {
-        let bytes = Array(input)
-        if bytes.count >= 2, bytes[0] == UInt8(ascii: "\\"), bytes[1] == UInt8(ascii: "x") {
-            return try hexBytea(bytes[2...])
+        try bytea(ArraySlice(input))
+    }
+
+    /// `bytea` of a cell's bytes, read in place.
+    static func bytea(_ bytes: ArraySlice<UInt8>) throws(Failure) -> [UInt8] {
+        let start = bytes.startIndex
+        if bytes.count >= 2, bytes[start] == UInt8(ascii: "\\"), bytes[start + 1] == UInt8(ascii: "x") {
+            return try hexBytea(bytes[(start + 2)...])
         }
-        return try escapeBytea(bytes)
+        return try escapeBytea(Array(bytes))
     }
 
     private static func hexBytea(_ digits: ArraySlice<UInt8>) throws(Failure) -> [UInt8] {
         guard digits.count % 2 == 0 else { throw Failure(reason: "odd number of hex digits in bytea") }
-        var output = [UInt8]()
-        output.reserveCapacity(digits.count / 2)
-        var index = digits.startIndex
-        while index < digits.endIndex {
-            guard let high = hexValue(digits[index]), let low = hexValue(digits[index + 1]) else {
-                throw Failure(reason: "non-hex digit in bytea")
+        var valid = true
+        let output = [UInt8](unsafeUninitializedCapacity: digits.count / 2) { buffer, initialized in
+            var index = digits.startIndex
+            while index < digits.endIndex {
+                guard let high = hexValue(digits[index]), let low = hexValue(digits[index + 1]) else {
+                    valid = false
+                    return
+                }
+                buffer[initialized] = high << 4 | low
+                initialized += 1
+                index += 2
             }
-            output.append(high << 4 | low)
-            index += 2
         }
+        guard valid else { throw Failure(reason: "non-hex digit in bytea") }
         return output
     }
 
@@ -141,10 +188,10 @@ enum TextFormat {
 
 /// A cursor over ASCII bytes for the small parsers above.
 private struct ByteScanner {
-    let bytes: [UInt8]
+    let bytes: UnsafeBufferPointer<UInt8>
     var index = 0
 
-    init(_ bytes: [UInt8]) { self.bytes = bytes }
+    init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
     var atEnd: Bool { index == bytes.count }
 
@@ -170,7 +217,7 @@ private struct ByteScanner {
         return nil
     }
 
-    mutating func digits() -> ArraySlice<UInt8> {
+    mutating func digits() -> Slice<UnsafeBufferPointer<UInt8>> {
         let start = index
         while index < bytes.count, bytes[index] >= 48, bytes[index] <= 57 { index += 1 }
         return bytes[start..<index]

@@ -1,8 +1,9 @@
-import Attestation
 import Ethereum
 import Foundation
 import PropertyBased
 import Testing
+
+@testable import Attestation
 
 /// The byte-level proof reader against the JSON path it stands in for
 /// (`AttestationRecord.proofHashes`): whatever it answers, the JSON path
@@ -85,6 +86,46 @@ struct ProofTextTests {
                 }
             }
             _ = Self.agree(String(characters))
+        }
+    }
+
+    /// Generated proofs as PostgreSQL prints them and in other spacings, of
+    /// 0 to 20 siblings in mixed case: the one-pass reader (`plainHashes`)
+    /// answers, and answers as the JSON path does.
+    @Test func generatedProofsAreReadInOnePassAsTheJSONPathReadsThem() throws {
+        var rng = SplitMix64(seed: 0xB00F)
+        let separators = [", ", ",", " , ", ",\n\t"]
+        for _ in 0..<500 {
+            let hashes = (0..<Int.random(in: 0...20, using: &rng)).map { _ in
+                "0x"
+                    + String(
+                        (0..<64).map { _ in Array("0123456789abcdefABCDEF")[Int.random(in: 0..<22, using: &rng)] })
+            }
+            let separator = separators[Int.random(in: 0..<separators.count, using: &rng)]
+            let text = "[" + hashes.map { "\"\($0)\"" }.joined(separator: separator) + "]"
+            let fast = Array(text.utf8).withUnsafeBufferPointer { ProofText.plainHashes($0) }
+            #expect(try fast == hashes.map { try Hex.decode($0) })
+            #expect(Self.agree(text) == true)
+        }
+    }
+
+    /// `ContentHash(hex:)` reads bytes: it accepts exactly what the length,
+    /// `hasPrefix("0x")` and `Hex.decode` accepted together.
+    @Test func contentHashAcceptsWhatItsStringRuleAccepted() {
+        var rng = SplitMix64(seed: 0xC0DE)
+        let alphabet = Array("0123456789abcdefABCDEFxXg é\u{301}")
+        for _ in 0..<5_000 {
+            var body = String(
+                (0..<Int.random(in: 62...66, using: &rng)).map { _ in
+                    Int.random(in: 0..<20, using: &rng) == 0
+                        ? alphabet[Int.random(in: 0..<alphabet.count, using: &rng)]
+                        : alphabet[Int.random(in: 0..<22, using: &rng)]
+                })
+            if Int.random(in: 0..<4, using: &rng) > 0 { body = "0x" + body.dropFirst(2) }
+            let accepted = body.utf8.count == 66 && body.hasPrefix("0x") && (try? Hex.decode(body)) != nil
+            let hash = try? ContentHash(hex: body)
+            #expect((hash != nil) == accepted, "\(body.debugDescription)")
+            if let hash { #expect(hash.bytes == (try? Hex.decode(body))) }
         }
     }
 }

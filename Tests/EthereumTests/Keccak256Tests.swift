@@ -33,4 +33,22 @@ struct Keccak256Tests {
         #expect(Hex.encode(Keccak256.hash(data)).count == 64)
         #expect(Keccak256.hash(data) != Keccak256.hash(data.dropLast()))
     }
+
+    /// The one-block path (on the stack) against the incremental hasher, at
+    /// every length around the block and split at every kind of place.
+    @Test func shortInputsHashAsTheIncrementalHasherDoes() {
+        let data = (0..<300).map { UInt8(truncatingIfNeeded: $0 &* 131 &+ 17) }
+        for length in 0...300 {
+            var hasher = Keccak256()
+            hasher.update(Array(data[..<length]))
+            let expected = hasher.finalize()
+            #expect(Keccak256.hash(Array(data[..<length])) == expected, "length \(length)")
+            for split in Set([0, length / 3, length / 2, length]) {
+                let pair = data[..<split].withUnsafeBytes { first in
+                    data[split..<length].withUnsafeBytes { Keccak256.hash(first, then: $0) }
+                }
+                #expect(pair == expected, "length \(length) split \(split)")
+            }
+        }
+    }
 }

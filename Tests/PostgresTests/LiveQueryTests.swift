@@ -64,6 +64,42 @@ struct LiveQueryTests {
         }
     }
 
+    @Test func manyRowsOfMixedCellsEachReadTheirOwnBytes() async throws {
+        // A result's cells share one buffer: NULLs, empty text and cells of
+        // every length between them must each read back as themselves.
+        try await LiveServer.withFreshDatabase { url in
+            try await LiveServer.onOwnThread {
+                try LiveServer.withConnection(url) { connection in
+                    let rows = try connection.query(
+                        """
+                        SELECT n, CASE WHEN n % 3 = 0 THEN NULL ELSE repeat('x', n % 7) END AS word,
+                            CASE WHEN n % 5 = 0 THEN NULL ELSE decode(repeat('ab', n % 4), 'hex') END AS blob,
+                            n % 2 = 0 AS even, CASE WHEN n % 4 = 0 THEN NULL ELSE -n END AS negative
+                        FROM generate_series(1, 500) AS n ORDER BY n
+                        """)
+                    #expect(rows.count == 500)
+                    for (offset, row) in rows.rows.enumerated() {
+                        let n = offset + 1
+                        #expect(row.count == 5)
+                        #expect(try row.decode(Int.self, "n") == n)
+                        #expect(
+                            try row.decode(String?.self, "word")
+                                == (n % 3 == 0 ? nil : String(repeating: "x", count: n % 7)))
+                        #expect(try row.isNull("word") == (n % 3 == 0))
+                        #expect(
+                            try row.decode([UInt8]?.self, "blob")
+                                == (n % 5 == 0 ? nil : [UInt8](repeating: 0xAB, count: n % 4)))
+                        #expect(try row.decode(Bool.self, "even") == (n % 2 == 0))
+                        #expect(try row.decode(Int64?.self, at: 4) == (n % 4 == 0 ? nil : Int64(-n)))
+                    }
+                    // An empty result has its columns and no rows.
+                    let none = try connection.query("SELECT 1 AS one WHERE false")
+                    #expect(none.count == 0 && none.columns.map(\.name) == ["one"])
+                }
+            }
+        }
+    }
+
     @Test func byteaWithEveryByteValueRoundTrips() async throws {
         try await LiveServer.withFreshDatabase { url in
             try await LiveServer.onOwnThread {

@@ -60,6 +60,39 @@ struct TextFormatTests {
         #expect(throws: TextFormat.Failure.self) { try TextFormat.bytea(Array(text.utf8)) }
     }
 
+    @Test func integersReadFromBytesAsInt64ReadsTheirText() {
+        // Signs, leading zeros, the limits and one past, junk and empties.
+        var generator = SplitMix64(seed: 0x1A7)
+        var texts = [
+            "", "-", "+", "0", "-0", "+7", "007", "9223372036854775807", "9223372036854775808",
+            "-9223372036854775808", "-9223372036854775809", "99999999999999999999", "1 ", " 1", "1.0", "1e3",
+            "--1", "+-1", "０",
+        ]
+        let alphabet = Array("0123456789-+ x".utf8)
+        for _ in 0..<5_000 {
+            let length = Int(generator.next() % 22)
+            texts.append(
+                String(decoding: (0..<length).map { _ in alphabet[Int(generator.next() % 14)] }, as: UTF8.self))
+            texts.append(String(Int64(bitPattern: generator.next()) >> Int64(generator.next() % 64)))
+        }
+        for text in texts {
+            // A slice that does not start at index 0, as a row's cells are.
+            let padded = Array(("##" + text).utf8)
+            #expect(TextFormat.integer(padded[2...]) == Int64(text), "\(text)")
+        }
+    }
+
+    @Test func byteaAndTimestampsReadFromASliceAsFromAnArray() throws {
+        let bytea = Array(#"..\x00ff10Ab"#.utf8)
+        #expect(try TextFormat.bytea(bytea[2...]) == TextFormat.bytea(Array(bytea[2...])))
+        let escaped = Array(#"..abc\000\\\377"#.utf8)
+        #expect(try TextFormat.bytea(escaped[2...]) == [0x61, 0x62, 0x63, 0x00, 0x5c, 0xff])
+        #expect(throws: TextFormat.Failure.self) { try TextFormat.bytea(Array(#"..\xzz"#.utf8)[2...]) }
+        let stamp = Array("..2024-02-29 07:04:56-05:30".utf8)
+        #expect(try TextFormat.timestamp(stamp[2...]).microsecondsSinceEpoch == 1_709_210_096_000_000)
+        #expect(throws: TextFormat.Failure.self) { try TextFormat.timestamp(Array("..2024-02-30 00:00:00".utf8)[2...]) }
+    }
+
     private func cell(_ type: UInt32, _ text: String) -> PostgresCell {
         PostgresCell(column: PostgresColumn(name: "amount", typeOID: type), bytes: Array(text.utf8))
     }
