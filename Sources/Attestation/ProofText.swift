@@ -48,41 +48,26 @@ public enum ProofText {
     /// answers the same: each string is `0x` and 64 hex digits.
     static func plainHashes(_ bytes: UnsafeBufferPointer<UInt8>) -> [[UInt8]]? {
         let hashLength = 2 + 2 * ContentHash.byteCount
-        var index = 0
-        func skipSpace() {
-            while index < bytes.count {
-                switch bytes[index] {
-                case 0x20, 0x09, 0x0A, 0x0D: index += 1
-                default: return
-                }
-            }
-        }
-        func take(_ byte: Unicode.Scalar) -> Bool {
-            guard index < bytes.count, bytes[index] == UInt8(ascii: byte) else { return false }
-            index += 1
-            return true
-        }
+        var cursor = JSONCursor(bytes)
         var hashes: [[UInt8]] = []
-        skipSpace()
-        guard take("[") else { return nil }
-        skipSpace()
-        if !take("]") {
+        guard cursor.openArray() else { return nil }
+        if !cursor.take("]") {
             // Each element: `"0x` + 64 hex digits + `"`.
             repeat {
-                skipSpace()
+                cursor.skipSpace()
+                let index = cursor.index
                 guard index + hashLength + 2 <= bytes.count, bytes[index] == UInt8(ascii: "\""),
                     bytes[index + 1] == UInt8(ascii: "0"), bytes[index + 2] == UInt8(ascii: "x"),
                     bytes[index + hashLength + 1] == UInt8(ascii: "\""),
                     let hash = hexDigits(UnsafeBufferPointer(rebasing: bytes[(index + 3)..<(index + hashLength + 1)]))
                 else { return nil }
                 hashes.append(hash)
-                index += hashLength + 2
-                skipSpace()
-            } while take(",")
-            guard take("]") else { return nil }
+                cursor.index += hashLength + 2
+                cursor.skipSpace()
+            } while cursor.take(",")
+            guard cursor.take("]") else { return nil }
         }
-        skipSpace()
-        return index == bytes.count ? hashes : nil
+        return cursor.atEnd() ? hashes : nil
     }
 
     /// Hex digits (either case, no prefix) as bytes; nil for anything else.
@@ -113,42 +98,64 @@ public enum ProofText {
     /// The contents of each string of a JSON array of plain strings; nil
     /// when the text is anything else.
     static func stringRanges(_ bytes: UnsafeBufferPointer<UInt8>) -> [Range<Int>]? {
-        var index = 0
-        func skipSpace() {
-            // JSON's four whitespace characters.
-            while index < bytes.count {
-                switch bytes[index] {
-                case 0x20, 0x09, 0x0A, 0x0D: index += 1
-                default: return
+        var cursor = JSONCursor(bytes)
+        var ranges: [Range<Int>] = []
+        guard cursor.openArray() else { return nil }
+        if !cursor.take("]") {
+            repeat {
+                cursor.skipSpace()
+                guard cursor.take("\"") else { return nil }
+                let start = cursor.index
+                while cursor.index < bytes.count, bytes[cursor.index] != UInt8(ascii: "\"") {
+                    // Printable ASCII but the backslash: the string is its bytes.
+                    let byte = bytes[cursor.index]
+                    guard (0x20...0x7E).contains(byte), byte != UInt8(ascii: "\\") else { return nil }
+                    cursor.index += 1
                 }
+                ranges.append(start..<cursor.index)
+                guard cursor.take("\"") else { return nil }
+                cursor.skipSpace()
+            } while cursor.take(",")
+            guard cursor.take("]") else { return nil }
+        }
+        return cursor.atEnd() ? ranges : nil
+    }
+}
+
+/// A position in JSON text, for the two array readers above.
+private struct JSONCursor {
+    let bytes: UnsafeBufferPointer<UInt8>
+    var index = 0
+
+    init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+
+    /// JSON's four whitespace characters.
+    mutating func skipSpace() {
+        while index < bytes.count {
+            switch bytes[index] {
+            case 0x20, 0x09, 0x0A, 0x0D: index += 1
+            default: return
             }
         }
-        func take(_ byte: Unicode.Scalar) -> Bool {
-            guard index < bytes.count, bytes[index] == UInt8(ascii: byte) else { return false }
-            index += 1
-            return true
-        }
-        var ranges: [Range<Int>] = []
+    }
+
+    mutating func take(_ byte: Unicode.Scalar) -> Bool {
+        guard index < bytes.count, bytes[index] == UInt8(ascii: byte) else { return false }
+        index += 1
+        return true
+    }
+
+    /// `[` after any space, and the space after it.
+    mutating func openArray() -> Bool {
         skipSpace()
-        guard take("[") else { return nil }
+        guard take("[") else { return false }
         skipSpace()
-        if !take("]") {
-            repeat {
-                skipSpace()
-                guard take("\"") else { return nil }
-                let start = index
-                while index < bytes.count, bytes[index] != UInt8(ascii: "\"") {
-                    // Printable ASCII but the backslash: the string is its bytes.
-                    guard (0x20...0x7E).contains(bytes[index]), bytes[index] != UInt8(ascii: "\\") else { return nil }
-                    index += 1
-                }
-                ranges.append(start..<index)
-                guard take("\"") else { return nil }
-                skipSpace()
-            } while take(",")
-            guard take("]") else { return nil }
-        }
+        return true
+    }
+
+    /// Only space is left.
+    mutating func atEnd() -> Bool {
         skipSpace()
-        return index == bytes.count ? ranges : nil
+        return index == bytes.count
     }
 }
