@@ -45,21 +45,20 @@ public enum ProofText {
     /// (what PostgreSQL prints for every stored proof), decoded in the one
     /// pass that checks it; nil at the first byte that is anything else, and
     /// `stringRanges` decides as before. Where this answers, the slow path
-    /// answers the same: each string is `0x` and 64 hex digits.
+    /// answers the same: each string is read by the same `contentHash`.
     static func plainHashes(_ bytes: UnsafeBufferPointer<UInt8>) -> [[UInt8]]? {
         let hashLength = 2 + 2 * ContentHash.byteCount
         var cursor = JSONCursor(bytes)
         var hashes: [[UInt8]] = []
         guard cursor.openArray() else { return nil }
         if !cursor.take("]") {
-            // Each element: `"0x` + 64 hex digits + `"`.
+            // Each element: `"`, a content hash, `"`.
             repeat {
                 cursor.skipSpace()
                 let index = cursor.index
                 guard index + hashLength + 2 <= bytes.count, bytes[index] == UInt8(ascii: "\""),
-                    bytes[index + 1] == UInt8(ascii: "0"), bytes[index + 2] == UInt8(ascii: "x"),
                     bytes[index + hashLength + 1] == UInt8(ascii: "\""),
-                    let hash = hexDigits(UnsafeBufferPointer(rebasing: bytes[(index + 3)..<(index + hashLength + 1)]))
+                    let hash = contentHash(UnsafeBufferPointer(rebasing: bytes[(index + 1)..<(index + hashLength + 1)]))
                 else { return nil }
                 hashes.append(hash)
                 cursor.index += hashLength + 2
@@ -68,24 +67,6 @@ public enum ProofText {
             guard cursor.take("]") else { return nil }
         }
         return cursor.atEnd() ? hashes : nil
-    }
-
-    /// Hex digits (either case, no prefix) as bytes; nil for anything else.
-    private static func hexDigits(_ digits: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
-        var valid = true
-        let bytes = [UInt8](unsafeUninitializedCapacity: digits.count / 2) { buffer, initialized in
-            for offset in 0..<digits.count / 2 {
-                let high = Hex.value(digits[2 * offset])
-                let low = Hex.value(digits[2 * offset + 1])
-                guard (high | low) & 0xF0 == 0 else {
-                    valid = false
-                    return
-                }
-                buffer[offset] = high << 4 | low
-                initialized = offset + 1
-            }
-        }
-        return valid ? bytes : nil
     }
 
     /// `ContentHash(hex:)`'s rule: `0x` and 64 hex digits of either case.

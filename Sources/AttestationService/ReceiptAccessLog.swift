@@ -45,7 +45,7 @@ public struct ReceiptAccessLog: Sendable {
     /// Records one receipt as issued; the caller hands the receipt out only
     /// after this returned.
     public func record(caseID: Int64, attestationID: Int64, to recipient: ReceiptRecipient) async throws {
-        try await database.query(Self.insert(caseID: caseID, attestationID: attestationID, to: recipient))
+        try await record(receipts: [(caseID, attestationID)], to: recipient)
     }
 
     /// Records many receipts as issued, in one statement (an archive's page):
@@ -63,13 +63,6 @@ public struct ReceiptAccessLog: Sendable {
             SELECT case_id, attestation_id, \(recipient.channel), \(String(recipient.accessor.prefix(200)))
             FROM unnest(\(cases)::bigint[], \(attestations)::bigint[]) AS r(case_id, attestation_id)
             """)
-    }
-
-    static func insert(caseID: Int64, attestationID: Int64, to recipient: ReceiptRecipient) -> PostgresQuery {
-        """
-        INSERT INTO attestation_receipt_access (case_id, attestation_id, channel, accessor)
-        VALUES (\(caseID), \(attestationID), \(recipient.channel), \(String(recipient.accessor.prefix(200))))
-        """
     }
 
     /// Newest first; `caseID` and `since` narrow it.
