@@ -63,23 +63,7 @@ public struct Reconciler: Sendable {
 
         let (chain, contract) = (Int64(chainID), registry.lowercased)
         let (batches, recordedSigners) = try await database.withConnection { connection in
-            var batches: [String: StoredBatch] = [:]
-            for row in try connection.query(
-                """
-                SELECT b.id, b.root, b.leaf_count, b.status, b.filler_count,
-                       (SELECT count(*) FROM attestation a WHERE a.batch_id = b.id) AS rows_found,
-                       (SELECT count(*) FROM attestation a WHERE a.batch_id = b.id AND a.erased_at IS NOT NULL)
-                           AS tombstones_found
-                FROM attestation_batch b
-                WHERE b.chain_id = \(chain) AND lower(b.contract_address) = \(contract)
-                """
-            ).rows {
-                batches[try row.decode(String.self, "root").lowercased()] = StoredBatch(
-                    id: try row.decode(Int64.self, "id"), leafCount: try row.decode(Int.self, "leaf_count"),
-                    status: try row.decode(String.self, "status"), rows: Int(try row.decode(Int64.self, "rows_found")),
-                    tombstones: Int(try row.decode(Int64.self, "tombstones_found")),
-                    fillers: try row.decode(Int.self, "filler_count"))
-            }
+            let batches = try Self.storedBatches(chainID: chain, contract: contract, on: connection)
             let signers = try connection.query("SELECT signer FROM attestation_signer WHERE chain_id = \(chain)").rows
                 .map { try $0.decode(String.self, "signer") }
             return (batches, signers)
@@ -204,6 +188,31 @@ public struct Reconciler: Sendable {
             logger.warning("could not store the registry's deployment block", metadata: ["block": "\(found)"])
         }
         return found
+    }
+
+    /// Our batches on this chain and contract, by lowercase root, each with
+    /// its rows and its erased rows counted (both from indexes: 0018).
+    static func storedBatches(
+        chainID: Int64, contract: String, on connection: PostgresConnection
+    ) throws -> [String: StoredBatch] {
+        var batches: [String: StoredBatch] = [:]
+        for row in try connection.query(
+            """
+            SELECT b.id, b.root, b.leaf_count, b.status, b.filler_count,
+                   (SELECT count(*) FROM attestation a WHERE a.batch_id = b.id) AS rows_found,
+                   (SELECT count(*) FROM attestation a WHERE a.batch_id = b.id AND a.erased_at IS NOT NULL)
+                       AS tombstones_found
+            FROM attestation_batch b
+            WHERE b.chain_id = \(chainID) AND lower(b.contract_address) = \(contract)
+            """
+        ).rows {
+            batches[try row.decode(String.self, "root").lowercased()] = StoredBatch(
+                id: try row.decode(Int64.self, "id"), leafCount: try row.decode(Int.self, "leaf_count"),
+                status: try row.decode(String.self, "status"), rows: Int(try row.decode(Int64.self, "rows_found")),
+                tombstones: Int(try row.decode(Int64.self, "tombstones_found")),
+                fillers: try row.decode(Int.self, "filler_count"))
+        }
+        return batches
     }
 
     static func list(_ numbers: [Int]) -> String {

@@ -70,6 +70,27 @@ struct HotQueryPlanTests {
                         on: connection)
                     #expect(one.attested.map(\.record.caseID) == [777])
                 }
+                try expectIndexOnly("reconcile: each batch's rows and tombstones", connection) {
+                    // Two tombstones in batch 2 (an erased row keeps its batch, nothing linkable). The
+                    // vacuum lets the rows be counted from their index alone, as autovacuum would.
+                    try connection.simpleExecute(
+                        """
+                        UPDATE caseattest.attestation SET erased_at = now(), salt = NULL, attested_document = NULL,
+                            content_hash = NULL, leaf = NULL, leaf_index = NULL, proof = NULL
+                        WHERE case_id IN (4001, 4002)
+                        """)
+                    try connection.simpleExecute("VACUUM caseattest.attestation")
+                    let fetchedBefore = try rowsFetchedByIndex(connection)
+                    let batches = try Reconciler.storedBatches(
+                        chainID: 1337, contract: contract.lowercased, on: connection)
+                    #expect(batches.count == 26)  // the 25 filled and the one batched above
+                    #expect(batches.values.map(\.rows).reduce(0, +) == 99_800)
+                    #expect(batches.values.first { $0.id == 2 }?.tombstones == 2)
+                    #expect(batches.values.filter { $0.id != 2 }.allSatisfy { $0.tombstones == 0 })
+                    // The tombstones come from the index of erased rows, not from reading each batch's rows.
+                    let fetched = try rowsFetchedByIndex(connection) - fetchedBefore
+                    #expect(fetched < 1_000, "counting tombstones fetched \(fetched) attestation rows")
+                }
                 try expectIndexOnly("confirm: a batch's attestations, published", connection) {
                     let inclusion = TrackedTransaction.Inclusion(
                         hash: [UInt8](repeating: 7, count: 32), blockNumber: 1002,
