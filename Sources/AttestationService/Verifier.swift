@@ -115,6 +115,10 @@ public struct Verifier: Sendable {
         -> [CaseVerification]
     {
         var rows = page
+        // The chain is asked about the page's new anchors while the page is
+        // judged here: its answers no longer wait for the judging to end.
+        let newAnchors = Self.anchorKeys(page).filter { evidence[$0] == nil }
+        async let prefetched = prefetch(newAnchors)
         var judgements = await localJudgements(rows)
         try await readDocuments(&rows, &judgements)
         // By index into `rows.attested` (in case order): a row is a large
@@ -146,17 +150,12 @@ public struct Verifier: Sendable {
                     outcome: VerificationOutcome(.pending, "the case is not resolved; nothing is attested yet"),
                     contentHash: nil, root: nil, txHash: nil, blockNumber: nil))
         }
+        if let answers = try await prefetched { try merge(answers, into: &evidence) }
+        // Any claim the rows did not foretell (none, unless a row is odd) is asked now.
         let unknown = Array(
             Set(waiting.map { AnchorKey(root: $0.claim.root, txHash: $0.claim.txHash) })
                 .filter { evidence[$0] == nil })
-        if !unknown.isEmpty {
-            let answers = try await chain.fetch(unknown)
-            guard answers.chainID == configuration.chainID else {
-                throw VerifierError(
-                    .chainMismatch, "the node serves chain \(answers.chainID), expected \(configuration.chainID)")
-            }
-            evidence.merge(answers.evidence) { _, new in new }
-        }
+        if let answers = try await prefetch(unknown) { try merge(answers, into: &evidence) }
         // Built once per page: the expectation hashes the event's signature.
         let expected = configuration.expectation
         rows.attested.withUnsafeBufferPointer { attested in
@@ -175,6 +174,42 @@ public struct Verifier: Sendable {
             }
         }
         return Self.inCaseOrder(results.compactMap { $0 }, unattested)
+    }
+
+    /// The chain's answers about `keys`; nil when there are none to ask about.
+    private func prefetch(_ keys: [AnchorKey]) async throws -> VerifierChain.Answers? {
+        keys.isEmpty ? nil : try await chain.fetch(keys)
+    }
+
+    private func merge(_ answers: VerifierChain.Answers, into evidence: inout [AnchorKey: AnchorEvidence]) throws {
+        guard answers.chainID == configuration.chainID else {
+            throw VerifierError(
+                .chainMismatch, "the node serves chain \(answers.chainID), expected \(configuration.chainID)")
+        }
+        evidence.merge(answers.evidence) { _, new in new }
+    }
+
+    /// The anchors the page's rows name (batch root and transaction), each
+    /// once, for rows that may reach the chain: not legacy, not erased, with
+    /// a transaction. A malformed hash is left to the row's own judgement.
+    static func anchorKeys(_ rows: VerifierRows) -> [AnchorKey] {
+        var keys = Set<AnchorKey>()
+        var previous: (root: String, txHash: String)?
+        rows.attested.withUnsafeBufferPointer { attested in
+            for row in attested {
+                let record = row.record
+                guard !record.legacy, record.erasedAt == nil, let rootText = row.batchRoot,
+                    let txText = record.txHash
+                else { continue }
+                // A batch's rows are neighbours in case order: parse each anchor once.
+                if let previous, previous.root == rootText, previous.txHash == txText { continue }
+                previous = (rootText, txText)
+                guard let root = try? ContentHash(hex: rootText).bytes, let txHash = try? ContentHash(hex: txText).bytes
+                else { continue }
+                keys.insert(AnchorKey(root: root, txHash: txHash))
+            }
+        }
+        return Array(keys)
     }
 
     /// Two lists each in case order, of different cases, merged into one in case order.
