@@ -82,11 +82,7 @@ public struct Verifier: Sendable {
             // judged. At most two pages are held at a time (this one and the
             // next), so memory stays bounded by the page size.
             async let upcoming = page(selection, after: last)
-            let judged = try await judge(rows, evidence: &evidence)
-            for result in judged {
-                summary.add(result.verdict)
-                if keepVerified || result.verdict != .verified { kept.append(result) }
-            }
+            kept += try await judge(rows, keepVerified: keepVerified, summary: &summary, evidence: &evidence)
             progress?(summary.total, max(total, summary.total))
             rows = try await upcoming
         }
@@ -108,9 +104,11 @@ public struct Verifier: Sendable {
     }
 
     /// One page: records and proofs here, then the chain for the roots no
-    /// earlier page asked about; results in case order.
+    /// earlier page asked about. Every verdict is counted in `summary`; the
+    /// results kept (all, or only the problems) are returned in case order.
     private func judge(
-        _ page: VerifierRows, evidence: inout [AnchorKey: AnchorEvidence]
+        _ page: VerifierRows, keepVerified: Bool, summary: inout VerdictSummary,
+        evidence: inout [AnchorKey: AnchorEvidence]
     ) async throws
         -> [CaseVerification]
     {
@@ -124,12 +122,17 @@ public struct Verifier: Sendable {
         // By index into `rows.attested` (in case order): a row is a large
         // value, not copied per case, and no dictionary is built per page.
         var results = [CaseVerification?](repeating: nil, count: rows.attested.count)
+        // A verified case not kept is only counted: no result is built for it.
+        func settle(_ row: VerifierRow, at index: Int, _ outcome: VerificationOutcome) {
+            summary.add(outcome.verdict)
+            if keepVerified || outcome.verdict != .verified { results[index] = result(row, outcome) }
+        }
         var waiting: [(index: Int, claim: AnchorClaim)] = []
         // Rows are read through the buffer: an array's subscript copies the row.
         rows.attested.withUnsafeBufferPointer { attested in
             for (index, judgement) in judgements.enumerated() {
                 switch judgement {
-                case .done(let outcome): results[index] = result(attested[index], outcome)
+                case .done(let outcome): settle(attested[index], at: index, outcome)
                 case .chain(let claim): waiting.append((index, claim))
                 case .needsDocument: continue  // none is left after readDocuments
                 }
@@ -150,6 +153,7 @@ public struct Verifier: Sendable {
                     outcome: VerificationOutcome(.pending, "the case is not resolved; nothing is attested yet"),
                     contentHash: nil, root: nil, txHash: nil, blockNumber: nil))
         }
+        for result in unattested { summary.add(result.verdict) }
         if let answers = try await prefetched { try merge(answers, into: &evidence) }
         // Any claim the rows did not foretell (none, unless a row is odd) is asked now.
         let unknown = Array(
@@ -159,8 +163,18 @@ public struct Verifier: Sendable {
         // Built once per page: the expectation hashes the event's signature.
         let expected = configuration.expectation
         rows.attested.withUnsafeBufferPointer { attested in
+            // A batch's cases are neighbours and share their anchor: it is
+            // looked up again only when it changes.
+            var last: (key: AnchorKey, evidence: AnchorEvidence)?
             for (index, claim) in waiting {
-                guard let found = evidence[AnchorKey(root: claim.root, txHash: claim.txHash)] else { continue }
+                let found: AnchorEvidence
+                if let last, last.key.root == claim.root, last.key.txHash == claim.txHash {
+                    found = last.evidence
+                } else {
+                    let key = AnchorKey(root: claim.root, txHash: claim.txHash)
+                    guard let stored = evidence[key] else { continue }
+                    (found, last) = (stored, (key, stored))
+                }
                 var outcome = AnchorCheck.evaluate(claim, evidence: found, expected: expected)
                 // Only an attestation that verifies is held to its published copy:
                 // a worse verdict says more.
@@ -170,7 +184,7 @@ public struct Verifier: Sendable {
                 {
                     outcome = copy
                 }
-                results[index] = result(attested[index], outcome)
+                settle(attested[index], at: index, outcome)
             }
         }
         return Self.inCaseOrder(results.compactMap { $0 }, unattested)
