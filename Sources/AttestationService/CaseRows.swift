@@ -85,10 +85,28 @@ public enum CaseRows {
                 try first.index(of: "case_id"), try first.index(of: "id"), try first.index(of: "scheduled_at")
             )
             let (status, locationType) = (try first.index(of: "status"), try first.index(of: "location_type"))
+            func store(_ gathered: (caseID: Int64, appointments: [AppointmentRecord])) {
+                if byCase[gathered.caseID] == nil {
+                    byCase[gathered.caseID] = gathered.appointments
+                } else {
+                    byCase[gathered.caseID]?.append(contentsOf: gathered.appointments)
+                }
+            }
+            // The rows come in case order: each case's appointments are
+            // gathered whole and stored once, not appended through the table.
+            var current: (caseID: Int64, appointments: [AppointmentRecord])?
             for row in appointments.rows {
                 let caseID = try row.decode(Int64.self, at: caseColumn)
+                if let done = current, done.caseID != caseID {
+                    store(done)
+                    current = nil
+                }
+                if current == nil {
+                    current = (caseID, [])
+                    current?.appointments.reserveCapacity(4)
+                }
                 do {
-                    byCase[caseID, default: []].append(
+                    current?.appointments.append(
                         AppointmentRecord(
                             id: try row.decode(Int64.self, at: id),
                             scheduledAt: try row.decode(PostgresTimestamp?.self, at: scheduledAt).map(Timestamp.init),
@@ -98,6 +116,7 @@ public enum CaseRows {
                     unreadable[caseID] = error
                 }
             }
+            if let done = current { store(done) }
         }
         var result: [Int64: CaseSnapshot] = [:]
         guard let first = cases.rows.first else { return (result, unreadable) }
@@ -106,9 +125,10 @@ public enum CaseRows {
         )
         let (status, risk) = (try first.index(of: "status"), try first.index(of: "risk_level_at_creation"))
         let (created, resolved) = (try first.index(of: "created_at"), try first.index(of: "resolved_at"))
+        result.reserveCapacity(cases.rows.count)
         for row in cases.rows {
             let id = try row.decode(Int64.self, at: idColumn)
-            guard unreadable[id] == nil else { continue }
+            guard unreadable.isEmpty || unreadable[id] == nil else { continue }
             do {
                 let record = CaseRecord(
                     id: id, userID: try row.decode(Int64.self, at: user),
