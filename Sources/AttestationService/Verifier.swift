@@ -266,20 +266,20 @@ public struct Verifier: Sendable {
         let attested = rows.attested
         let chunkCount = min(Self.judgingTasks, attested.count / Self.smallestChunk)
         guard chunkCount > 1 else {
-            let proofs = MerkleProofCache()
-            return attested.map { localJudgement($0, snapshot: rows.snapshots[$0.record.caseID], proofs: proofs) }
+            let memo = JudgingMemo()
+            return attested.map { localJudgement($0, snapshot: rows.snapshots[$0.record.caseID], memo: memo) }
         }
         let chunkSize = (attested.count + chunkCount - 1) / chunkCount
         return await withTaskGroup(of: (chunk: Int, judgements: [Judgement]).self) { group in
             for chunk in 0..<chunkCount {
                 let range = chunk * chunkSize..<min(attested.count, (chunk + 1) * chunkSize)
                 group.addTask {
-                    let proofs = MerkleProofCache()
+                    let memo = JudgingMemo()
                     // Through the buffer: an array's subscript copies the row.
                     let judgements = attested.withUnsafeBufferPointer { attested in
                         range.map {
                             localJudgement(
-                                attested[$0], snapshot: rows.snapshots[attested[$0].record.caseID], proofs: proofs)
+                                attested[$0], snapshot: rows.snapshots[attested[$0].record.caseID], memo: memo)
                         }
                     }
                     return (chunk, judgements)
@@ -304,9 +304,10 @@ public struct Verifier: Sendable {
 
     /// Everything that needs no chain: status, erasure, record and proof.
     /// `earlier`: a version before the latest, checked against its own stored document.
-    /// `proofs`: shared by the rows one task judges, whose proofs share nodes.
+    /// `memo`: shared by the rows one task judges, whose proofs share nodes
+    /// and whose anchors are spelled alike.
     func localJudgement(
-        _ row: VerifierRow, snapshot: CaseSnapshot?, earlier: Bool = false, proofs: MerkleProofCache? = nil
+        _ row: VerifierRow, snapshot: CaseSnapshot?, earlier: Bool = false, memo: JudgingMemo = JudgingMemo()
     ) -> Judgement {
         let record = row.record
         if record.legacy {
@@ -353,7 +354,7 @@ public struct Verifier: Sendable {
         guard let hashText = record.contentHash, let contentHash = try? ContentHash(hex: hashText) else {
             return .done(VerificationOutcome(.proofInvalid, "the stored content_hash is missing or malformed"))
         }
-        guard let rootText = row.batchRoot, let root = try? ContentHash(hex: rootText).bytes else {
+        guard let rootText = row.batchRoot, let root = memo.root(rootText) else {
             return .done(VerificationOutcome(.proofInvalid, "the attestation has no batch root"))
         }
         let proof: [[UInt8]]
@@ -379,24 +380,23 @@ public struct Verifier: Sendable {
                         "the stored schema_version is not one this verifier knows"))
             }
             let current = snapshot?.document(pseudonymKey: configuration.pseudonymKey, salt: salt, schema: schema)
-            switch RecordCheck.judge(stored, current: current, proofs: proofs) {
+            switch RecordCheck.judge(stored, current: current, proofs: memo.proofs) {
             case .judged(let outcome?): return .done(outcome)
             case .judged(nil): break
             case .needsDocument: return .needsDocument
             }
         }
 
-        guard let txText = record.txHash, let txHash = try? ContentHash(hex: txText).bytes else {
+        guard let txText = record.txHash, let txHash = memo.transaction(txText) else {
             return .done(VerificationOutcome(.pending, "no anchoring transaction is recorded yet"))
         }
         guard let chainID = record.chainID, chainID >= 0 else {
             return .done(VerificationOutcome(.wrongContract, "the attestation records no chain id"))
         }
-        guard let contractText = record.contractAddress, let contract = try? Address(hex: contractText.lowercased())
-        else {
+        guard let contractText = record.contractAddress, let contract = memo.contract(contractText) else {
             return .done(VerificationOutcome(.wrongContract, "the attestation records no valid contract address"))
         }
-        let blockHash = record.blockHash.flatMap { try? ContentHash(hex: $0).bytes }
+        let blockHash = record.blockHash.flatMap(memo.block)
         return .chain(
             AnchorClaim(
                 root: root, txHash: txHash, chainID: UInt64(chainID), contract: contract,
