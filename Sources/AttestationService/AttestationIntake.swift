@@ -7,6 +7,8 @@ import Postgres
 /// Turns "attest this case" into a `requested` row, whoever asks: the
 /// backend (API), an operator (`caseattest attest`) or the resolved-case sweep.
 public struct AttestationIntake: Sendable {
+    /// Its records leave `attestedDocument` and `proof` unread (nil): no
+    /// caller shows them (the API, `caseattest attest`, the sweep).
     public enum Outcome: Sendable, Equatable {
         /// A new version was requested.
         case created(AttestationRecord)
@@ -86,8 +88,8 @@ public struct AttestationIntake: Sendable {
 
         let latest = try connection.query(
             """
-            SELECT \(unescaped: AttestationRecord.columns) FROM \(unescaped: AttestationRecord.view)
-            WHERE case_id = \(caseID) ORDER BY version DESC LIMIT 1
+            SELECT \(unescaped: AttestationRecord.columnsWithoutDocumentOrProof)
+            FROM \(unescaped: AttestationRecord.view) WHERE case_id = \(caseID) ORDER BY version DESC LIMIT 1
             """
         ).rows.first.map(AttestationRecord.init(row:))
         let decision = try IntakeDecision.decide(latest: latest, afterErasure: afterErasure) {
@@ -105,8 +107,8 @@ public struct AttestationIntake: Sendable {
             try connection.notify(channel: workChannel, payload: String(caseID))
             let again = try connection.query(
                 """
-                SELECT \(unescaped: AttestationRecord.columns) FROM \(unescaped: AttestationRecord.view)
-                WHERE id = \(latest.id)
+                SELECT \(unescaped: AttestationRecord.columnsWithoutDocumentOrProof)
+                FROM \(unescaped: AttestationRecord.view) WHERE id = \(latest.id)
                 """)
             return .created(try AttestationRecord(row: again.rows[0]))
         default:
@@ -117,7 +119,7 @@ public struct AttestationIntake: Sendable {
             """
             INSERT INTO attestation (case_id, counsellor_id, version, status, requested_by)
             VALUES (\(caseID), \(caseCounsellor), \(version), 'requested', \(source))
-            RETURNING \(unescaped: AttestationRecord.columns)
+            RETURNING \(unescaped: AttestationRecord.columnsWithoutDocumentOrProof)
             """)
         try connection.notify(channel: workChannel, payload: String(caseID))
         return .created(try AttestationRecord(row: inserted.rows[0]))
@@ -141,27 +143,32 @@ public struct AttestationIntake: Sendable {
                  FROM appointments a WHERE a.case_id = c.id) AS case_appointments,
                 latest.*
             FROM cases c LEFT JOIN LATERAL (
-                SELECT \(unescaped: AttestationRecord.columns) FROM \(unescaped: AttestationRecord.view)
+                SELECT \(unescaped: AttestationRecord.columnsWithoutDocumentOrProof)
+                FROM \(unescaped: AttestationRecord.view)
                 WHERE case_id = c.id ORDER BY version DESC LIMIT 1
             ) latest ON true
             WHERE c.id = \(caseID)
             """
         ).rows
         guard let row = rows.first else { return .unknownCase }
-        let status = try row.decode(String.self, "case_status")
-        guard try row.decode(Bool.self, "case_attestable") else { return .notResolved(status: status) }
-        let caseCounsellor = try row.decode(Int64?.self, "case_counsellor")
+        // Read by position (names cost a hash each): the order of the SELECT
+        // above, which debug builds (the tests) check by name.
+        assert(row.columns.map(\.name) == PeekColumn.names, "peek's columns moved")
+        let status = try row.decode(String.self, at: PeekColumn.status)
+        guard try row.decode(Bool.self, at: PeekColumn.attestable) else { return .notResolved(status: status) }
+        let caseCounsellor = try row.decode(Int64?.self, at: PeekColumn.counsellor)
         if let counsellorID, counsellorID != caseCounsellor { return .counsellorMismatch }
-        guard try row.decode(Int64?.self, "id") != nil else { return nil }
-        let latest = try AttestationRecord(row: row)
+        let columns = AttestationRecord.Columns(consecutiveFrom: PeekColumn.record)
+        guard try row.decode(Int64?.self, at: columns.id) != nil else { return nil }
+        let latest = try AttestationRecord(row: row, columns: columns)
         let snapshot = CaseSnapshot(
             record: CaseRecord(
-                id: caseID, userID: try row.decode(Int64.self, "case_user"), counsellorID: caseCounsellor,
+                id: caseID, userID: try row.decode(Int64.self, at: PeekColumn.user), counsellorID: caseCounsellor,
                 status: status,
-                riskLevelAtCreation: try row.decode(Int64?.self, "case_risk"),
-                createdAt: Timestamp(try row.decode(PostgresTimestamp.self, "case_created")),
-                resolvedAt: try row.decode(PostgresTimestamp?.self, "case_resolved").map(Timestamp.init)),
-            appointments: try appointments(fromJSON: try row.decode(String.self, "case_appointments")))
+                riskLevelAtCreation: try row.decode(Int64?.self, at: PeekColumn.risk),
+                createdAt: Timestamp(try row.decode(PostgresTimestamp.self, at: PeekColumn.created)),
+                resolvedAt: try row.decode(PostgresTimestamp?.self, at: PeekColumn.resolved).map(Timestamp.init)),
+            appointments: try appointments(fromJSON: try row.decode(String.self, at: PeekColumn.appointments)))
         switch try IntakeDecision.decide(
             latest: latest, afterErasure: afterErasure,
             matchesCase: {
@@ -172,6 +179,19 @@ public struct AttestationIntake: Sendable {
         case .erased: return .erased(latest)
         case .retryInPlace, .newVersion: return nil
         }
+    }
+
+    /// Where `peek`'s query puts each column.
+    enum PeekColumn {
+        static let (status, attestable, counsellor, user, risk, created, resolved) = (0, 1, 2, 3, 4, 5, 6)
+        static let appointments = 7
+        /// The latest attestation's columns, in `AttestationRecord.columns`' order.
+        static let record = 8
+        static let names =
+            [
+                "case_status", "case_attestable", "case_counsellor", "case_user", "case_risk", "case_created",
+                "case_resolved", "case_appointments",
+            ] + AttestationRecord.columnNames
     }
 
     /// `[[id, scheduled_at µs, status, location_type], ...]` as built by `peek`.

@@ -8,12 +8,13 @@ public struct AttestationQueries: Sendable {
         self.database = database
     }
 
-    /// Every version for a case, oldest first.
+    /// Every version for a case, oldest first, as the API lists them: the
+    /// attested document and the proof left unread (nil).
     public func attestations(caseID: Int64) async throws -> [AttestationRecord] {
         try await database.query(
             """
-            SELECT \(unescaped: AttestationRecord.columns) FROM \(unescaped: AttestationRecord.view)
-            WHERE case_id = \(caseID) ORDER BY version
+            SELECT \(unescaped: AttestationRecord.columnsWithoutDocumentOrProof)
+            FROM \(unescaped: AttestationRecord.view) WHERE case_id = \(caseID) ORDER BY version
             """
         ).rows.map(AttestationRecord.init(row:))
     }

@@ -27,9 +27,12 @@ final class BlockingExecutor: @unchecked Sendable {
         }
     }
 
-    /// Runs `body` on one of the executor's threads and returns its result.
+    /// Runs `body` on one of the executor's threads and returns its result:
+    /// at once when the caller is already on one (a task that prefers this
+    /// executor, see `TaskExecutor` below), else by a hop there and back.
     func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withThreadResult { (result: ThreadResult<T, any Error>) in
+        if isCurrentThread { return try body() }
+        return try await withThreadResult { (result: ThreadResult<T, any Error>) in
             let accepted = enqueue {
                 result.resume(with: Result { try body() })
             }
@@ -72,8 +75,21 @@ final class BlockingExecutor: @unchecked Sendable {
         Thread.current.threadDictionary[markerKey] as? Bool == true
     }
 
+    /// Which executor the current thread belongs to (nil: none).
+    private static let ownerKey: pthread_key_t = {
+        var key = pthread_key_t()
+        precondition(pthread_key_create(&key, nil) == 0, "no thread-specific key left")
+        return key
+    }()
+
+    /// True on one of this executor's own threads.
+    var isCurrentThread: Bool {
+        pthread_getspecific(Self.ownerKey) == Unmanaged.passUnretained(self).toOpaque()
+    }
+
     private func workLoop() {
         Thread.current.threadDictionary[Self.markerKey] = true
+        pthread_setspecific(Self.ownerKey, Unmanaged.passUnretained(self).toOpaque())
         while let job = nextJob() {
             job()
         }
@@ -111,6 +127,24 @@ final class BlockingExecutor: @unchecked Sendable {
             }
             thread.name = name
             thread.start()
+        }
+    }
+}
+
+/// The executor's threads as a task executor (`PostgresPool.withTaskExecutor`):
+/// a task preferring them runs its blocking calls inline on the thread it is
+/// on, saving two thread wake-ups per query (a hop to a pool thread and the
+/// resume back); its other work runs on these threads too.
+extension BlockingExecutor: TaskExecutor {
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        let executor = asUnownedTaskExecutor()
+        guard enqueue({ job.runSynchronously(on: executor) }) else {
+            // Shut down: a task still preferring these threads goes on, on a
+            // thread of its own, rather than never.
+            let thread = Thread { job.runSynchronously(on: executor) }
+            thread.start()
+            return
         }
     }
 }

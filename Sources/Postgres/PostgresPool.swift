@@ -62,6 +62,15 @@ public final class PostgresPool: Sendable {
         }
     }
 
+    /// Runs `body` with the pool's threads as its task executor: its queries
+    /// run on the thread it is on, with no hop to a pool thread and back, and
+    /// its other work (and its child tasks') runs on those threads too. For a
+    /// server whose requests are mostly a query (the API). Close the pool
+    /// after `body` returns, not inside it.
+    public func withTaskExecutor<T: Sendable>(_ body: () async throws -> T) async rethrows -> T {
+        try await withTaskExecutorPreference(executor, operation: body)
+    }
+
     /// Runs one parameterised query.
     @discardableResult
     public func query(_ query: PostgresQuery) async throws -> PostgresQueryResult {

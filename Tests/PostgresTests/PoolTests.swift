@@ -68,6 +68,41 @@ struct PoolTests {
         }
     }
 
+    /// A task preferring the pool's threads (`withTaskExecutor`) runs each
+    /// query on the thread it is on, a pool thread, within the pool's bound;
+    /// one that does not hops to a pool thread. A task that still prefers the
+    /// threads once the pool is closed goes on all the same.
+    @Test func aTaskOnThePoolsThreadsRunsItsQueriesWhereItIs() async throws {
+        try await LiveServer.withFreshDatabase { url in
+            let pool = try PostgresPool(url: url, maxConnections: 2, logger: LiveServer.quietLogger)
+            @Sendable func queryWhereItRuns() async throws -> (sameThread: Bool, onPoolThread: Bool) {
+                let before = pthread_self()
+                return try await pool.withConnection { connection in
+                    try connection.query("SELECT pg_sleep(0.01)::text AS slept")
+                    return (pthread_equal(before, pthread_self()) != 0, BlockingExecutor.isExecutorThread)
+                }
+            }
+            let preferring = try await pool.withTaskExecutor {
+                try await withThrowingTaskGroup(of: (sameThread: Bool, onPoolThread: Bool).self) { group in
+                    for _ in 0..<8 { group.addTask { try await queryWhereItRuns() } }
+                    return try await group.reduce(into: []) { $0.append($1) }
+                }
+            }
+            #expect(preferring.count == 8)
+            #expect(preferring.allSatisfy { $0.sameThread && $0.onPoolThread })
+            #expect(pool.statistics.open <= 2)
+            let elsewhere = try await queryWhereItRuns()
+            #expect(!elsewhere.sameThread && elsewhere.onPoolThread, "from the cooperative pool, a hop")
+
+            await pool.close()
+            let after = await pool.withTaskExecutor { () async -> Int in
+                await Task.yield()
+                return 1
+            }
+            #expect(after == 1, "a task preferring the closed pool's threads still finishes")
+        }
+    }
+
     @Test func poolTransactionsCommitAndRollBack() async throws {
         try await LiveServer.withFreshDatabase { url in
             let pool = try PostgresPool(url: url, maxConnections: 1, logger: LiveServer.quietLogger)
