@@ -41,7 +41,7 @@ let package = Package(
         .target(
             name: "Postgres",
             dependencies: [
-                "CLibPQ", "COpenSSL", "ThreadHandoff",
+                "CLibPQ", "COpenSSL", "ThreadHandoff", "Ethereum",
                 .product(name: "Logging", package: "swift-log"),
             ]),
         // Redis through hiredis: the API's shared rate-limit counters.

@@ -82,7 +82,7 @@ public enum Hex {
     /// A hex digit's value; 0xFF for any other byte. Masks, not branches or a
     /// table: a hash's digits are random, so a branch on "digit or letter"
     /// would be mispredicted about every other time (perf showed it).
-    @inline(__always)
+    @inlinable @inline(__always)
     public static func value(_ c: UInt8) -> UInt8 {
         let decimal = c &- UInt8(ascii: "0")
         let letter = (c | 0x20) &- UInt8(ascii: "a")
@@ -92,7 +92,7 @@ public enum Hex {
     }
 
     /// 0xFF when true, 0 when false.
-    @inline(__always)
+    @usableFromInline @inline(__always)
     static func mask(_ condition: Bool) -> UInt8 {
         0 &- UInt8(truncatingIfNeeded: condition ? 1 : 0)
     }

@@ -1,3 +1,5 @@
+import Ethereum
+
 /// Parsers for PostgreSQL's text output of the types whose text form needs
 /// more than a plain conversion. The session is pinned to `TimeZone=UTC` and
 /// `DateStyle=ISO` on connect, so timestamps arrive as
@@ -131,8 +133,8 @@ enum TextFormat {
         let output = digits.withUnsafeBufferPointer { digits in
             [UInt8](unsafeUninitializedCapacity: digits.count / 2) { buffer, initialized in
                 for index in 0..<digits.count / 2 {
-                    let high = hexValue(digits[2 &* index])
-                    let low = hexValue(digits[2 &* index &+ 1])
+                    let high = Hex.value(digits[2 &* index])
+                    let low = Hex.value(digits[2 &* index &+ 1])
                     seen |= high | low
                     buffer[index] = high << 4 | low
                 }
@@ -175,16 +177,6 @@ enum TextFormat {
             index += 4
         }
         return output
-    }
-
-    /// A hex digit's value (either case); 0xFF for any other byte. Masks, not branches.
-    @inline(__always)
-    private static func hexValue(_ digit: UInt8) -> UInt8 {
-        let decimal = digit &- UInt8(ascii: "0")
-        let letter = (digit | 0x20) &- UInt8(ascii: "a")
-        let isDecimal = 0 &- UInt8(truncatingIfNeeded: decimal < 10 ? 1 : 0)
-        let isLetter = 0 &- UInt8(truncatingIfNeeded: letter < 6 ? 1 : 0)
-        return (decimal & isDecimal) | ((letter &+ 10) & isLetter) | ~(isDecimal | isLetter)
     }
 }
 

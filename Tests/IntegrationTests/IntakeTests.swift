@@ -10,15 +10,7 @@ import Testing
 struct IntakeTests {
     @Test func repeatedRequestsAreIdempotentUntilTheCaseChanges() async throws {
         try await DaemonTestContext.run { context in
-            let caseID = try await context.seedCases(2)[0]
-            let key = try PseudonymKey(bytes: Array(repeating: 7, count: 32))
-            let intake = AttestationIntake(
-                database: context.database, pseudonymKey: key, logger: DaemonTestContext.quietLogger)
-
-            guard case .created(let first) = try await intake.request(caseID: caseID, source: "test") else {
-                Issue.record("the first request should create version 1")
-                return
-            }
+            guard let (caseID, key, intake, first) = try await Self.firstRequest(context, seeding: 2) else { return }
             #expect(first.version == 1)
             guard case .existing = try await intake.request(caseID: caseID, source: "test") else {
                 Issue.record("a pending request covers the case")
@@ -61,14 +53,7 @@ struct IntakeTests {
     /// the full row otherwise, on the quick path and the locked one.
     @Test func outcomesLeaveTheDocumentAndProofUnreadAndReadTheRestAsTheFullRow() async throws {
         try await DaemonTestContext.run { context in
-            let caseID = try await context.seedCases(1)[0]
-            let key = try PseudonymKey(bytes: Array(repeating: 7, count: 32))
-            let intake = AttestationIntake(
-                database: context.database, pseudonymKey: key, logger: DaemonTestContext.quietLogger)
-            guard case .created(let first) = try await intake.request(caseID: caseID, source: "test") else {
-                Issue.record("the first request should create version 1")
-                return
-            }
+            guard let (caseID, key, intake, first) = try await Self.firstRequest(context) else { return }
             let salt = try Salt.random()
             let snapshot = try await context.database.withConnection { connection in
                 try CaseRows.load(ids: [caseID], on: connection)[caseID]
@@ -131,6 +116,22 @@ struct IntakeTests {
                 #expect(try AttestationRecord.Columns(row) == AttestationRecord.Columns(consecutiveFrom: 1))
             }
         }
+    }
+
+    /// One seeded case (of `count`), an intake with a fixed key, and the
+    /// case's first request (version 1); nil, with an issue, when it is not created.
+    private static func firstRequest(
+        _ context: DaemonTestContext, seeding count: Int = 1
+    ) async throws -> (caseID: Int64, key: PseudonymKey, intake: AttestationIntake, first: AttestationRecord)? {
+        let caseID = try await context.seedCases(count)[0]
+        let key = try PseudonymKey(bytes: Array(repeating: 7, count: 32))
+        let intake = AttestationIntake(
+            database: context.database, pseudonymKey: key, logger: DaemonTestContext.quietLogger)
+        guard case .created(let first) = try await intake.request(caseID: caseID, source: "test") else {
+            Issue.record("the first request should create version 1")
+            return nil
+        }
+        return (caseID, key, intake, first)
     }
 
     /// Every field but the document and the proof.
