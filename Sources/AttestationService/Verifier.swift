@@ -207,20 +207,20 @@ public struct Verifier: Sendable {
     /// once, for rows that may reach the chain: not legacy, not erased, with
     /// a transaction. A malformed hash is left to the row's own judgement.
     static func anchorKeys(_ rows: VerifierRows) -> [AnchorKey] {
+        // A batch's rows are neighbours: the memo parses each anchor once.
+        let memo = JudgingMemo()
         var keys = Set<AnchorKey>()
-        var previous: (root: String, txHash: String)?
+        var last: AnchorKey?
         rows.attested.withUnsafeBufferPointer { attested in
             for row in attested {
-                let record = row.record
-                guard !record.legacy, record.erasedAt == nil, let rootText = row.batchRoot,
-                    let txText = record.txHash
+                guard !row.record.legacy, row.record.erasedAt == nil, let rootText = row.batchRoot,
+                    let txText = row.record.txHash, let root = memo.root(rootText),
+                    let txHash = memo.transaction(txText)
                 else { continue }
-                // A batch's rows are neighbours in case order: parse each anchor once.
-                if let previous, previous.root == rootText, previous.txHash == txText { continue }
-                previous = (rootText, txText)
-                guard let root = try? ContentHash(hex: rootText).bytes, let txHash = try? ContentHash(hex: txText).bytes
-                else { continue }
-                keys.insert(AnchorKey(root: root, txHash: txHash))
+                let key = AnchorKey(root: root, txHash: txHash)
+                guard key != last else { continue }
+                keys.insert(key)
+                last = key
             }
         }
         return Array(keys)

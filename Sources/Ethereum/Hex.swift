@@ -58,10 +58,22 @@ public enum Hex {
         guard digits.count % 2 == 0 else {
             return .failure(DecodingError(description: "hex string has an odd number of digits"))
         }
-        // Every digit is read and the bad ones are noticed once at the end:
-        // no branch per digit (the verifier reads about a thousand per case).
+        guard let bytes = decode(digits: digits) else {
+            // The offset of the pair holding the first bad digit.
+            let offset = (digits.firstIndex { value($0) == 0xFF } ?? 0) & ~1
+            return .failure(DecodingError(description: "invalid hex digit at offset \(offset)"))
+        }
+        return .success(bytes)
+    }
+
+    /// The bytes of an even count of hex digits (either case, no prefix);
+    /// nil for an odd count or any other byte. Every digit is read and a bad
+    /// one noticed once at the end: no branch per digit (the verifier reads
+    /// about a thousand per case; PostgreSQL's `bytea` text is these digits).
+    public static func decode(digits: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
+        guard digits.count % 2 == 0 else { return nil }
         var seen: UInt8 = 0
-        let out = [UInt8](unsafeUninitializedCapacity: digits.count / 2) { buffer, initialized in
+        let bytes = [UInt8](unsafeUninitializedCapacity: digits.count / 2) { buffer, initialized in
             for index in 0..<digits.count / 2 {
                 let high = value(digits[2 &* index])
                 let low = value(digits[2 &* index &+ 1])
@@ -71,18 +83,13 @@ public enum Hex {
             initialized = digits.count / 2
         }
         // A non-digit's 0xFF is the only value with high bits set.
-        guard seen & 0xF0 == 0 else {
-            // The offset of the pair holding the first bad digit.
-            let offset = (digits.firstIndex { value($0) == 0xFF } ?? 0) & ~1
-            return .failure(DecodingError(description: "invalid hex digit at offset \(offset)"))
-        }
-        return .success(out)
+        return seen & 0xF0 == 0 ? bytes : nil
     }
 
     /// A hex digit's value; 0xFF for any other byte. Masks, not branches or a
     /// table: a hash's digits are random, so a branch on "digit or letter"
     /// would be mispredicted about every other time (perf showed it).
-    @inlinable @inline(__always)
+    @inline(__always)
     public static func value(_ c: UInt8) -> UInt8 {
         let decimal = c &- UInt8(ascii: "0")
         let letter = (c | 0x20) &- UInt8(ascii: "a")
@@ -92,7 +99,7 @@ public enum Hex {
     }
 
     /// 0xFF when true, 0 when false.
-    @usableFromInline @inline(__always)
+    @inline(__always)
     static func mask(_ condition: Bool) -> UInt8 {
         0 &- UInt8(truncatingIfNeeded: condition ? 1 : 0)
     }

@@ -127,22 +127,10 @@ enum TextFormat {
 
     private static func hexBytea(_ digits: ArraySlice<UInt8>) throws(Failure) -> [UInt8] {
         guard digits.count % 2 == 0 else { throw Failure(reason: "odd number of hex digits in bytea") }
-        // Bad digits are noticed once at the end, not by a branch per digit
-        // (random bytes' digits would mispredict it about every other time).
-        var seen: UInt8 = 0
-        let output = digits.withUnsafeBufferPointer { digits in
-            [UInt8](unsafeUninitializedCapacity: digits.count / 2) { buffer, initialized in
-                for index in 0..<digits.count / 2 {
-                    let high = Hex.value(digits[2 &* index])
-                    let low = Hex.value(digits[2 &* index &+ 1])
-                    seen |= high | low
-                    buffer[index] = high << 4 | low
-                }
-                initialized = digits.count / 2
-            }
+        guard let bytes = digits.withUnsafeBufferPointer({ Hex.decode(digits: $0) }) else {
+            throw Failure(reason: "non-hex digit in bytea")
         }
-        guard seen & 0xF0 == 0 else { throw Failure(reason: "non-hex digit in bytea") }
-        return output
+        return bytes
     }
 
     private static func escapeBytea(_ bytes: [UInt8]) throws(Failure) -> [UInt8] {
