@@ -63,7 +63,7 @@ wave() {
 }
 
 wave "Logging 5 $log_src" "Ethereum 6 Sources/Ethereum" "ThreadHandoff 6 Sources/ThreadHandoff"
-wave "Attestation 6 Sources/Attestation Ethereum" "Postgres 6 Sources/Postgres Logging ThreadHandoff" \
+wave "Attestation 6 Sources/Attestation Ethereum" "Postgres 6 Sources/Postgres Logging ThreadHandoff Ethereum" \
      "EthereumRPC 6 Sources/EthereumRPC Logging Ethereum ThreadHandoff"
 
 # target name: the modules it links and the sources compiled into it.
@@ -75,7 +75,7 @@ declare -A target_modules=(
     [rpc_response]="Logging ThreadHandoff Ethereum EthereumRPC"
     [keystore]="Ethereum"
     [api_body]=""
-    [pg_text]="Logging ThreadHandoff Postgres"
+    [pg_text]="Logging ThreadHandoff Ethereum Postgres"
     [abi]="Ethereum"
 )
 declare -A target_sources=(
