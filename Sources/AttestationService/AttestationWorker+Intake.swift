@@ -204,12 +204,12 @@ extension AttestationWorker {
     func census() async throws {
         let started = ContinuousClock.now
         // An erased request is never committed: it is not work that waits.
-        let rows = try await database.query(
+        let rows = try await FullScan.query(
             """
             SELECT status, count(*)::bigint AS n FROM \(unescaped: AttestationRecord.view)
             WHERE erased_at IS NULL OR status = ANY(\(StatusList([AttestationStatus.confirmed, .failed]))::text[])
             GROUP BY status
-            """
+            """, on: database
         ).rows
         var counts: [AttestationStatus: Int] = [:]
         for row in rows {

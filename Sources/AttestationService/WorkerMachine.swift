@@ -130,10 +130,8 @@ public struct WorkerMachine: Sendable {
     /// When a step with nothing urgent left runs next: batches at the next
     /// slot boundary when there are slots, every step else after its interval.
     private func routineRun(of step: WorkerStep, after now: Double, took: Double) -> Double {
-        // The census reads every attestation row: on a large table it waits
-        // `censusSpacing` times its own duration, so it never takes more than
-        // a small share of the CPU the commits use.
-        if step == .census { return now + max(settings.intervals[step] ?? 1, took * Self.censusSpacing) }
+        // The census reads every attestation row: spaced by its own duration.
+        if step == .census { return FullScan.nextRun(after: now, interval: settings.intervals[step] ?? 1, took: took) }
         if step == .batch, let boundary = settings.anchorSchedule.boundary(after: now) { return boundary }
         // The spacing ends at a known time; the budget may free up sooner (a cheaper mined fee).
         if step == .sign, let wait = budgetWait {
@@ -141,9 +139,6 @@ public struct WorkerMachine: Sendable {
         }
         return now + (settings.intervals[step] ?? 1)
     }
-
-    /// A census is followed by at least this many times its duration of other work.
-    static let censusSpacing: Double = 10
 
     private func isDue(_ step: WorkerStep, _ now: Double) -> Bool {
         (schedules[step]?.due ?? 0) <= now
