@@ -75,16 +75,33 @@ public struct Verifier: Sendable {
         var kept: [CaseVerification] = []
         var summary = VerdictSummary()
         var evidence: [AnchorKey: AnchorEvidence] = [:]
-        var rows = try await page(selection, after: nil)
+        // Pages ahead: PostgreSQL reads the next two pages while this one is
+        // judged. Only a page's case ids are read in turn (keyset); its rows
+        // load in a task of their own. With one page ahead, a core idled
+        // about a fifth of the time: at 1,000,000 cases two pages ahead took
+        // 39.0 and 39.9 s, one 47.6 and 46.9 s, three 38.6 s (runs in turns).
+        // At most three pages are held: memory stays bounded by the page size.
+        var loading: [Task<VerifierRows, Error>] = []
+        defer { for task in loading { task.cancel() } }
+        var after: Int64?
+        var more = true
+        func loadAhead() async throws {
+            while more && loading.count < Self.pagesAhead {
+                let cases = try await pageCases(selection, after: after)
+                // One page holds the one case of `--case`.
+                more = selection.caseID == nil && !cases.isEmpty
+                guard let last = cases.last else { return }
+                after = last.id
+                loading.append(Task { [self] in try await pageRows(of: cases, selection) })
+            }
+        }
+        try await loadAhead()
         let total = try await counted
-        while let last = rows.lastCaseID {
-            // One page ahead: PostgreSQL reads the next page while this one is
-            // judged. At most two pages are held at a time (this one and the
-            // next), so memory stays bounded by the page size.
-            async let upcoming = page(selection, after: last)
+        while !loading.isEmpty {
+            let rows = try await loading.removeFirst().value
+            try await loadAhead()
             kept += try await judge(rows, keepVerified: keepVerified, summary: &summary, evidence: &evidence)
             progress?(summary.total, max(total, summary.total))
-            rows = try await upcoming
         }
         logger.debug(
             "verified",
@@ -95,12 +112,23 @@ public struct Verifier: Sendable {
         return VerificationReport(results: kept, summary: summary)
     }
 
-    /// The page of cases after `after`; empty after the one page of `--case`.
-    private func page(_ selection: VerificationSelection, after: Int64?) async throws -> VerifierRows {
-        if selection.caseID != nil && after != nil { return VerifierRows() }
-        return try await database.withConnection { [pageSize] in
-            try VerifierRows.load(selection, after: after, limit: pageSize, on: $0)
+    /// Pages loading while one is judged, each on a connection of the pool.
+    static let pagesAhead = 2
+
+    /// The ids of the page of cases after `after`.
+    private func pageCases(_ selection: VerificationSelection, after: Int64?) async throws
+        -> [VerifierRows.PageCase]
+    {
+        try await database.withConnection { [pageSize] in
+            try VerifierRows.pageCases(selection, after: after, limit: pageSize, on: $0)
         }
+    }
+
+    /// The rows of a page's cases.
+    private func pageRows(of page: [VerifierRows.PageCase], _ selection: VerificationSelection) async throws
+        -> VerifierRows
+    {
+        try await database.withConnection { try VerifierRows.load(selection, page: page, on: $0) }
     }
 
     /// One page: records and proofs here, then the chain for the roots no

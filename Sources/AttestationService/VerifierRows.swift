@@ -58,10 +58,16 @@ struct VerifierRows: Sendable {
         _ selection: VerificationSelection, after: Int64?, limit: Int,
         on connection: PostgresConnection
     ) throws -> VerifierRows {
-        var rows = VerifierRows()
+        try load(selection, page: pageCases(selection, after: after, limit: limit, on: connection), on: connection)
+    }
+
+    /// A page's cases: the selected cases after `after`, by primary key
+    /// (keyset, never OFFSET), and whether each is attestable.
+    static func pageCases(
+        _ selection: VerificationSelection, after: Int64?, limit: Int, on connection: PostgresConnection
+    ) throws -> [PageCase] {
         let (caseID, since, counsellor) = (selection.caseID, selection.resolvedSince, selection.counsellorID)
-        // The page of selected cases, by primary key (keyset, never OFFSET).
-        let page = try connection.query(
+        return try connection.query(
             """
             SELECT id, caseattest.is_attestable(status) AS attestable FROM cases
             WHERE (\(after)::bigint IS NULL OR id > \(after))
@@ -70,7 +76,20 @@ struct VerifierRows: Sendable {
               AND (\(counsellor)::bigint IS NULL OR counsellor_id = \(counsellor))
             ORDER BY id LIMIT \(limit)
             """
-        ).rows.map { (id: try $0.decode(Int64.self, "id"), attestable: try $0.decode(Bool.self, "attestable")) }
+        ).rows.map { PageCase(id: try $0.decode(Int64.self, "id"), attestable: try $0.decode(Bool.self, "attestable")) }
+    }
+
+    struct PageCase: Sendable {
+        let id: Int64
+        let attestable: Bool
+    }
+
+    /// The rows of a page's cases (`pageCases`, in id order), in a few bulk queries.
+    static func load(
+        _ selection: VerificationSelection, page: [PageCase], on connection: PostgresConnection
+    ) throws -> VerifierRows {
+        var rows = VerifierRows()
+        let caseID = selection.caseID
         rows.lastCaseID = page.last?.id
         guard !page.isEmpty else { return rows }
         let pageIDs = Set(page.map(\.id))
