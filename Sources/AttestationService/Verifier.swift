@@ -57,7 +57,8 @@ public struct Verifier: Sendable {
         self.pageSize = max(1, pageSize)
     }
 
-    /// `progress(done, total)` is called as cases are judged. Cases are read
+    /// `progress(done, total)` is called as cases are judged (the total is
+    /// counted only for it). Cases are read
     /// and judged a page at a time, and each batch root is asked of the chain
     /// once, when its first page needs it: memory grows with the results kept,
     /// not with the rows. `keepVerified: false` keeps only the problems (the
@@ -70,8 +71,9 @@ public struct Verifier: Sendable {
         // Many cases are planned from the statistics; one case (the API's
         // path, per request) looks up by key whatever they say.
         if selection.caseID == nil { await StatisticsFreshness.refreshIfStale(database, logger: logger) }
-        // The count (for progress) and the first page, side by side.
-        async let counted = database.withConnection { try VerifierRows.count(selection, on: $0) }
+        // The count (for progress only; a full scan at a million cases) and
+        // the first pages, side by side.
+        async let counted = progress == nil ? 0 : database.withConnection { try VerifierRows.count(selection, on: $0) }
         var kept: [CaseVerification] = []
         var summary = VerdictSummary()
         var evidence: [AnchorKey: AnchorEvidence] = [:]
@@ -116,7 +118,9 @@ public struct Verifier: Sendable {
     static let pagesAhead = 2
 
     /// The ids of the page of cases after `after`.
-    private func pageCases(_ selection: VerificationSelection, after: Int64?) async throws
+    private func pageCases(
+        _ selection: VerificationSelection, after: Int64?
+    ) async throws
         -> [VerifierRows.PageCase]
     {
         try await database.withConnection { [pageSize] in
@@ -125,7 +129,9 @@ public struct Verifier: Sendable {
     }
 
     /// The rows of a page's cases.
-    private func pageRows(of page: [VerifierRows.PageCase], _ selection: VerificationSelection) async throws
+    private func pageRows(
+        of page: [VerifierRows.PageCase], _ selection: VerificationSelection
+    ) async throws
         -> VerifierRows
     {
         try await database.withConnection { try VerifierRows.load(selection, page: page, on: $0) }

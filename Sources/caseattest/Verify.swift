@@ -129,9 +129,8 @@ struct Verify: AsyncParsableCommand {
                     let keepVerified = !problemsOnly || history
                     if let selection {
                         latest = .success(
-                            try await verifier.verify(selection, keepVerified: keepVerified) { done, total in
-                                progress.update(done: done, total: total)
-                            })
+                            try await verifier.verify(
+                                selection, keepVerified: keepVerified, progress: progress.updates))
                     } else {
                         latest = .success(nil)
                     }

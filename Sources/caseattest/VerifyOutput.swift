@@ -105,6 +105,13 @@ final class ProgressBar: @unchecked Sendable {
         self.minimumTotal = minimumTotal
     }
 
+    /// `update` as a callback, or nil when nothing is drawn (stderr is not a
+    /// terminal): then nobody needs the totals, and they are not counted.
+    var updates: (@Sendable (Int, Int) -> Void)? {
+        guard Terminal.standardErrorIsTTY else { return nil }
+        return { [self] done, total in update(done: done, total: total) }
+    }
+
     func update(done: Int, total: Int) {
         guard total >= minimumTotal, Terminal.standardErrorIsTTY else { return }
         lock.withLock {

@@ -2,6 +2,7 @@ import Attestation
 import AttestationService
 import Foundation
 import Postgres
+import Synchronization
 import Testing
 
 /// `verify` reads and judges a page of cases at a time: the verdicts do not
@@ -23,6 +24,14 @@ struct VerifierPagingTests {
             #expect(everything.summary.count(.verified) == 19)
             #expect(everything.summary.count(.missing) == 3)
             #expect(everything.summary.count(.recordChanged) == 1)
+            // Progress counts the selection first (only when asked for).
+            let seen = Mutex<[Int]>([])
+            let counted = try await try world.verifier(pageSize: 4).verify(VerificationSelection()) { done, total in
+                seen.withLock { $0.append(done) }
+                #expect(total == 23)
+            }
+            #expect(counted.summary == everything.summary)
+            #expect(seen.withLock { $0 } == [4, 8, 12, 16, 20, 23])
             for size in [1, 4, 7, 22, 23, 24] {
                 let paged = try world.verifier(pageSize: size)
                 let report = try await paged.verify(VerificationSelection())
