@@ -58,11 +58,11 @@ public struct Verifier: Sendable {
     }
 
     /// `progress(done, total)` is called as cases are judged (the total is
-    /// counted only for it). Cases are read
-    /// and judged a page at a time, and each batch root is asked of the chain
-    /// once, when its first page needs it: memory grows with the results kept,
-    /// not with the rows. `keepVerified: false` keeps only the problems (the
-    /// summary still counts every case), for `verify --problems-only`.
+    /// counted only for it). Cases are read and judged a page at a time, and
+    /// each batch root is asked of the chain once, when its first page needs
+    /// it: memory grows with the results kept, not with the rows.
+    /// `keepVerified: false` keeps only the problems (the summary still counts
+    /// every case), for `verify --problems-only`.
     public func verify(
         _ selection: VerificationSelection, keepVerified: Bool = true,
         progress: (@Sendable (Int, Int) -> Void)? = nil
