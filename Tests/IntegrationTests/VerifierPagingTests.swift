@@ -43,4 +43,28 @@ struct VerifierPagingTests {
             }
         }
     }
+
+    /// A selection by counsellor reads its pages by id (not by range): same
+    /// verdicts at every page size, and only that counsellor's cases.
+    @Test func aFilteredSelectionIsPagedByID() async throws {
+        try await VerifierWorld.with { world in
+            let first = try await world.seedCases(5, appointments: 1)
+            let second = try await world.seedCases(6, appointments: 1)
+            try await world.attest(first + Array(second.prefix(5)))
+            try await world.mine(2)
+            let counsellor = try await world.database.query(
+                "SELECT counsellor_id FROM cases WHERE id = \(second[0])"
+            ).rows[0].decode(Int64.self, "counsellor_id")
+            let everything = try await world.verifier().verify(VerificationSelection())
+            let theirs = everything.results.filter { second.contains($0.caseID) }
+            #expect(theirs.map(\.caseID) == second)
+            #expect(theirs.last?.verdict == .missing)
+            for size in [1, 2, 4, 50] {
+                let report = try await world.verifier(pageSize: size).verify(
+                    VerificationSelection(counsellorID: counsellor))
+                #expect(report.results.map(\.caseID) == theirs.map(\.caseID), "page size \(size)")
+                #expect(report.results.map(\.verdict) == theirs.map(\.verdict), "page size \(size)")
+            }
+        }
+    }
 }
