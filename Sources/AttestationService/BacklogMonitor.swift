@@ -58,7 +58,7 @@ public struct BacklogMonitor: Service {
             }
             // The count reads both tables whole: spaced by its own duration.
             let took = (clock.now - started) / .seconds(1)
-            let wait = FullScan.nextRun(after: 0, interval: interval / .seconds(1), took: took)
+            let wait = FullScan.wait(interval: interval / .seconds(1), took: took)
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(wait)) }
         }
         logger.info("backlog monitor stopped")

@@ -10,11 +10,11 @@ enum FullScan {
     /// A full count is followed by at least this many times its duration of other work.
     static let spacing: Double = 10
 
-    /// When a full count that took `took` seconds runs next, at the earliest
-    /// after its `interval`: it never takes more than about a tenth of the
+    /// How long to wait after a full count that took `took` seconds, at
+    /// least its `interval`: it never takes more than about a tenth of the
     /// time, however large the table grows.
-    static func nextRun(after now: Double, interval: Double, took: Double) -> Double {
-        now + max(interval, took * spacing)
+    static func wait(interval: Double, took: Double) -> Double {
+        max(interval, took * spacing)
     }
 
     /// Runs `query` on one backend, without parallel workers: a parallel

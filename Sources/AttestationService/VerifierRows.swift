@@ -37,8 +37,6 @@ struct VerifierRows: Sendable {
     /// With `--case` only: the case exists but is not resolved and has no attestation.
     var unresolved: [Int64] = []
     var snapshots: [Int64: CaseSnapshot] = [:]
-    /// The last case id of the page; nil when the page is empty (the end).
-    var lastCaseID: Int64?
 
     /// How many cases the selection holds (attested or attestable), for progress.
     static func count(_ selection: VerificationSelection, on connection: PostgresConnection) throws -> Int {
@@ -54,6 +52,8 @@ struct VerifierRows: Sendable {
         return Int(try rows.rows.first?.decode(Int64.self, "n") ?? 0)
     }
 
+    /// One page's queries one after the other on one connection (`verify`
+    /// runs the two steps apart, to read pages ahead).
     static func load(
         _ selection: VerificationSelection, after: Int64?, limit: Int,
         on connection: PostgresConnection
@@ -90,7 +90,6 @@ struct VerifierRows: Sendable {
     ) throws -> VerifierRows {
         var rows = VerifierRows()
         let caseID = selection.caseID
-        rows.lastCaseID = page.last?.id
         guard !page.isEmpty else { return rows }
         let pageIDs = Set(page.map(\.id))
         let range = page[0].id...page[page.count - 1].id

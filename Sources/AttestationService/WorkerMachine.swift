@@ -131,7 +131,7 @@ public struct WorkerMachine: Sendable {
     /// slot boundary when there are slots, every step else after its interval.
     private func routineRun(of step: WorkerStep, after now: Double, took: Double) -> Double {
         // The census reads every attestation row: spaced by its own duration.
-        if step == .census { return FullScan.nextRun(after: now, interval: settings.intervals[step] ?? 1, took: took) }
+        if step == .census { return now + FullScan.wait(interval: settings.intervals[step] ?? 1, took: took) }
         if step == .batch, let boundary = settings.anchorSchedule.boundary(after: now) { return boundary }
         // The spacing ends at a known time; the budget may free up sooner (a cheaper mined fee).
         if step == .sign, let wait = budgetWait {

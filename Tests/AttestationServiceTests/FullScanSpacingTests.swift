@@ -6,10 +6,10 @@ import Testing
 /// when that is longer (a large table under load).
 struct FullScanSpacingTests {
     @Test func aQuickCountWaitsItsInterval() {
-        #expect(FullScan.nextRun(after: 100, interval: 30, took: 0.4) == 130)
+        #expect(FullScan.wait(interval: 30, took: 0.4) == 30)
     }
 
     @Test func aSlowCountWaitsTenTimesItsDuration() {
-        #expect(FullScan.nextRun(after: 100, interval: 30, took: 12) == 220)
+        #expect(FullScan.wait(interval: 30, took: 12) == 120)
     }
 }
